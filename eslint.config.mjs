@@ -1,0 +1,145 @@
+// @ts-check
+/**
+ * Lint guard-rails and module boundaries (CONVENTIONS.md 4, 5, 9, 13).
+ *
+ * Boundaries are enforced here, not by reviewers: each product folder may import only what its rule allows.
+ * `import type` is exempt everywhere — interfaces may cross a boundary, runtime code may not.
+ */
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/** Builds one no-restricted-imports rule from `[regex, message]` pairs. */
+function restrict(...pairs) {
+  return [
+    'error',
+    {
+      patterns: pairs.map(([regex, message]) => ({ regex, message, allowTypeImports: true })),
+    },
+  ];
+}
+
+const UP = '^(\\.\\./)+';
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', '.cache/**', '**/__fixtures__/**', '**/testdata/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.mjs', 'bin/*.js'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/explicit-module-boundary-types': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      complexity: ['warn', 10],
+      'max-depth': ['error', 4],
+      'max-params': ['error', 4],
+      'no-console': 'error',
+      // Configuration is parsed once, in each process's config.ts (CONVENTIONS.md 5).
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read env only in a config.ts and pass values down.' },
+      ],
+    },
+  },
+  {
+    files: ['bin/*.js'],
+    languageOptions: { globals: { process: 'readonly' } },
+  },
+  {
+    files: [
+      '**/config.ts',
+      '**/*.test.ts',
+      '**/*.case.ts',
+      'lib/testing/**',
+      'bin/**',
+      'cli/**',
+      '*.mjs',
+      '*.ts',
+    ],
+    rules: { 'no-restricted-properties': 'off' },
+  },
+  {
+    files: ['**/main.ts', 'cli/**', 'bin/**', 'demo/**', '**/*.test.ts', 'scripts/**'],
+    rules: { 'no-console': 'off' },
+  },
+  {
+    files: ['**/*.test.ts', '**/*.case.ts', 'lib/testing/**'],
+    rules: { 'max-params': 'off', complexity: 'off' },
+  },
+  // ---- module boundaries ----
+  {
+    files: ['lib/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': restrict([
+        `${UP}(plugin|proxy|analysis|demo|cli)(/|$)`,
+        'lib/ is shared by every process and imports no product folder.',
+      ]),
+    },
+  },
+  {
+    files: ['proxy/**/*.ts'],
+    ignores: ['proxy/backends/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': restrict([
+        `${UP}(plugin|analysis|demo|cli)(/|$)`,
+        'proxy/ is a separate process: it imports nothing from plugin/, analysis/, demo/ or cli/.',
+      ]),
+    },
+  },
+  {
+    files: ['proxy/backends/*.ts'],
+    ignores: ['proxy/backends/registry.ts', 'proxy/backends/*.test.ts', 'proxy/backends/*.case.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': restrict(
+        [
+          `${UP}(plugin|analysis|demo|cli)(/|$)`,
+          'proxy/ is a separate process: it imports nothing from plugin/, analysis/, demo/ or cli/.',
+        ],
+        [
+          '^\\.\\./(?!k8s/|grpc/|\\.\\./lib/)',
+          'A backend imports only backends/types.ts, proxy/k8s/, proxy/grpc/ and lib/ — not the proxy internals.',
+        ],
+        [
+          '^\\./(?!types\\.ts$)[^/]+\\.ts$',
+          'Backends do not import each other; share code through proxy/k8s/ or proxy/grpc/.',
+        ],
+      ),
+    },
+  },
+  {
+    files: ['analysis/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': restrict([
+        `${UP}(plugin|proxy|demo|cli)(/|$)`,
+        'analysis/ is a library: it imports nothing from plugin/, proxy/, demo/ or cli/.',
+      ]),
+    },
+  },
+  {
+    files: ['plugin/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': restrict(
+        [`${UP}(proxy|demo|cli)(/|$)`, 'plugin/ talks to the proxy over HTTP/WebSocket, never by import.'],
+        [
+          `${UP}analysis/(?!index\\.ts$)`,
+          'plugin/ may import analysis/ only through analysis/index.ts, its public surface.',
+        ],
+      ),
+    },
+  },
+  {
+    files: ['demo/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': restrict([
+        `${UP}(plugin|proxy|analysis|cli)(/|$)`,
+        'demo/ drives the product through its binaries and HTTP, not by import.',
+      ]),
+    },
+  },
+);
