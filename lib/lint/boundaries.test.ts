@@ -1,0 +1,97 @@
+/**
+ * The module boundaries of eslint.config.mjs, checked against the real config: a rule that stops firing fails here.
+ */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+// Type-aware parsing needs files on disk; the boundary rules do not, so lint probe text without it.
+const eslint = new ESLint({
+  cwd: root,
+  overrideConfig: {
+    languageOptions: { parserOptions: { projectService: false } },
+    rules: { '@typescript-eslint/no-floating-promises': 'off' },
+  },
+});
+
+async function boundaryErrors(file: string, source: string): Promise<string[]> {
+  const [result] = await eslint.lintText(`${source}\nexport const probe = x;\n`, {
+    filePath: join(root, file),
+  });
+  return (result?.messages ?? [])
+    .filter((m) => m.ruleId === '@typescript-eslint/no-restricted-imports')
+    .map((m) => m.message);
+}
+
+describe('module boundaries', () => {
+  it.each([
+    [
+      'proxy must not import analysis',
+      'proxy/server.ts',
+      "import { x } from '../analysis/index.ts';",
+      /proxy\//,
+    ],
+    [
+      'proxy must not import plugin',
+      'proxy/sessions.ts',
+      "import { x } from '../plugin/main.ts';",
+      /proxy\//,
+    ],
+    [
+      'analysis must not import proxy',
+      'analysis/index.ts',
+      "import { x } from '../proxy/server.ts';",
+      /analysis\//,
+    ],
+    [
+      'plugin only through analysis/index.ts',
+      'plugin/aiProvider.ts',
+      "import { x } from '../analysis/judges/a.ts';",
+      /index\.ts/,
+    ],
+    [
+      'plugin must not import proxy',
+      'plugin/aiProvider.ts',
+      "import { x } from '../proxy/server.ts';",
+      /HTTP/,
+    ],
+    ['lib imports no product folder', 'lib/log.ts', "import { x } from '../proxy/server.ts';", /lib\//],
+    [
+      'demo drives binaries, not imports',
+      'demo/e2e/run.ts',
+      "import { x } from '../../analysis/index.ts';",
+      /demo\//,
+    ],
+    [
+      'backends do not import proxy internals',
+      'proxy/backends/local.ts',
+      "import { x } from '../sessions.ts';",
+      /internals/,
+    ],
+    [
+      'backends do not import each other',
+      'proxy/backends/local.ts',
+      "import { x } from './sandboxClaim.ts';",
+      /each other/,
+    ],
+  ])('%s', async (_name, file, source, message) => {
+    const errors = await boundaryErrors(file, source);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(message);
+  });
+
+  it.each([
+    ['type-only imports may cross', 'proxy/server.ts', "import type { x } from '../analysis/types.ts';"],
+    ['plugin uses the analysis surface', 'plugin/aiProvider.ts', "import { x } from '../analysis/index.ts';"],
+    ['backends use the contract', 'proxy/backends/local.ts', "import { x } from './types.ts';"],
+    ['backends use k8s helpers', 'proxy/backends/sandboxClaim.ts', "import { x } from '../k8s/watch.ts';"],
+    ['backends use lib', 'proxy/backends/local.ts', "import { x } from '../../lib/chromium.ts';"],
+    ['the registry imports backends', 'proxy/backends/registry.ts', "import { x } from './local.ts';"],
+    ['the CLI dispatches anywhere', 'cli/sentinel.ts', "import { x } from '../proxy/main.ts';"],
+  ])('%s', async (_name, file, source) => {
+    expect(await boundaryErrors(file, source)).toEqual([]);
+  });
+});
