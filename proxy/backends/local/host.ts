@@ -1,0 +1,68 @@
+/**
+ * @module proxy/backends/local/host — one tenant's browser server: a child process of the proxy that runs
+ * playwright-core's `chromium.launchServer` and reports its endpoint over the IPC channel.
+ *
+ * Lifetime rules (so nothing outlives the proxy): the host exits when the IPC channel closes (the proxy exited or
+ * was killed), on SIGTERM/SIGINT (after closing the browser), and when the browser itself exits (a crash) — the
+ * proxy sees that exit and gives the tenant a fresh sandbox next time. If the host is killed outright, Chromium
+ * exits too: it loses its `--remote-debugging-pipe` peer.
+ */
+import module from 'node:module';
+import type { BrowserServer } from 'playwright-core';
+import type { HostMessage, HostParams } from './protocol.ts';
+
+/** Exit code when the browser went away without being asked to. */
+export const EXIT_BROWSER_GONE = 70;
+
+const params = JSON.parse(process.argv[2] ?? '{}') as HostParams;
+let server: BrowserServer | undefined;
+let stopping = false;
+
+function send(msg: HostMessage): void {
+  if (process.connected) process.send?.(msg);
+}
+
+async function stop(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  const force = setTimeout(() => process.exit(code), 3000);
+  force.unref();
+  try {
+    await server?.close();
+  } catch {
+    await server?.kill().catch(() => undefined);
+  }
+  process.exit(code);
+}
+
+process.on('disconnect', () => void stop(0));
+process.on('SIGTERM', () => void stop(0));
+process.on('SIGINT', () => void stop(0));
+
+try {
+  // playwright-core takes most of the host's start-up to load; V8's code cache makes later hosts start faster.
+  if (params.compileCacheDir) module.enableCompileCache(params.compileCacheDir);
+  const { chromium } = await import('playwright-core');
+  // Chromium's user-data-dir and Playwright's temp files go to os.tmpdir(): make that the sandbox's own folder.
+  // eslint-disable-next-line no-restricted-properties -- a child process's own temp dir, not configuration
+  process.env.TMPDIR = params.dir;
+  server = await chromium.launchServer({
+    executablePath: params.executablePath,
+    host: '127.0.0.1',
+    port: 0,
+    wsPath: params.wsPath,
+    args: params.args,
+    timeout: params.launchTimeoutMs,
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
+  });
+  server.on('close', () => {
+    if (!stopping) process.exit(EXIT_BROWSER_GONE);
+  });
+  send({ type: 'ready', wsEndpoint: server.wsEndpoint(), browserPid: server.process().pid ?? 0 });
+  if (!process.connected) await stop(0);
+} catch (err) {
+  send({ type: 'error', message: err instanceof Error ? err.message : String(err) });
+  await stop(1);
+}

@@ -1,0 +1,20 @@
+/** @module proxy/backends/local/protocol — what the proxy and a browser-server host process say to each other. */
+
+/** Passed to the host as its one argument (JSON). */
+export interface HostParams {
+  /** Chromium executable. */
+  executablePath: string;
+  /** Secret WebSocket path: only the proxy knows it, so tenants cannot reach each other's servers directly. */
+  wsPath: string;
+  /** Extra Chromium arguments. */
+  args: string[];
+  /** The sandbox's own folder: temp files and Chromium's user-data-dir go here. */
+  dir: string;
+  launchTimeoutMs: number;
+  /** Node's compile cache folder, shared by all hosts (speeds up loading playwright-core). */
+  compileCacheDir?: string;
+}
+
+/** Sent by the host over IPC, once. */
+export type HostMessage =
+  { type: 'ready'; wsEndpoint: string; browserPid: number } | { type: 'error'; message: string };

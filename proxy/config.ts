@@ -1,0 +1,329 @@
+/** @module proxy/config — the proxy's configuration: one zod schema fed from env vars and flags, parsed once. */
+import { z } from 'zod';
+import {
+  ConfigError,
+  defineOptions,
+  durationOption,
+  intOption,
+  loadOptions,
+  type ConfigSource,
+  type OptionSpecs,
+} from '../lib/config.ts';
+
+// ---- backends: one schema per kind, joined in a discriminated union ----
+
+/** `local`: one Chromium browser server per tenant, as child processes of the proxy. */
+export const LocalBackendConfigSchema = z.object({
+  kind: z.literal('local'),
+  /** Chromium executable; unset → found automatically (lib/chromium.ts). */
+  chromiumPath: z.string().optional(),
+  /** Pre-launched browser servers waiting for a tenant (0 = none). */
+  warmPool: z.number().int().min(0).max(64),
+  /** Browser servers launched at the same time at most (the rest queue). */
+  maxConcurrentLaunches: z.number().int().min(1).max(64),
+  /** How long one browser server may take to start. */
+  launchTimeoutMs: z.number().int().positive(),
+  /** Directory under which each sandbox gets its own folder (user-data-dir, temp files); default the OS temp dir. */
+  rootDir: z.string().optional(),
+  /** Extra Chromium command-line arguments. */
+  chromiumArgs: z.array(z.string()),
+});
+export type LocalBackendConfig = z.infer<typeof LocalBackendConfigSchema>;
+
+/**
+ * Every backend kind. Add a kind here, in {@link BACKEND_OPTIONS} and in `backends/registry.ts`
+ * (the last two fail to compile until you do).
+ */
+export const BackendConfigSchema = z.discriminatedUnion('kind', [LocalBackendConfigSchema]);
+export type BackendConfig = z.infer<typeof BackendConfigSchema>;
+export type BackendKind = BackendConfig['kind'];
+
+/** The backend kinds, in declaration order. */
+export const BACKEND_KINDS = BackendConfigSchema.options.map((o) => o.shape.kind.value) as [
+  BackendKind,
+  ...BackendKind[],
+];
+
+const csv = z
+  .string()
+  .optional()
+  .transform((s) =>
+    (s ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  );
+
+/** Env vars and flags of each backend kind; keys are the fields of that kind's schema (minus `kind`). */
+export const BACKEND_OPTIONS = {
+  local: defineOptions({
+    chromiumPath: {
+      env: 'CHROMIUM_PATH',
+      schema: z.string().optional(),
+      description: 'Chromium executable (default: found automatically)',
+    },
+    warmPool: {
+      env: 'LOCAL_WARM_POOL',
+      flag: '--warm-pool',
+      schema: intOption(0, 0, 64),
+      description: 'pre-launched browser servers waiting for a tenant',
+    },
+    maxConcurrentLaunches: {
+      env: 'LOCAL_MAX_CONCURRENT_LAUNCHES',
+      schema: intOption(4, 1, 64),
+      description: 'browser servers started at the same time at most',
+    },
+    launchTimeoutMs: {
+      env: 'LOCAL_LAUNCH_TIMEOUT',
+      schema: durationOption('30s'),
+      description: 'how long one browser server may take to start',
+    },
+    rootDir: {
+      env: 'LOCAL_SANDBOX_DIR',
+      schema: z.string().optional(),
+      description: 'directory for per-sandbox folders (default: the OS temp dir)',
+    },
+    chromiumArgs: {
+      env: 'LOCAL_CHROMIUM_ARGS',
+      schema: csv,
+      description: 'extra Chromium arguments, comma-separated',
+    },
+  }),
+} satisfies { [K in BackendKind]: OptionSpecs };
+
+// ---- identity ----
+
+export const IDENTITY_MODES = ['header', 'fixed'] as const;
+export type IdentityMode = (typeof IDENTITY_MODES)[number];
+
+// ---- the proxy process ----
+
+/** Env vars and flags of the proxy itself. */
+export const PROXY_OPTIONS = defineOptions({
+  backend: {
+    env: 'PROXY_BACKEND',
+    flag: '--backend',
+    schema: z.enum(BACKEND_KINDS).default('local'),
+    description: 'sandbox backend',
+  },
+  host: {
+    env: 'PROXY_HOST',
+    flag: '--host',
+    schema: z.string().default('0.0.0.0'),
+    description: 'address both ports listen on',
+  },
+  port: {
+    env: 'PROXY_PORT',
+    flag: '--port',
+    schema: intOption(9000, 0, 65535),
+    description: 'data port (HTTP and WebSocket to the sandboxes); 0 = any free port',
+  },
+  adminPort: {
+    env: 'PROXY_ADMIN_PORT',
+    flag: '--admin-port',
+    schema: intOption(9090, 0, 65535),
+    description: 'admin port (/healthz, /readyz, /metrics, /sandboxes); 0 = any free port',
+  },
+  identity: {
+    env: 'PROXY_IDENTITY',
+    flag: '--identity',
+    schema: z.enum(IDENTITY_MODES).default('header'),
+    description: 'how callers are identified: header (one sandbox per id) or fixed (single-user)',
+  },
+  identityHeader: {
+    env: 'PROXY_IDENTITY_HEADER',
+    flag: '--identity-header',
+    schema: z
+      .string()
+      .regex(/^[A-Za-z0-9-]+$/, 'expected an HTTP header name')
+      .default('X-Playwright-Id'),
+    description: 'header carrying the tenant id (identity=header)',
+  },
+  fixedId: {
+    env: 'PROXY_FIXED_ID',
+    flag: '--fixed-id',
+    schema: z.string().default('local'),
+    description: 'the one tenant id (identity=fixed)',
+  },
+  maxIdLength: {
+    env: 'PROXY_MAX_ID_LENGTH',
+    schema: intOption(63, 1, 63),
+    description: 'longest accepted tenant id (a DNS-1123 label is at most 63)',
+  },
+  idleTtlMs: {
+    env: 'IDLE_TTL',
+    flag: '--idle-ttl',
+    schema: durationOption('10m'),
+    description: 'a sandbox without connections for this long is deleted',
+  },
+  idleCheckIntervalMs: {
+    env: 'IDLE_CHECK_INTERVAL',
+    flag: '--idle-check-interval',
+    schema: durationOption('30s'),
+    description: 'how often the idle reaper runs',
+  },
+  maxSandboxes: {
+    env: 'PROXY_MAX_SANDBOXES',
+    flag: '--max-sandboxes',
+    schema: intOption(100, 1, 100_000),
+    description: 'sandboxes at most; beyond it new tenants get 503',
+  },
+  ensureTimeoutMs: {
+    env: 'ENSURE_TIMEOUT',
+    flag: '--ensure-timeout',
+    schema: durationOption('60s'),
+    description: 'deadline for creating a sandbox and waiting until it is ready',
+  },
+  upstreamConnectTimeoutMs: {
+    env: 'PROXY_UPSTREAM_CONNECT_TIMEOUT',
+    schema: durationOption('10s'),
+    description: 'deadline for the WebSocket handshake with a ready sandbox',
+  },
+  maxHeaderBytes: {
+    env: 'PROXY_MAX_HEADER_BYTES',
+    schema: intOption(16_384, 1024, 1_048_576),
+    description: 'largest accepted request header block (bigger → 431)',
+  },
+  drainTimeoutMs: {
+    env: 'PROXY_DRAIN_TIMEOUT',
+    schema: durationOption('10s'),
+    description: 'on SIGTERM, how long live connections may finish before they are closed',
+  },
+  shutdownSandboxes: {
+    env: 'PROXY_SHUTDOWN_SANDBOXES',
+    flag: '--shutdown-sandboxes',
+    schema: z.enum(['keep', 'delete']).default('keep'),
+    description:
+      'on shutdown keep sandboxes for the next proxy to adopt, or delete them (local sandboxes always stop with the proxy)',
+  },
+  logLevel: {
+    env: 'LOG_LEVEL',
+    flag: '--log-level',
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    description: 'log level (logs go to stderr)',
+  },
+});
+
+export const ServerConfigSchema = z.object({
+  host: z.string(),
+  port: z.number().int().min(0).max(65535),
+  adminPort: z.number().int().min(0).max(65535),
+  maxHeaderBytes: z.number().int().positive(),
+  upstreamConnectTimeoutMs: z.number().int().positive(),
+  drainTimeoutMs: z.number().int().nonnegative(),
+});
+
+export const IdentityConfigSchema = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('header'), header: z.string(), maxIdLength: z.number().int() }),
+  z.object({ mode: z.literal('fixed'), id: z.string(), maxIdLength: z.number().int() }),
+]);
+export type IdentityConfig = z.infer<typeof IdentityConfigSchema>;
+
+export const SessionConfigSchema = z.object({
+  idleTtlMs: z.number().int().positive(),
+  idleCheckIntervalMs: z.number().int().positive(),
+  maxSandboxes: z.number().int().positive(),
+  ensureTimeoutMs: z.number().int().positive(),
+  shutdownSandboxes: z.enum(['keep', 'delete']),
+});
+export type SessionConfig = z.infer<typeof SessionConfigSchema>;
+
+/** The whole proxy configuration, as main.ts passes it down. */
+export const ConfigSchema = z.object({
+  server: ServerConfigSchema,
+  identity: IdentityConfigSchema,
+  sessions: SessionConfigSchema,
+  backend: BackendConfigSchema,
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+});
+export type Config = z.infer<typeof ConfigSchema>;
+export type ServerConfig = z.infer<typeof ServerConfigSchema>;
+
+/** Defaults of the local backend, for callers that build a config in code (bench, tests). */
+export const LOCAL_DEFAULTS = {
+  kind: 'local',
+  warmPool: 0,
+  maxConcurrentLaunches: 4,
+  launchTimeoutMs: 30_000,
+  chromiumArgs: [],
+} satisfies LocalBackendConfig;
+
+/** Every option spec, for `--help`: the proxy's, then each backend's. */
+export function allOptionSpecs(): OptionSpecs {
+  return Object.assign({}, PROXY_OPTIONS, ...Object.values(BACKEND_OPTIONS)) as OptionSpecs;
+}
+
+/**
+ * Reads and validates the configuration from env vars and flags (flags win; empty strings count as unset).
+ * Throws `ConfigError` naming each bad variable, its value and the allowed ones.
+ */
+export function loadConfig(source: ConfigSource = { env: process.env, argv: [] }): Config {
+  // Flags of every backend are known to the command line; only the chosen backend's are validated.
+  rejectUnknownFlags(source.argv ?? [], allOptionSpecs());
+  const core = loadOptions(PROXY_OPTIONS, {
+    ...source,
+    argv: pickFlags(source.argv ?? [], PROXY_OPTIONS),
+  }).options;
+  const backendSpecs: OptionSpecs = BACKEND_OPTIONS[core.backend];
+  const backendOpts = loadOptions(backendSpecs, {
+    ...source,
+    argv: pickFlags(source.argv ?? [], backendSpecs),
+  });
+  const identity: IdentityConfig =
+    core.identity === 'header'
+      ? { mode: 'header', header: core.identityHeader, maxIdLength: core.maxIdLength }
+      : { mode: 'fixed', id: core.fixedId, maxIdLength: core.maxIdLength };
+  return ConfigSchema.parse({
+    server: {
+      host: core.host,
+      port: core.port,
+      adminPort: core.adminPort,
+      maxHeaderBytes: core.maxHeaderBytes,
+      upstreamConnectTimeoutMs: core.upstreamConnectTimeoutMs,
+      drainTimeoutMs: core.drainTimeoutMs,
+    },
+    identity,
+    sessions: {
+      idleTtlMs: core.idleTtlMs,
+      idleCheckIntervalMs: core.idleCheckIntervalMs,
+      maxSandboxes: core.maxSandboxes,
+      ensureTimeoutMs: core.ensureTimeoutMs,
+      shutdownSandboxes: core.shutdownSandboxes,
+    },
+    backend: { kind: core.backend, ...stripUndefined(backendOpts.options) },
+    logLevel: core.logLevel,
+  });
+}
+
+/** The subset of argv whose flags belong to `specs` (with their values). */
+function pickFlags(argv: readonly string[], specs: OptionSpecs): string[] {
+  const known = new Map(
+    Object.values(specs)
+      .filter((s) => s.flag)
+      .map((s) => [s.flag as string, s]),
+  );
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const name = arg.split('=')[0] as string;
+    const spec = known.get(name);
+    if (!spec) continue;
+    out.push(arg);
+    if (!arg.includes('=') && !spec.boolean && argv[i + 1] !== undefined) out.push(argv[++i] as string);
+  }
+  return out;
+}
+
+function rejectUnknownFlags(argv: readonly string[], specs: OptionSpecs): void {
+  const flags = new Set(Object.values(specs).flatMap((s) => (s.flag ? [s.flag] : [])));
+  const unknown = argv.filter((a) => a.startsWith('--') && !flags.has(a.split('=')[0] as string));
+  if (unknown.length > 0) {
+    throw new ConfigError([
+      `unknown flag ${unknown.join(', ')}; known flags: ${[...flags].sort().join(', ')}`,
+    ]);
+  }
+}
+
+function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
