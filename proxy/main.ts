@@ -1,0 +1,30 @@
+/** @module proxy/main — `sentinel proxy`: load the configuration once, start the proxy, stop it on SIGTERM/SIGINT. */
+import { optionsHelp } from '../lib/config.ts';
+import { createRootLogger } from '../lib/log.ts';
+import { startProxy } from './app.ts';
+import { allOptionSpecs, loadConfig } from './config.ts';
+
+/** Runs the proxy until SIGTERM or SIGINT; resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(
+      `usage: sentinel proxy [flags]\n\nOptions (flag, env var, meaning):\n${optionsHelp(allOptionSpecs())}`,
+    );
+    return 0;
+  }
+  const config = loadConfig({ env: process.env, argv });
+  const log = createRootLogger({ level: config.logLevel });
+  const proxy = await startProxy(config, { log });
+  console.error(`sentinel proxy: data ${proxy.server.dataUrl}  admin ${proxy.server.adminUrl}`);
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  log.info({ signal }, 'signal received');
+  // A second signal while draining stops at once (the backend's exit hook still kills local sandboxes).
+  const again = (): void => process.exit(130);
+  process.once('SIGTERM', again);
+  process.once('SIGINT', again);
+  await proxy.close();
+  return 0;
+}
