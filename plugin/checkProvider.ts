@@ -1,0 +1,221 @@
+/**
+ * @module plugin/checkProvider — the `rollout-sentinel/canary` MetricProvider: parses the plugin block, runs the
+ * configured check in the background, and evaluates success/failure conditions on its result.
+ */
+import { randomUUID } from 'node:crypto';
+import type { AnalysisRun, Measurement, Metric } from './argoTypes.ts';
+import { checkFor, type CheckRegistry } from './checks/registry.ts';
+import type { CheckResult } from './checks/types.ts';
+import {
+  compileCondition,
+  ConditionEvalError,
+  ConditionSyntaxError,
+  outcome,
+  type Condition,
+} from './condition.ts';
+import { describeArgsIssues, PluginArgsSchema, type PluginArgs } from './config.ts';
+import {
+  conditionEvaluation,
+  conditionSyntax,
+  measurementNotFound,
+  PLUGIN_NAME,
+  PluginError,
+  pluginConfigInvalid,
+  pluginConfigMissing,
+  pluginConfigNotJson,
+} from './errors.ts';
+import type { Logger } from './log.ts';
+import { markError, markResult, markRunning } from './measurement.ts';
+import type { MetricProvider } from './provider.ts';
+
+/** Metadata key carrying the background check's id from Run to Resume/Terminate. */
+export const CHECK_ID_KEY = 'sentinel.check';
+/** Longest `Measurement.Value` we send; the AnalysisRun status lives in etcd. */
+const MAX_VALUE_CHARS = 2048;
+
+interface Job {
+  runUid: string;
+  metric: string;
+  resumeAfter: number;
+  abort: AbortController;
+  done?: (m: Measurement) => Measurement;
+}
+
+/** Prepared measurement inputs, or the Error measurement explaining why there are none. */
+type Prepared = { args: PluginArgs; success?: Condition; failure?: Condition } | { error: PluginError };
+
+export interface CheckProviderOptions {
+  checks: CheckRegistry;
+  log: Logger;
+  /** Upper bound on checks held in memory (running or finished but not yet resumed). */
+  maxJobs?: number;
+  now?: () => Date;
+}
+
+/** Parses the plugin block of a metric. */
+export function parseArgs(metric: Metric): PluginArgs | PluginError {
+  const raw = metric.plugin[PLUGIN_NAME];
+  if (!raw) return pluginConfigMissing(Object.keys(metric.plugin));
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(raw).toString('utf8'));
+  } catch (err) {
+    return pluginConfigNotJson((err as Error).message);
+  }
+  const parsed = PluginArgsSchema.safeParse(json);
+  return parsed.success ? parsed.data : pluginConfigInvalid(describeArgsIssues(parsed.error));
+}
+
+function compile(which: string, source: string): Condition | PluginError | undefined {
+  if (source.trim() === '') return undefined;
+  try {
+    return compileCondition(source);
+  } catch (err) {
+    if (err instanceof ConditionSyntaxError) return conditionSyntax(which, source, err.column, err.problem);
+    throw err;
+  }
+}
+
+function valueOf(result: unknown): string {
+  const json = JSON.stringify(result) ?? 'null';
+  return json.length <= MAX_VALUE_CHARS ? json : `${json.slice(0, MAX_VALUE_CHARS - 3)}...`;
+}
+
+export class CheckProvider implements MetricProvider {
+  private readonly jobs = new Map<string, Job>();
+  private readonly opts: CheckProviderOptions;
+  private readonly now: () => Date;
+  private readonly shutdown = new AbortController();
+
+  constructor(opts: CheckProviderOptions) {
+    this.opts = opts;
+    this.now = opts.now ?? (() => new Date());
+  }
+
+  /** Checks currently held (running, or finished and waiting for Resume). */
+  get jobCount(): number {
+    return this.jobs.size;
+  }
+
+  async init(): Promise<void> {}
+
+  type(): string {
+    return 'RPCPlugin';
+  }
+
+  getMetadata(metric: Metric): Record<string, string> {
+    const args = parseArgs(metric);
+    if (args instanceof PluginError) return { error: `${args.code}: ${args.message}` };
+    return checkFor(this.opts.checks, args).describe(args);
+  }
+
+  async run(run: AnalysisRun, metric: Metric): Promise<Measurement> {
+    const now = this.now();
+    const base: Measurement = { phase: 'Pending', startedAt: now };
+    const prepared = this.prepare(metric);
+    if ('error' in prepared) return markError(base, prepared.error, now);
+    if (this.jobs.size >= (this.opts.maxJobs ?? 10_000)) {
+      return markError(
+        base,
+        new PluginError('TooManyChecks', `${this.jobs.size} checks are already in flight.`, {
+          hint: 'The controller is not resuming measurements; check its logs. Measurements resume at their next interval.',
+        }),
+        now,
+      );
+    }
+    const id = randomUUID();
+    const job: Job = {
+      runUid: run.uid,
+      metric: metric.name,
+      resumeAfter: prepared.args.resumeAfter,
+      abort: new AbortController(),
+    };
+    this.jobs.set(id, job);
+    const signal = AbortSignal.any([job.abort.signal, this.shutdown.signal]);
+    const log = this.opts.log.child({
+      check: id,
+      kind: prepared.args.kind,
+      run: `${run.namespace}/${run.name}`,
+      metric: metric.name,
+    });
+    checkFor(this.opts.checks, prepared.args)
+      .run(prepared.args, { run, metric, signal, log })
+      .then(
+        (res) => {
+          job.done = (m) => this.evaluate(m, res, prepared, metric);
+        },
+        (err: unknown) => {
+          job.done = (m) => markError(m, err, this.now());
+        },
+      );
+    const metadata = { [CHECK_ID_KEY]: id, kind: prepared.args.kind };
+    return markRunning({ ...base, metadata }, new Date(now.getTime() + job.resumeAfter), now);
+  }
+
+  async resume(_run: AnalysisRun, _metric: Metric, m: Measurement): Promise<Measurement> {
+    const id = m.metadata?.[CHECK_ID_KEY];
+    const job = id ? this.jobs.get(id) : undefined;
+    const now = this.now();
+    if (!job) return markError(m, measurementNotFound(id), now);
+    if (!job.done) return markRunning(m, new Date(now.getTime() + job.resumeAfter), now);
+    this.jobs.delete(id as string);
+    return job.done(m);
+  }
+
+  async terminate(_run: AnalysisRun, _metric: Metric, m: Measurement): Promise<Measurement> {
+    const id = m.metadata?.[CHECK_ID_KEY];
+    const job = id ? this.jobs.get(id) : undefined;
+    if (job) {
+      job.abort.abort(new Error('terminated by the controller'));
+      this.jobs.delete(id as string);
+    }
+    // Like Argo's Job provider: a terminated measurement is Inconclusive; the controller adds "Metric Terminated".
+    return { ...m, phase: 'Inconclusive', finishedAt: this.now(), resumeAt: undefined };
+  }
+
+  async garbageCollect(run: AnalysisRun, metric: Metric): Promise<void> {
+    for (const [id, job] of this.jobs) {
+      if (job.runUid === run.uid && job.metric === metric.name && job.done) this.jobs.delete(id);
+    }
+  }
+
+  close(): void {
+    this.shutdown.abort(new Error('plugin shutting down'));
+    this.jobs.clear();
+  }
+
+  private prepare(metric: Metric): Prepared {
+    const args = parseArgs(metric);
+    if (args instanceof PluginError) return { error: args };
+    const success = compile('successCondition', metric.successCondition);
+    if (success instanceof PluginError) return { error: success };
+    const failure = compile('failureCondition', metric.failureCondition);
+    if (failure instanceof PluginError) return { error: failure };
+    const out: Prepared = { args };
+    if (success) out.success = success;
+    if (failure) out.failure = failure;
+    return out;
+  }
+
+  private evaluate(
+    m: Measurement,
+    res: CheckResult,
+    p: Exclude<Prepared, { error: PluginError }>,
+    metric: Metric,
+  ): Measurement {
+    const now = this.now();
+    let which = 'successCondition';
+    try {
+      const success = p.success?.(res.result);
+      which = 'failureCondition';
+      const failure = p.failure?.(res.result);
+      const phase = outcome(success, failure);
+      return markResult(m, { phase, value: valueOf(res.result), metadata: res.metadata }, now);
+    } catch (err) {
+      if (!(err instanceof ConditionEvalError)) throw err;
+      const source = which === 'successCondition' ? metric.successCondition : metric.failureCondition;
+      const failed = markError(m, conditionEvaluation(which, source, err.message), now);
+      return { ...failed, value: valueOf(res.result), metadata: { ...m.metadata, ...res.metadata } };
+    }
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * @module plugin/main — `sentinel plugin`: the Argo Rollouts metric plugin process. Started by the controller via
+ * go-plugin; prints the handshake line on stdout, logs hclog JSON lines on stderr, exits on Control.Quit or when the
+ * controller goes away.
+ */
+import { CheckProvider } from './checkProvider.ts';
+import { defaultChecks } from './checks/registry.ts';
+import { loadConfig } from './config.ts';
+import { NOT_A_COMMAND_MESSAGE, PLUGIN_NAME, unsupportedProtocolVersion } from './errors.ts';
+import { handshakeLine, negotiateVersion, socketPath } from './goplugin/handshake.ts';
+import { GoPluginServer, type ServeEnd } from './goplugin/server.ts';
+import { createPluginLogger } from './log.ts';
+
+/** How often we check that the controller (our parent process) is still alive. */
+const PARENT_POLL_MS = 1000;
+
+function watchParent(onGone: () => void): NodeJS.Timeout {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid !== parent) onGone();
+  }, PARENT_POLL_MS);
+  timer.unref();
+  return timer;
+}
+
+/** Runs the plugin; resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const config = loadConfig(argv);
+  if (!config.cookieOk) {
+    process.stderr.write(NOT_A_COMMAND_MESSAGE);
+    return 1;
+  }
+  const log = createPluginLogger({ level: config.logLevel });
+  const version = negotiateVersion(config.protocolVersions);
+  if (version === undefined) {
+    const err = unsupportedProtocolVersion(config.protocolVersions);
+    log.error({ code: err.code }, err.describe());
+    return 1;
+  }
+  const shutdown = new AbortController();
+  const provider = new CheckProvider({
+    checks: defaultChecks(),
+    log: log.child({ component: 'plugin.provider' }),
+  });
+  const server = new GoPluginServer({
+    provider,
+    log: log.child({ component: 'plugin.goplugin' }),
+    signal: shutdown.signal,
+  });
+  const path = socketPath(config.socketDir);
+  await server.listen(path);
+
+  // go-plugin "eats" interrupts: the controller, not Ctrl-C, decides when the plugin stops.
+  process.on('SIGINT', () => log.debug('SIGINT ignored'));
+  const stop = new Promise<ServeEnd>((resolve) => {
+    process.once('SIGTERM', () => resolve('closed'));
+    watchParent(() => resolve('disconnected'));
+  });
+  process.stdout.write(handshakeLine(path, version));
+  log.info({ plugin: PLUGIN_NAME, socket: path, pid: process.pid }, 'plugin serving');
+
+  const end = await Promise.race([server.done, stop]);
+  log.info({ reason: end }, 'plugin stopping');
+  shutdown.abort();
+  provider.close();
+  await server.close();
+  return 0;
+}
