@@ -1,0 +1,199 @@
+/** @module analysis/report/config — reporting options (env + flags) and per-rollout policies, parsed once. */
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ConfigError, boolOption, defineOptions, durationOption } from '../../lib/config.ts';
+import { type Policy, PolicySchema } from './types.ts';
+
+const list = z
+  .string()
+  .optional()
+  .transform((s) =>
+    s
+      ? s
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean)
+      : undefined,
+  );
+
+/** Options of `sentinel report` and of the embedded reporter. */
+export const REPORT_OPTIONS = defineOptions({
+  verdict: {
+    env: 'REPORT_VERDICT_FILE',
+    flag: '--verdict',
+    schema: z.string().optional(),
+    description: 'verdict JSON file (what `sentinel judge --json` prints)',
+  },
+  repo: {
+    env: 'REPORT_REPO',
+    flag: '--repo',
+    schema: z
+      .string()
+      .regex(/^[\w.-]+\/[\w.-]+$/, 'expected owner/name')
+      .optional(),
+    description: 'GitHub repository for issues, owner/name',
+  },
+  dryRun: {
+    env: 'REPORT_DRY_RUN',
+    flag: '--dry-run',
+    boolean: true,
+    schema: boolOption(false),
+    description: 'write to the local outbox and print the issue; never call GitHub',
+  },
+  sink: {
+    env: 'REPORT_SINK',
+    flag: '--sink',
+    schema: z.enum(['auto', 'github', 'outbox']).default('auto'),
+    description: 'auto = GitHub when a repo and token are set, else the outbox',
+  },
+  outboxDir: {
+    env: 'REPORT_OUTBOX_DIR',
+    flag: '--outbox',
+    schema: z.string().default('sentinel-outbox'),
+    description: 'folder of the Markdown outbox',
+  },
+  stateDir: {
+    env: 'REPORT_STATE_DIR',
+    flag: '--state-dir',
+    schema: z.string().default(join(tmpdir(), 'rollout-sentinel')),
+    description: 'folder for dedupe leases (share it between processes reporting to one repo)',
+  },
+  leaseTtlMs: {
+    env: 'REPORT_LEASE_TTL',
+    flag: '--lease-ttl',
+    schema: durationOption('10m'),
+    description: 'how long a filed issue is trusted before search must confirm it',
+  },
+  token: {
+    env: 'GITHUB_TOKEN',
+    schema: z.string().optional(),
+    description: 'GitHub token (never a flag, so it stays out of process listings)',
+  },
+  tokenFile: {
+    env: 'GITHUB_TOKEN_FILE',
+    schema: z.string().optional(),
+    description: 'file holding the GitHub token (a mounted Secret)',
+  },
+  apiUrl: {
+    env: 'GITHUB_API_URL',
+    flag: '--github-api-url',
+    schema: z.url().default('https://api.github.com'),
+    description: 'REST root; https://HOST/api/v3 for GitHub Enterprise Server',
+  },
+  policyFile: {
+    env: 'REPORT_POLICY_FILE',
+    flag: '--policy',
+    schema: z.string().optional(),
+    description: 'YAML/JSON per-rollout policies: {defaults: {...}, rollouts: {"ns/name": {...}}}',
+  },
+  handoff: {
+    env: 'REPORT_HANDOFF',
+    flag: '--handoff',
+    schema: z.enum(['none', 'labels', 'assignees', 'copilot', 'openhands']).optional(),
+    description: 'coding-agent hand-off mode (overrides the policy)',
+  },
+  handoffLabels: {
+    env: 'REPORT_HANDOFF_LABELS',
+    flag: '--handoff-labels',
+    schema: list,
+    description: 'labels for mode labels, e.g. jules',
+  },
+  assignees: {
+    env: 'REPORT_ASSIGNEES',
+    flag: '--assignees',
+    schema: list,
+    description: 'logins for mode assignees',
+  },
+  verifyWithinMs: {
+    env: 'REPORT_VERIFY_WITHIN',
+    flag: '--verify-within',
+    schema: durationOption('0'),
+    description: 'wait this long for the agent to start (0: record as pending)',
+  },
+  closeOnFix: {
+    env: 'REPORT_CLOSE_ON_FIX',
+    flag: '--close-on-fix',
+    schema: z.enum(['true', 'false']).optional(),
+    description: 'close the issue when a later canary promotes',
+  },
+  rollout: {
+    env: 'REPORT_ROLLOUT',
+    flag: '--rollout',
+    schema: z.string().optional(),
+    description: 'rollout name (when the verdict file has no context)',
+  },
+  namespace: {
+    env: 'REPORT_NAMESPACE',
+    flag: '--namespace',
+    schema: z.string().optional(),
+    description: 'rollout namespace',
+  },
+  revision: {
+    env: 'REPORT_REVISION',
+    flag: '--revision',
+    schema: z.string().optional(),
+    description: 'rollout revision',
+  },
+  image: {
+    env: 'REPORT_IMAGE',
+    flag: '--image',
+    schema: z.string().optional(),
+    description: 'canary image (ideally repo@sha256:…)',
+  },
+  json: {
+    env: 'REPORT_JSON',
+    flag: '--json',
+    boolean: true,
+    schema: boolOption(false),
+    description: 'print the result as JSON',
+  },
+});
+
+/** The policy file: defaults plus per-rollout overrides keyed `namespace/name`, `namespace/*` or `*`. */
+export const PolicyFileSchema = z.object({
+  defaults: PolicySchema.partial().default({}),
+  rollouts: z.record(z.string(), PolicySchema.partial()).default({}),
+});
+export type PolicyFile = z.infer<typeof PolicyFileSchema>;
+
+/** Reads and validates a policy file; errors name the file and each bad field. */
+export async function loadPolicyFile(path: string): Promise<PolicyFile> {
+  let raw: unknown;
+  try {
+    raw = parseYaml(await readFile(path, 'utf8'));
+  } catch (err) {
+    throw new ConfigError([
+      `REPORT_POLICY_FILE (--policy) = ${JSON.stringify(path)}: cannot read it as YAML/JSON (${(err as Error).message})`,
+    ]);
+  }
+  const parsed = PolicyFileSchema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${path}: ${i.path.join('.') || '(root)'}: ${i.message}`),
+    );
+  }
+  return parsed.data;
+}
+
+/** The policy for one rollout: defaults, then `*`, `namespace/*`, `namespace/name`, then `overrides` (CLI/env). */
+export function policyFor(file: PolicyFile, rollout: string, overrides: Partial<Policy>): Policy {
+  const ns = rollout.split('/')[0];
+  const layers = [
+    file.defaults,
+    file.rollouts['*'],
+    file.rollouts[`${ns}/*`],
+    file.rollouts[rollout],
+    overrides,
+  ];
+  const merged = Object.assign({}, ...layers.filter(Boolean)) as Record<string, unknown>;
+  const parsed = PolicySchema.safeParse(merged);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `policy for ${rollout}: ${i.path.join('.') || '(root)'}: ${i.message}`),
+    );
+  }
+  return parsed.data;
+}
