@@ -257,7 +257,8 @@ export function allOptionSpecs(): OptionSpecs {
  * Reads and validates the configuration from env vars and flags (flags win; empty strings count as unset).
  * Throws `ConfigError` naming each bad variable, its value and the allowed ones.
  */
-export function loadConfig(source: ConfigSource = { env: process.env, argv: [] }): Config {
+export function loadConfig(given: ConfigSource = {}): Config {
+  const source = { env: given.env ?? process.env, argv: given.argv ?? [] };
   // Flags of every backend are known to the command line; only the chosen backend's are validated.
   rejectUnknownFlags(source.argv ?? [], allOptionSpecs());
   const core = loadOptions(PROXY_OPTIONS, {

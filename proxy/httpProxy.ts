@@ -68,7 +68,15 @@ export class HttpProxy {
     headers['x-forwarded-for'] = req.socket.remoteAddress ?? '';
     return new Promise((resolve, reject) => {
       const out = request(
-        { host: ep.host, port: ep.httpPort ?? ep.port, method: req.method, path: req.url, headers, signal },
+        {
+          host: ep.host,
+          port: ep.httpPort ?? ep.port,
+          method: req.method,
+          path: req.url,
+          headers,
+          signal,
+          agent: false,
+        },
         resolve,
       );
       out.once('error', reject);

@@ -12,7 +12,7 @@ export async function main(argv: string[]): Promise<number> {
     );
     return 0;
   }
-  const config = loadConfig({ env: process.env, argv });
+  const config = loadConfig({ argv });
   const log = createRootLogger({ level: config.logLevel });
   const proxy = await startProxy(config, { log });
   console.error(`sentinel proxy: data ${proxy.server.dataUrl}  admin ${proxy.server.adminUrl}`);

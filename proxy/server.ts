@@ -34,6 +34,8 @@ export interface ProxyServer {
   readonly adminUrl: string;
   readonly dataPort: number;
   readonly adminPort: number;
+  /** TCP connections open on the data port now (leak checks). */
+  openConnections(): Promise<number>;
   /**
    * Graceful shutdown: stop accepting (readyz → 503, listeners closed), wait up to `drainTimeoutMs` for live
    * connections, close the rest with 1001, then delete or keep the sandboxes (per config) and close the backend.
@@ -120,6 +122,8 @@ export async function startProxyServer(deps: ProxyServerDeps): Promise<ProxyServ
     adminUrl: `http://${shownHost}:${adminPort}`,
     dataPort,
     adminPort,
+    openConnections: () =>
+      new Promise((resolve, reject) => data.getConnections((err, n) => (err ? reject(err) : resolve(n)))),
     close: () => (closing ??= close()),
   };
 }

@@ -232,8 +232,14 @@ export class SessionManager {
     this.#draining = true;
     this.#stop.abort();
     await this.#reaper?.catch(() => undefined);
+    const all = [...this.#sessions.values()];
     if (this.#cfg.shutdownSandboxes === 'delete') {
-      await Promise.allSettled([...this.#sessions.values()].map((s) => this.#delete(s, 'shutdown')));
+      await Promise.allSettled(all.map((s) => this.#delete(s, 'shutdown')));
+    } else {
+      // Record the last activity, so whichever proxy adopts these sandboxes reaps them on time, not early.
+      const touch = this.#backend.touch?.bind(this.#backend);
+      if (touch)
+        await Promise.allSettled(all.map((s) => touch(s.id, s.lastActiveMs, AbortSignal.timeout(5000))));
     }
     await this.#backend.close();
   }
@@ -424,7 +430,7 @@ export class SessionManager {
     }
   }
 
-  /** Tells the backend which sandboxes are in use here, so other replicas do not reap them. */
+  /** Records this process's activity on the backend (shared record), so other replicas do not reap busy sandboxes. */
   async #touchBusy(): Promise<void> {
     const touch = this.#backend.touch?.bind(this.#backend);
     if (!touch) return;
@@ -434,9 +440,12 @@ export class SessionManager {
     );
     await Promise.allSettled(
       busy.map(async (s) => {
+        // In use now → now; otherwise the last activity seen here (touching idle ones with "now" would keep
+        // them alive forever).
+        const at = s.activeConns > 0 ? nowMs : s.lastActiveMs;
         try {
-          await touch(s.id, nowMs, AbortSignal.timeout(10_000));
-          s.lastTouchedMs = nowMs;
+          await touch(s.id, at, AbortSignal.timeout(10_000));
+          s.lastTouchedMs = at;
         } catch (err) {
           this.#log.warn(
             { tenant: s.id, err: errorMessage(err) },

@@ -89,6 +89,13 @@ export class WsProxy {
     const onGone = (): void =>
       gone.abort(new ProxyError('RequestAborted', 'The client disconnected during the upgrade.'));
     socket.once('close', onGone);
+    // http.Server sockets allow half-open connections: a client that hangs up shows as 'end', not 'close'.
+    socket.once('end', onGone);
+    // An upgrade socket is paused, so a client hanging up would go unnoticed until we write. Read it (keeping any
+    // early bytes for the WebSocket) so 'close' fires and the sandbox creation can be aborted.
+    const early: Buffer[] = [];
+    const onData = (b: Buffer): void => void early.push(b);
+    socket.on('data', onData);
     const tenant = await this.#deps.identity.resolve(req, gone.signal);
     const lease = await this.#deps.sessions.open(tenant, gone.signal);
     let upstream: WebSocket;
@@ -99,12 +106,18 @@ export class WsProxy {
       throw err;
     }
     socket.off('close', onGone);
-    if (socket.destroyed) {
+    socket.off('end', onGone);
+    // No pause() here: ws attaches its own 'data' listener synchronously in handleUpgrade, and an explicit pause
+    // would keep the socket from flowing to it.
+    socket.off('data', onData);
+    if (socket.destroyed || gone.signal.aborted) {
+      socket.destroy();
       upstream.terminate();
       lease.release();
       throw new ProxyError('RequestAborted', 'The client disconnected during the upgrade.');
     }
-    this.#wss.handleUpgrade(req, socket, head, (client) => this.#relay(client, upstream, lease));
+    const allHead = early.length > 0 ? Buffer.concat([head, ...early]) : head;
+    this.#wss.handleUpgrade(req, socket, allHead, (client) => this.#relay(client, upstream, lease));
   }
 
   async #dialWithRefresh(req: IncomingMessage, lease: SessionLease, signal: AbortSignal): Promise<WebSocket> {
