@@ -4,7 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { ConfigError, boolOption, defineOptions, durationOption } from '../../lib/config.ts';
+import {
+  ConfigError,
+  boolOption,
+  defineOptions,
+  durationOption,
+  loadOptions,
+  parseDuration,
+  type OptionsOf,
+} from '../../lib/config.ts';
 import { type Policy, PolicySchema } from './types.ts';
 
 const list = z
@@ -18,6 +26,17 @@ const list = z
           .filter(Boolean)
       : undefined,
   );
+
+const optionalDuration = z
+  .string()
+  .optional()
+  .transform((raw, ctx) => {
+    if (raw === undefined) return undefined;
+    const ms = parseDuration(raw);
+    if (ms === undefined)
+      ctx.addIssue({ code: 'custom', message: 'expected a duration such as 30s, 10m or 1h' });
+    return ms;
+  });
 
 /** Options of `sentinel report` and of the embedded reporter. */
 export const REPORT_OPTIONS = defineOptions({
@@ -110,7 +129,7 @@ export const REPORT_OPTIONS = defineOptions({
   verifyWithinMs: {
     env: 'REPORT_VERIFY_WITHIN',
     flag: '--verify-within',
-    schema: durationOption('0'),
+    schema: optionalDuration,
     description: 'wait this long for the agent to start (0: record as pending)',
   },
   closeOnFix: {
@@ -178,17 +197,23 @@ export async function loadPolicyFile(path: string): Promise<PolicyFile> {
   return parsed.data;
 }
 
+/** The repository placeholder when none is configured: such a policy can only report to the outbox. */
+export const LOCAL_REPO = 'local/outbox';
+
 /** The policy for one rollout: defaults, then `*`, `namespace/*`, `namespace/name`, then `overrides` (CLI/env). */
 export function policyFor(file: PolicyFile, rollout: string, overrides: Partial<Policy>): Policy {
   const ns = rollout.split('/')[0];
   const layers = [
+    { repo: LOCAL_REPO },
     file.defaults,
     file.rollouts['*'],
     file.rollouts[`${ns}/*`],
     file.rollouts[rollout],
     overrides,
   ];
-  const merged = Object.assign({}, ...layers.filter(Boolean)) as Record<string, unknown>;
+  const defined = (layer: object | undefined): object =>
+    Object.fromEntries(Object.entries(layer ?? {}).filter(([, v]) => v !== undefined));
+  const merged = Object.assign({}, ...layers.map(defined)) as Record<string, unknown>;
   const parsed = PolicySchema.safeParse(merged);
   if (!parsed.success) {
     throw new ConfigError(
@@ -196,4 +221,30 @@ export function policyFor(file: PolicyFile, rollout: string, overrides: Partial<
     );
   }
   return parsed.data;
+}
+
+export type ReportOptions = OptionsOf<typeof REPORT_OPTIONS>;
+
+/** Parses `sentinel report` flags and the environment once (the only place this module reads `process.env`). */
+export function loadReportOptions(
+  argv: readonly string[],
+  env: Record<string, string | undefined> = process.env,
+): ReportOptions {
+  return loadOptions(REPORT_OPTIONS, { env, argv }).options;
+}
+
+/** The token from GITHUB_TOKEN, or else from the GITHUB_TOKEN_FILE secret mount. */
+export async function resolveToken(
+  opts: Pick<ReportOptions, 'token' | 'tokenFile'>,
+): Promise<string | undefined> {
+  if (opts.token) return opts.token.trim();
+  if (!opts.tokenFile) return undefined;
+  try {
+    const t = (await readFile(opts.tokenFile, 'utf8')).trim();
+    return t === '' ? undefined : t;
+  } catch (err) {
+    throw new ConfigError([
+      `GITHUB_TOKEN_FILE = ${JSON.stringify(opts.tokenFile)}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+    ]);
+  }
 }

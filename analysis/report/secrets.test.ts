@@ -1,0 +1,103 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { OPTIONAL_KINDS, REDACTION_KINDS } from '../redact/redact.ts';
+import type { Reason } from '../types.ts';
+import type { FakeGitHub } from './testing/fakeGitHub.ts';
+import {
+  CONTEXT,
+  REPO,
+  githubReporter,
+  githubValidator,
+  promoteVerdict,
+  rollbackVerdict,
+  startFakeGitHub,
+} from './testing/harness.ts';
+import { secretCorpus } from './testing/secretCorpus.ts';
+import { PolicySchema } from './types.ts';
+import type { IssueLlm } from './writer.ts';
+
+const corpus = secretCorpus();
+let fake: FakeGitHub | undefined;
+
+beforeAll(async () => {
+  await githubValidator();
+}, 120_000);
+
+afterEach(async () => {
+  if (!fake) return;
+  expect(fake.violations).toEqual([]);
+  await fake.close();
+  fake = undefined;
+});
+
+/** A judge bug: evidence that was never redacted, secrets in samples, templates and summaries. */
+function leakyVerdict(offset = 0): ReturnType<typeof rollbackVerdict> {
+  const leaky: Reason[] = corpus.map((s, i) => ({
+    kind: 'new_template',
+    summary: `new template ${i}: ${s.line}`,
+    severity: 0.5,
+    veto: false,
+    evidence: {
+      template: `tpl ${i} ${s.line}`,
+      samples: [s.line, `again ${s.line}`],
+      counts: { stable: 0, canary: 3 + offset },
+      source: 'checkout-6d4f9c7b8-abcde',
+    },
+  }));
+  return rollbackVerdict(offset, leaky);
+}
+
+async function startFake(): Promise<FakeGitHub> {
+  fake = await startFakeGitHub();
+  return fake;
+}
+
+function leaks(texts: string[]): string[] {
+  return corpus
+    .filter((s) => texts.some((t) => t.includes(s.secret) || t.includes(encodeURIComponent(s.secret))))
+    .map((s) => s.kind);
+}
+
+describe('no secret from the redaction corpus reaches GitHub or the LLM', () => {
+  it('covers every secret kind the redactor knows', () => {
+    const secretKinds = REDACTION_KINDS.filter((k) => !OPTIONAL_KINDS.includes(k) || k === 'email');
+    expect(new Set(corpus.map((s) => s.kind))).toEqual(new Set(secretKinds));
+  });
+
+  it('through create, LLM writing, hand-off, repeat comments and closure', async () => {
+    const fake = await startFake();
+    const prompts: string[] = [];
+    // The "model" sees only redacted facts, yet answers with every secret (as if it had them from elsewhere).
+    const llm: IssueLlm = {
+      generate: async (req) => {
+        prompts.push(req.system, req.user);
+        const body = `## Summary\nThe canary fails.\n\n${corpus.map((s) => `- ${s.line}`).join('\n')}`;
+        return JSON.stringify({ title: `checkout fails with ${corpus[7]?.secret}`, body });
+      },
+    };
+    const { reporter } = githubReporter(fake, { llm });
+    const handoff = { mode: 'copilot' as const, customInstructions: `use ${corpus[7]?.line}` };
+    const policy = PolicySchema.parse({ repo: REPO, handoff });
+    const first = await reporter.report(leakyVerdict(0), CONTEXT, policy, AbortSignal.timeout(20_000));
+    expect(first).toMatchObject({ action: 'created', author: 'llm', handoff: { status: 'requested' } });
+    await reporter.report(leakyVerdict(1), CONTEXT, policy, AbortSignal.timeout(20_000));
+    await reporter.report(promoteVerdict(), CONTEXT, policy, AbortSignal.timeout(20_000));
+
+    const ops = new Set(fake.requests.map((r) => r.operationId));
+    for (const op of ['issues/create', 'issues/create-comment', 'issues/add-assignees', 'issues/update'])
+      expect(ops).toContain(op);
+    expect(leaks(fake.requests.map((r) => `${r.query}\n${r.body}`))).toEqual([]);
+    expect(leaks(prompts)).toEqual([]);
+    // The redactor did run (placeholders present), and the facts still made it.
+    const body = fake.issues(REPO)[0]?.body ?? '';
+    expect(body).toContain('[REDACTED:');
+    expect(body).toContain('index out of range');
+    // Sanity: the corpus really contains secrets the test would catch.
+    expect(
+      leaks([
+        leakyVerdict(0)
+          .reasons.map((r) => r.evidence?.samples?.join('\n') ?? '')
+          .join('\n'),
+      ]),
+    ).toHaveLength(corpus.length);
+  });
+});
