@@ -7,6 +7,7 @@
  * proxy sees that exit and gives the tenant a fresh sandbox next time. If the host is killed outright, Chromium
  * exits too: it loses its `--remote-debugging-pipe` peer.
  */
+import { rmSync } from 'node:fs';
 import module from 'node:module';
 import type { BrowserServer } from 'playwright-core';
 import type { HostMessage, HostParams } from './protocol.ts';
@@ -32,6 +33,8 @@ async function stop(code: number): Promise<void> {
   } catch {
     await server?.kill().catch(() => undefined);
   }
+  // The proxy removes the folder too, unless it is the one that went away.
+  rmSync(params.dir, { recursive: true, force: true });
   process.exit(code);
 }
 
