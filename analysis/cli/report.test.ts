@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeGitHub } from '../report/testing/fakeGitHub.ts';
+import { FakeGemini } from '../testing/fakeGemini.ts';
 import {
   CONTEXT,
   REPO,
@@ -155,5 +156,32 @@ describe('sentinel report', () => {
     const r = await sentinel(['--verdict', verdictFile(dir, false), '--dry-run', '--outbox', join(dir, 'o')]);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/has no context\.rollout; name the rollout/);
+  });
+
+  it('lets Gemini write the issue when a key is configured, and falls back to the template when it fails', async () => {
+    const gemini = await FakeGemini.start({ apiKey: 'test-key' });
+    try {
+      const dir = tempDir('cli-llm');
+      const env = { GEMINI_API_KEY: 'test-key', SENTINEL_GEMINI_BASE_URL: gemini.url };
+      gemini.enqueue({
+        text: JSON.stringify({
+          title: 'checkout canary panics in getColor',
+          body: '## Summary\nThe canary panics when the colour is red.',
+        }),
+      });
+      const base = ['--verdict', verdictFile(dir), '--dry-run', '--state-dir', join(dir, 'state')];
+      const ok = await sentinel([...base, '--outbox', join(dir, 'a')], env);
+      expect(ok.stdout).toMatch(/written by llm/);
+      expect(ok.stdout).toContain('# [rollout-sentinel] checkout canary panics in getColor');
+      gemini.setHandler(() => ({
+        status: 400,
+        error: { message: 'bad request', status: 'INVALID_ARGUMENT' },
+      }));
+      const fallback = await sentinel([...base, '--outbox', join(dir, 'b'), '--rollout', 'cart'], env);
+      expect(fallback.code).toBe(0);
+      expect(fallback.stdout).toMatch(/written by template/);
+    } finally {
+      await gemini.close();
+    }
   });
 });

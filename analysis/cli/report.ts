@@ -3,7 +3,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, optionsHelp } from '../../lib/config.ts';
 import { componentLogger, createRootLogger } from '../../lib/log.ts';
+import { GeminiClient } from '../judges/llm/geminiClient.ts';
 import { redact } from '../redact/redact.ts';
+import { type IssueLlm, issueLlmFrom } from '../report/writer.ts';
 import {
   LOCAL_REPO,
   REPORT_OPTIONS,
@@ -11,6 +13,7 @@ import {
   loadPolicyFile,
   loadReportOptions,
   policyFor,
+  resolveGeminiKey,
   resolveToken,
 } from '../report/config.ts';
 import { type SinkSetup, createReporter } from '../report/createReporter.ts';
@@ -133,6 +136,28 @@ function summary(r: ReportResult): string {
   }
 }
 
+/** The issue-writing LLM, when configured: the project's Gemini client behind the writer's interface. */
+async function llmFor(o: ReportOptions): Promise<IssueLlm | undefined> {
+  if (o.llm === 'off') return undefined;
+  const apiKey = await resolveGeminiKey(o);
+  if (!apiKey) {
+    if (o.llm === 'gemini')
+      throw new ConfigError([
+        'GEMINI_API_KEY / SENTINEL_GEMINI_API_KEY_FILE: --llm gemini needs a Gemini API key',
+      ]);
+    return undefined;
+  }
+  return issueLlmFrom(
+    new GeminiClient({
+      apiKey,
+      model: o.geminiModel,
+      baseUrl: o.geminiBaseUrl,
+      apiVersion: 'v1beta',
+      timeoutMs: 30_000,
+    }),
+  );
+}
+
 /** Entry point of `sentinel report`; resolves to the exit code (1 when GitHub reporting failed). */
 export async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -148,7 +173,9 @@ export async function main(argv: string[]): Promise<number> {
   const policy = policyFor(file, rolloutKey(context), overrides(o));
   const token = o.dryRun ? undefined : await resolveToken(o);
   const sink = sinkSetup(o, policy, token);
+  const llm = await llmFor(o);
   const { reporter } = createReporter({
+    llm,
     sink,
     stateDir: o.stateDir,
     leaseTtlMs: o.leaseTtlMs,

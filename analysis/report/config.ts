@@ -162,6 +162,33 @@ export const REPORT_OPTIONS = defineOptions({
     schema: z.string().optional(),
     description: 'canary image (ideally repo@sha256:…)',
   },
+  llm: {
+    env: 'REPORT_LLM',
+    flag: '--llm',
+    schema: z.enum(['auto', 'off', 'gemini']).default('auto'),
+    description:
+      'who writes the issue: auto = Gemini when a key is configured, else the deterministic template',
+  },
+  geminiApiKey: {
+    env: 'GEMINI_API_KEY',
+    schema: z.string().optional(),
+    description: 'Gemini API key (for LLM-written issues)',
+  },
+  geminiApiKeyFile: {
+    env: 'SENTINEL_GEMINI_API_KEY_FILE',
+    schema: z.string().optional(),
+    description: 'file holding the Gemini API key (a mounted Secret)',
+  },
+  geminiModel: {
+    env: 'SENTINEL_GEMINI_MODEL',
+    schema: z.string().default('gemini-2.5-flash'),
+    description: 'Gemini model for issue writing',
+  },
+  geminiBaseUrl: {
+    env: 'SENTINEL_GEMINI_BASE_URL',
+    schema: z.url().optional(),
+    description: 'Gemini API endpoint override (tests, proxies)',
+  },
   json: {
     env: 'REPORT_JSON',
     flag: '--json',
@@ -245,6 +272,21 @@ export async function resolveToken(
   } catch (err) {
     throw new ConfigError([
       `GITHUB_TOKEN_FILE = ${JSON.stringify(opts.tokenFile)}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+    ]);
+  }
+}
+
+/** The Gemini key from GEMINI_API_KEY or the SENTINEL_GEMINI_API_KEY_FILE mount; undefined when neither is set. */
+export async function resolveGeminiKey(
+  opts: Pick<ReportOptions, 'geminiApiKey' | 'geminiApiKeyFile'>,
+): Promise<string | undefined> {
+  if (opts.geminiApiKey) return opts.geminiApiKey.trim();
+  if (!opts.geminiApiKeyFile) return undefined;
+  try {
+    return (await readFile(opts.geminiApiKeyFile, 'utf8')).trim() || undefined;
+  } catch (err) {
+    throw new ConfigError([
+      `SENTINEL_GEMINI_API_KEY_FILE = ${JSON.stringify(opts.geminiApiKeyFile)}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
     ]);
   }
 }

@@ -131,3 +131,28 @@ export class IssueWriter {
     }
   }
 }
+
+/** The part of the project's Gemini client (analysis/judges/llm/geminiClient.ts) the writer uses. */
+export interface JsonLlmClient {
+  generateJson(req: {
+    system: string;
+    user: string;
+    jsonSchema: unknown;
+    signal?: AbortSignal | undefined;
+  }): Promise<{ text: string }>;
+}
+
+/** Adapts the project's Gemini client (JSON mode, temperature 0, retries) to {@link IssueLlm}. */
+export function issueLlmFrom(client: JsonLlmClient): IssueLlm {
+  return {
+    generate: async (req) =>
+      (
+        await client.generateJson({
+          system: req.system,
+          user: req.user,
+          jsonSchema: req.responseJsonSchema,
+          signal: req.signal,
+        })
+      ).text,
+  };
+}
