@@ -1,0 +1,165 @@
+/**
+ * @module proxy/bench/scenarios — cold / warm / restore through an in-process proxy on the local backend, and the
+ * `direct` baseline (same client, straight to a browser server). Warm runs of every target are interleaved, so the
+ * proxy's overhead is a ratio measured side by side on the same machine at the same time.
+ */
+import { componentLogger, type Logger } from '../../lib/log.ts';
+import { startProxy, type RunningProxy } from '../app.ts';
+import { LocalBackend } from '../backends/local.ts';
+import { LOCAL_DEFAULTS, type Config } from '../config.ts';
+import { measureClient } from './client.ts';
+import { summarise, type BenchRow, type Sample } from './stats.ts';
+
+export interface ScenarioOptions {
+  iterations: number;
+  /** Warm-pool size of the pooled variant (0 = run only the pool-less variant). */
+  warmPool: number;
+  pageUrl: string;
+  timeoutMs: number;
+  chromiumPath: string | undefined;
+  log: Logger;
+}
+
+/** A proxy on its own local backend, for one variant (`local`, `local+pool2`). */
+interface Target {
+  name: string;
+  proxy: RunningProxy;
+  backend: LocalBackend;
+}
+
+const HEADER = 'X-Playwright-Id';
+
+function proxyConfig(): Config {
+  return {
+    server: {
+      host: '127.0.0.1',
+      port: 0,
+      adminPort: 0,
+      maxHeaderBytes: 16_384,
+      upstreamConnectTimeoutMs: 10_000,
+      drainTimeoutMs: 1000,
+    },
+    identity: { mode: 'header', header: HEADER, maxIdLength: 63 },
+    sessions: {
+      idleTtlMs: 3_600_000,
+      idleCheckIntervalMs: 3_600_000,
+      maxSandboxes: 1000,
+      ensureTimeoutMs: 120_000,
+      shutdownSandboxes: 'delete',
+    },
+    backend: { ...LOCAL_DEFAULTS },
+    logLevel: 'silent',
+  };
+}
+
+async function startTarget(name: string, warmPool: number, opts: ScenarioOptions): Promise<Target> {
+  const cfg = {
+    ...LOCAL_DEFAULTS,
+    warmPool,
+    ...(opts.chromiumPath ? { chromiumPath: opts.chromiumPath } : {}),
+  };
+  const backend = new LocalBackend(cfg, { log: opts.log });
+  const proxy = await startProxy(proxyConfig(), { log: opts.log, backend, defaultMetrics: false });
+  return { name, proxy, backend };
+}
+
+/** Runs `fn` and records a sample or a failure. */
+async function attempt(samples: Sample[], fn: () => Promise<Sample>, log: Logger): Promise<number> {
+  try {
+    samples.push(await fn());
+    return 0;
+  } catch (err) {
+    log.warn({ err: err instanceof Error ? err.message : String(err) }, 'bench iteration failed');
+    return 1;
+  }
+}
+
+function through(t: Target, id: string, opts: ScenarioOptions): Promise<Sample> {
+  return measureClient(t.proxy.server.dataUrl, {
+    headers: { [HEADER]: id },
+    pageUrl: opts.pageUrl,
+    timeoutMs: opts.timeoutMs,
+  });
+}
+
+/** cold: a tenant with no sandbox (with a pool: the pool is full first, as it would be in steady state). */
+async function cold(t: Target, opts: ScenarioOptions): Promise<BenchRow> {
+  const samples: Sample[] = [];
+  let failures = 0;
+  for (let i = 0; i < opts.iterations; i++) {
+    await t.backend.waitForPool(AbortSignal.timeout(120_000));
+    const id = `cold-${i}`;
+    failures += await attempt(samples, () => through(t, id, opts), opts.log);
+    await t.proxy.sessions.remove(id);
+  }
+  return summarise(t.name, 'cold', samples, failures);
+}
+
+/** restore: the sandbox is removed out of band (behind the proxy's back), then the tenant reconnects. */
+async function restore(t: Target, opts: ScenarioOptions): Promise<BenchRow> {
+  const samples: Sample[] = [];
+  let failures = 0;
+  const id = 'restore';
+  await through(t, id, opts);
+  for (let i = 0; i < opts.iterations; i++) {
+    await t.backend.delete(id);
+    await t.backend.waitForPool(AbortSignal.timeout(120_000));
+    failures += await attempt(samples, () => through(t, id, opts), opts.log);
+  }
+  await t.proxy.sessions.remove(id);
+  return summarise(t.name, 'restore', samples, failures);
+}
+
+/** warm for every target and the direct baseline, interleaved per iteration (rotating the order). */
+async function warmInterleaved(
+  targets: Target[],
+  direct: LocalBackend,
+  opts: ScenarioOptions,
+): Promise<BenchRow[]> {
+  const ep = await direct.ensure('direct', AbortSignal.timeout(120_000));
+  const directUrl = `ws://${ep.host}:${ep.port}${ep.wsPath}`;
+  const runs: { name: string; run: () => Promise<Sample> }[] = [
+    {
+      name: 'direct',
+      run: () => measureClient(directUrl, { pageUrl: opts.pageUrl, timeoutMs: opts.timeoutMs }),
+    },
+    ...targets.map((t) => ({ name: t.name, run: () => through(t, 'warm', opts) })),
+  ];
+  // Prime: create the sandboxes and warm both sides' code paths; not measured.
+  for (const r of runs) await r.run();
+  const samples = new Map(runs.map((r) => [r.name, [] as Sample[]]));
+  const failures = new Map(runs.map((r) => [r.name, 0]));
+  for (let i = 0; i < opts.iterations; i++) {
+    for (let k = 0; k < runs.length; k++) {
+      const r = runs[(i + k) % runs.length] as (typeof runs)[number];
+      const failed = await attempt(samples.get(r.name) as Sample[], r.run, opts.log);
+      failures.set(r.name, (failures.get(r.name) ?? 0) + failed);
+    }
+  }
+  return runs.map((r) => summarise(r.name, 'warm', samples.get(r.name) ?? [], failures.get(r.name) ?? 0));
+}
+
+/** Every row of the default bench. Starts and stops its own proxies and backends. */
+export async function runScenarios(opts: ScenarioOptions): Promise<BenchRow[]> {
+  const log = componentLogger(opts.log, 'proxy.bench');
+  const o = { ...opts, log };
+  const direct = new LocalBackend(
+    { ...LOCAL_DEFAULTS, ...(opts.chromiumPath ? { chromiumPath: opts.chromiumPath } : {}) },
+    { log },
+  );
+  const targets: Target[] = [];
+  try {
+    targets.push(await startTarget('local', 0, o));
+    if (opts.warmPool > 0) targets.push(await startTarget(`local+pool${opts.warmPool}`, opts.warmPool, o));
+    const rows: BenchRow[] = [];
+    const warm = await warmInterleaved(targets, direct, o);
+    rows.push(warm[0] as BenchRow);
+    for (const [i, t] of targets.entries()) {
+      log.info({ target: t.name }, 'cold and restore');
+      rows.push(await cold(t, o), warm[i + 1] as BenchRow, await restore(t, o));
+    }
+    return rows;
+  } finally {
+    await Promise.allSettled([...targets.map((t) => t.proxy.close()), direct.close()]);
+  }
+}
