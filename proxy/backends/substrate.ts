@@ -1,0 +1,336 @@
+/** @module proxy/backends/substrate — substrate (ate.dev) actors over the gRPC Control API, reached through atenet-router. */
+import { request as httpRequest } from 'node:http';
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { type Logger } from 'pino';
+import { silentLogger } from '../../lib/log.ts';
+import {
+  type Actor,
+  ControlCallError,
+  ControlClient,
+  type ControlClientOptions,
+} from '../grpc/controlClient.ts';
+import { sandboxName } from '../k8s/naming.ts';
+import { BackendError, type Endpoint, type SandboxBackend, type SandboxRecord } from './types.ts';
+
+/** Options of {@link SubstrateBackend}. */
+export interface SubstrateBackendOptions {
+  control: ControlClientOptions;
+  /** `ActorTemplate` the actors are created from. */
+  templateNamespace: string;
+  templateName: string;
+  /** atenet-router `host` and `port` (the data plane). */
+  routerHost: string;
+  routerPort: number;
+  /** Actor host suffix: the router routes `<actor>.<suffix>` (older) or `<actor>.<atespace>.<suffix>` (newer). */
+  hostSuffix: string;
+  /** `ResumeActor{boot: true}`: boot from the spec instead of restoring the snapshot (the reference's workaround). */
+  forceBoot: boolean;
+  /** Deadline of one ensure(). */
+  readyTimeoutMs: number;
+  /** Interval of GetActor polls and router probes: the Control API has no watch (default 200 ms). */
+  pollMs?: number;
+  /** WebSocket path of the browser server in the actor. */
+  wsPath: string;
+  log?: Logger;
+}
+
+const PREFIX = 'pw-';
+
+function statusName(a: Actor): string {
+  return typeof a.status === 'string' ? a.status : `STATUS_${a.status}`;
+}
+
+function wait(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+  });
+}
+
+/**
+ * One substrate actor per tenant (`pw-<id>`). `ensure` = GetActor → CreateActor (NotFound) → ResumeActor while
+ * SUSPENDED (a restore, unless `forceBoot`) → poll until RUNNING → probe the router with the actor's Host header until it
+ * stops answering 503. The reference proxy proceeds after 30 s of 503s; this one reports a Timeout instead.
+ * `delete` = SuspendActor + DeleteActor (substrate deletes only suspended actors).
+ */
+export class SubstrateBackend implements SandboxBackend {
+  readonly kind = 'substrate';
+  readonly #opts: SubstrateBackendOptions;
+  readonly #client: ControlClient;
+  readonly #log: Logger;
+
+  constructor(opts: SubstrateBackendOptions) {
+    this.#opts = opts;
+    this.#client = new ControlClient(opts.control);
+    this.#log = opts.log ?? silentLogger;
+  }
+
+  /** The router Host header of an actor. */
+  hostHeader(name: string): string {
+    const { control, hostSuffix } = this.#opts;
+    return control.shape === 'actorRef'
+      ? `${name}.${control.atespace}.${hostSuffix}`
+      : `${name}.${hostSuffix}`;
+  }
+
+  /** One RPC; UNAVAILABLE (server restarting, connection reset) is retried twice with a short backoff. */
+  async #rpc<T>(method: string, req: object, signal: AbortSignal): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.#client.call<T>(method, req, signal);
+      } catch (err) {
+        const unavailable = err instanceof ControlCallError && err.code === GrpcStatus.UNAVAILABLE;
+        if (!unavailable || attempt >= 2 || signal.aborted) throw err;
+        this.#log.warn({ method, attempt }, 'substrate Control API unavailable; retrying');
+        await wait(100 * 2 ** attempt, signal);
+      }
+    }
+  }
+
+  async #get(name: string, signal: AbortSignal): Promise<Actor | undefined> {
+    try {
+      const res = await this.#rpc<{ actor?: Actor | null }>('GetActor', this.#client.ref(name), signal);
+      if (!res.actor || typeof res.actor.actorId !== 'string') {
+        throw new BackendError('Failed', `substrate GetActor ${name}: malformed response (no actor in it)`);
+      }
+      return res.actor;
+    } catch (err) {
+      if (err instanceof ControlCallError && err.code === GrpcStatus.NOT_FOUND) return undefined;
+      throw err;
+    }
+  }
+
+  async #getOrCreate(name: string, signal: AbortSignal, mark: { created: boolean }): Promise<Actor> {
+    const existing = await this.#get(name, signal);
+    if (existing) return existing;
+    const req = {
+      ...this.#client.ref(name),
+      actorTemplateNamespace: this.#opts.templateNamespace,
+      actorTemplateName: this.#opts.templateName,
+    };
+    // Set before the call: a create cancelled mid-flight may still have happened, and cleanup is idempotent.
+    mark.created = true;
+    try {
+      const res = await this.#rpc<{ actor?: Actor }>('CreateActor', req, signal);
+      this.#log.info({ actor: name }, 'substrate actor created');
+      return (
+        res.actor ??
+        (await this.#get(name, signal)) ??
+        Promise.reject(new Error('actor vanished after create'))
+      );
+    } catch (err) {
+      if (err instanceof ControlCallError && err.code === GrpcStatus.ALREADY_EXISTS) {
+        mark.created = false;
+        const again = await this.#get(name, signal);
+        if (again) return again;
+      }
+      throw err;
+    }
+  }
+
+  async #resume(name: string, signal: AbortSignal): Promise<void> {
+    try {
+      await this.#rpc('ResumeActor', { ...this.#client.ref(name), boot: this.#opts.forceBoot }, signal);
+      this.#log.info({ actor: name, boot: this.#opts.forceBoot }, 'substrate actor resumed');
+    } catch (err) {
+      // Another replica (or the router) is resuming it already; keep polling.
+      const benign = [GrpcStatus.FAILED_PRECONDITION, GrpcStatus.ABORTED];
+      if (!(err instanceof ControlCallError && benign.includes(err.code))) throw err;
+    }
+  }
+
+  /** Polls GetActor until RUNNING, resuming while SUSPENDED/PAUSED. Returns the last status seen on deadline. */
+  async #waitRunning(
+    name: string,
+    signal: AbortSignal,
+    seen: { status: string; created: boolean },
+  ): Promise<void> {
+    let actor = await this.#getOrCreate(name, signal, seen);
+    for (;;) {
+      seen.status = statusName(actor);
+      if (seen.status === 'STATUS_RUNNING') return;
+      if (seen.status === 'STATUS_SUSPENDED' || seen.status === 'STATUS_PAUSED')
+        await this.#resume(name, signal);
+      else if (!/^STATUS_(RESUMING|SUSPENDING|PAUSING|UNSPECIFIED)$/.test(seen.status)) {
+        throw new BackendError(
+          'Failed',
+          `substrate actor ${name}: malformed status ${JSON.stringify(actor.status)}`,
+        );
+      }
+      await wait(this.#opts.pollMs ?? 200, signal);
+      if (signal.aborted) return;
+      const next = await this.#get(name, signal);
+      if (!next) throw new BackendError('Failed', `substrate actor ${name} was deleted while starting`);
+      actor = next;
+    }
+  }
+
+  /** HEAD through the router with the actor's Host header; any status but 503 means the workload listens. */
+  #probe(hostHeader: string, signal: AbortSignal): Promise<number> {
+    return new Promise((resolve) => {
+      const req = httpRequest(
+        {
+          host: this.#opts.routerHost,
+          port: this.#opts.routerPort,
+          method: 'HEAD',
+          path: '/',
+          headers: { Host: hostHeader },
+          agent: false,
+          timeout: 2000,
+          signal,
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on('timeout', () => req.destroy());
+      req.on('error', () => resolve(0));
+      req.end();
+    });
+  }
+
+  /** See the class comment. An actor this call created is deleted again if the call fails: nothing leaks. */
+  async ensure(id: string, callerSignal: AbortSignal): Promise<Endpoint> {
+    const seen = { status: 'not created yet', probe: 0, created: false };
+    try {
+      return await this.#ensure(id, callerSignal, seen);
+    } catch (err) {
+      if (seen.created && !(err instanceof BackendError && err.reason === 'Unavailable')) {
+        await this.delete(id, AbortSignal.timeout(5000)).catch((e: unknown) =>
+          this.#log.warn({ tenant: id, err: String(e) }, 'substrate: cleanup after failed ensure failed'),
+        );
+      }
+      throw err;
+    }
+  }
+
+  async #ensure(
+    id: string,
+    callerSignal: AbortSignal,
+    seen: { status: string; probe: number; created: boolean },
+  ): Promise<Endpoint> {
+    const name = sandboxName(id);
+    if (callerSignal.aborted)
+      throw new BackendError('Aborted', `substrate actor ${name}: ensure aborted before it started`);
+    const timeout = AbortSignal.timeout(this.#opts.readyTimeoutMs);
+    const signal = AbortSignal.any([callerSignal, timeout]);
+    const hostHeader = this.hostHeader(name);
+    try {
+      await this.#waitRunning(name, signal, seen);
+      while (!signal.aborted) {
+        seen.probe = await this.#probe(hostHeader, signal);
+        if (seen.probe !== 0 && seen.probe !== 503) {
+          const ep: Endpoint = {
+            host: this.#opts.routerHost,
+            port: this.#opts.routerPort,
+            wsPath: this.#opts.wsPath,
+          };
+          return { ...ep, hostHeader };
+        }
+        await wait(this.#opts.pollMs ?? 200, signal);
+      }
+    } catch (err) {
+      if (!signal.aborted) throw this.#explain(err, `ensure substrate actor ${name}`);
+    }
+    if (callerSignal.aborted)
+      throw new BackendError('Aborted', `substrate actor ${name}: ensure aborted (${seen.status})`);
+    const where =
+      seen.status === 'STATUS_RUNNING'
+        ? `RUNNING but the router answers ${seen.probe || 'nothing'}`
+        : seen.status;
+    return Promise.reject(
+      new BackendError(
+        'Timeout',
+        `substrate actor ${name} not ready after ${Math.round(this.#opts.readyTimeoutMs / 1000)}s: ${where}`,
+      ),
+    );
+  }
+
+  #explain(err: unknown, attempted: string): BackendError {
+    if (err instanceof BackendError) return err;
+    if (!(err instanceof ControlCallError)) {
+      return new BackendError('Failed', `${attempted}: ${err instanceof Error ? err.message : String(err)}`, {
+        cause: err,
+      });
+    }
+    const where = `substrate Control API at ${this.#opts.control.address}`;
+    switch (err.code) {
+      case GrpcStatus.UNAVAILABLE:
+      case GrpcStatus.DEADLINE_EXCEEDED:
+        return new BackendError('Unavailable', `${attempted}: ${where} unavailable: ${err.message}`, {
+          cause: err,
+        });
+      case GrpcStatus.PERMISSION_DENIED:
+      case GrpcStatus.UNAUTHENTICATED:
+        return new BackendError('Forbidden', `${attempted}: ${where} refused: ${err.message}`, {
+          cause: err,
+        });
+      case GrpcStatus.FAILED_PRECONDITION:
+      case GrpcStatus.INVALID_ARGUMENT:
+      case GrpcStatus.UNIMPLEMENTED:
+        return new BackendError('Misconfigured', `${attempted}: ${err.message}`, { cause: err });
+      case GrpcStatus.CANCELLED:
+        return new BackendError('Aborted', `${attempted}: ${err.message}`, { cause: err });
+      default:
+        return new BackendError('Failed', `${attempted}: ${err.message}`, { cause: err });
+    }
+  }
+
+  async delete(id: string, signal: AbortSignal = AbortSignal.timeout(30_000)): Promise<void> {
+    const name = sandboxName(id);
+    const ignore = (codes: number[]) => (err: unknown) => {
+      if (err instanceof ControlCallError && codes.includes(err.code)) return undefined;
+      throw this.#explain(err, `delete substrate actor ${name}`);
+    };
+    await this.#rpc('SuspendActor', this.#client.ref(name), signal).catch(
+      ignore([GrpcStatus.NOT_FOUND, GrpcStatus.FAILED_PRECONDITION]),
+    );
+    // DeleteActor refuses (FailedPrecondition) until the suspend workflow has finished: retry within the signal.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.#rpc('DeleteActor', this.#client.ref(name), signal);
+        this.#log.info({ actor: name }, 'substrate actor deleted');
+        return;
+      } catch (err) {
+        if (err instanceof ControlCallError && err.code === GrpcStatus.NOT_FOUND) return;
+        const retry =
+          err instanceof ControlCallError && err.code === GrpcStatus.FAILED_PRECONDITION && attempt < 50;
+        if (!retry || signal.aborted) throw this.#explain(err, `delete substrate actor ${name}`);
+        await wait(this.#opts.pollMs ?? 200, signal);
+      }
+    }
+  }
+
+  async list(signal: AbortSignal = AbortSignal.timeout(30_000)): Promise<SandboxRecord[]> {
+    const out: SandboxRecord[] = [];
+    let pageToken = '';
+    for (let page = 0; page < 1000; page++) {
+      const req = {
+        pageSize: 500,
+        pageToken,
+        ...(this.#opts.control.shape === 'actorRef' ? { atespace: this.#opts.control.atespace } : {}),
+      };
+      let res: { actors: Actor[]; nextPageToken: string };
+      try {
+        res = await this.#rpc('ListActors', req, signal);
+      } catch (err) {
+        throw this.#explain(err, 'list substrate actors');
+      }
+      for (const a of res.actors) {
+        const inSpace =
+          this.#opts.control.shape !== 'actorRef' ||
+          !a.atespace ||
+          a.atespace === this.#opts.control.atespace;
+        if (inSpace && a.actorId.startsWith(PREFIX)) out.push({ id: a.actorId.slice(PREFIX.length) });
+      }
+      pageToken = res.nextPageToken;
+      if (!pageToken) break;
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    this.#client.close();
+  }
+}

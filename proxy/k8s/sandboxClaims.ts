@@ -1,0 +1,113 @@
+/** @module proxy/k8s/sandboxClaims — the agent-sandbox SandboxClaim shape and its readiness rules (shared by agent-sandbox and OpenShell). */
+import { isIP } from 'node:net';
+import { type Endpoint } from '../backends/types.ts';
+import { type CrKind } from './crBackend.ts';
+import { type KubeObject } from './kubeApi.ts';
+import { SANDBOX_CLAIMS } from './resources.ts';
+import { type Verdict } from './waitFor.ts';
+
+/** What a claim-based backend needs beyond the common options. */
+export interface ClaimOptions {
+  /** `SandboxWarmPool` to claim from. */
+  warmPool: string;
+  /** Tenant label key; on the pod it gets the `sandbox.users.io/` domain unless it already has one. */
+  labelKey: string;
+  /** Playwright WebSocket port in the sandbox. */
+  port: number;
+  /** WebSocket path of the browser server. */
+  wsPath: string;
+  /** Plain-HTTP (MCP) port when it differs from `port`. */
+  httpPort?: number;
+  /** Extra labels for the sandbox pod (`additionalPodMetadata`); domains must be on the controller's allow-list. */
+  podLabels?: Record<string, string>;
+}
+
+interface Condition {
+  type?: string;
+  status?: string;
+  reason?: string;
+  message?: string;
+}
+
+/** The SandboxClaim fields the proxy reads. */
+export interface SandboxClaim extends KubeObject {
+  spec?: { warmPoolRef?: { name?: string } };
+  status?: { conditions?: Condition[]; sandbox?: { name?: string; podIPs?: unknown } };
+}
+
+/**
+ * Ready=False reasons that will not fix themselves (agent-sandbox v0.5 `sandboxclaim_controller.go`): waiting out the
+ * deadline would only delay a clear error.
+ */
+const MISCONFIGURED = new Set([
+  'TemplateNotFound',
+  'WarmPoolNotFound',
+  'InvalidMetadata',
+  'EnvVarsInjectionRejected',
+]);
+/** Terminal for this claim, but a fresh claim may succeed. */
+const EXPIRED = new Set(['ClaimExpired', 'SandboxExpired']);
+
+/** agent-sandbox ≥ v0.5 rejects pod labels without a domain; a bare key gets the default allow-listed one. */
+export function podLabelKey(labelKey: string): string {
+  return labelKey.includes('/') ? labelKey : `sandbox.users.io/${labelKey}`;
+}
+
+function describe(c: Condition | undefined): string {
+  if (!c) return 'no Ready condition yet (the agent-sandbox controller has not reconciled the claim)';
+  return `Ready=${c.status ?? '?'} reason=${c.reason ?? '?'}${c.message ? `: ${c.message}` : ''}`;
+}
+
+type ClaimVerdict = Verdict<Endpoint> & { misconfigured?: boolean };
+
+function endpointOf(claim: SandboxClaim, o: ClaimOptions): ClaimVerdict {
+  const ips = claim.status?.sandbox?.podIPs;
+  if (ips === undefined || (Array.isArray(ips) && ips.length === 0)) {
+    return { state: 'pending', reason: 'Ready=True but status.sandbox.podIPs is empty' };
+  }
+  const ip = Array.isArray(ips) ? ips[0] : undefined;
+  if (typeof ip !== 'string' || isIP(ip) === 0) {
+    return {
+      state: 'failed',
+      reason: `malformed status: status.sandbox.podIPs[0] is ${JSON.stringify(ip)}, not an IP`,
+    };
+  }
+  const ep: Endpoint = { host: ip, port: o.port, wsPath: o.wsPath };
+  if (o.httpPort !== undefined) ep.httpPort = o.httpPort;
+  return { state: 'ready', value: ep };
+}
+
+/** Readiness of a claim: `Ready=True` plus the bound sandbox's first pod IP. */
+export function checkClaim(obj: KubeObject | undefined, o: ClaimOptions): ClaimVerdict {
+  if (!obj) return { state: 'gone', reason: 'the SandboxClaim was deleted' };
+  if (obj.metadata.deletionTimestamp) return { state: 'gone', reason: 'the SandboxClaim is being deleted' };
+  const claim = obj as SandboxClaim;
+  const conditions = claim.status?.conditions;
+  if (conditions !== undefined && !Array.isArray(conditions)) {
+    return { state: 'failed', reason: 'malformed status: status.conditions is not a list' };
+  }
+  const ready = conditions?.find((c) => c?.type === 'Ready');
+  if (ready?.status === 'True') return endpointOf(claim, o);
+  const reason = ready?.reason ?? '';
+  if (MISCONFIGURED.has(reason)) return { state: 'failed', reason: describe(ready), misconfigured: true };
+  if (EXPIRED.has(reason)) return { state: 'failed', reason: describe(ready) };
+  return { state: 'pending', reason: describe(ready) };
+}
+
+/** The SandboxClaim kind for {@link CrBackend}. */
+export function claimKind(o: ClaimOptions): CrKind<Endpoint> {
+  return {
+    resource: SANDBOX_CLAIMS,
+    kindName: 'SandboxClaim',
+    build: (id) => ({
+      apiVersion: `${SANDBOX_CLAIMS.group}/${SANDBOX_CLAIMS.version}`,
+      kind: 'SandboxClaim',
+      spec: {
+        warmPoolRef: { name: o.warmPool },
+        additionalPodMetadata: { labels: { ...o.podLabels, [podLabelKey(o.labelKey)]: id } },
+      },
+    }),
+    check: (obj) => checkClaim(obj, o),
+    owns: (obj) => (obj as SandboxClaim).spec?.warmPoolRef?.name === o.warmPool,
+  };
+}
