@@ -118,6 +118,31 @@ describe('sentinel report', () => {
     expect(fake.issues(REPO).at(-1)?.labels).toEqual(['rollout-sentinel', 'jules']);
   });
 
+  it('5 concurrent processes reporting the same failure file exactly one issue', async () => {
+    const dir = tempDir('cli-conc');
+    const file = verdictFile(dir);
+    const env = {
+      GITHUB_TOKEN: TOKENS.user,
+      GITHUB_API_URL: fake.baseUrl,
+      REPORT_STATE_DIR: join(dir, 'state'),
+    };
+    fake.searchLagMs = 60_000; // search cannot help: only the shared lease can
+    try {
+      const runs = await Promise.all(
+        Array.from({ length: 5 }, () =>
+          sentinel(['--verdict', file, '--repo', REPO, '--rollout', 'inventory', '--json'], env),
+        ),
+      );
+      const actions = runs.map((r) => (JSON.parse(r.stdout) as { action: string }).action).sort();
+      expect(actions).toEqual(['commented', 'commented', 'commented', 'commented', 'created']);
+      const mine = fake.issues(REPO).filter((i) => i.title.includes('shop/inventory'));
+      expect(mine).toHaveLength(1);
+      expect(mine[0]?.comments).toHaveLength(4);
+    } finally {
+      fake.searchLagMs = 0;
+    }
+  });
+
   it('explains a token without issue permission, exits 1, and leaves the verdict file alone', async () => {
     const dir = tempDir('cli-403');
     const file = verdictFile(dir);

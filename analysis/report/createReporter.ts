@@ -66,6 +66,7 @@ export function createReporter(setup: ReporterSetup): {
   });
   const reporter = new Reporter({
     sink,
+    redact: setup.redact,
     leases,
     writer,
     tokenKind: kind,

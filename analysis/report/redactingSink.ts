@@ -1,13 +1,30 @@
 /** @module analysis/report/redactingSink — redaction applied again just before anything leaves for a sink. */
 import type { IssueActivity, IssueDraft, IssueSink, TrackedIssue } from './types.ts';
 
-function redactDeep(value: unknown, redact: (t: string) => string): unknown {
+/** Redacts every string in a JSON-like value (objects, arrays), leaving other values alone. */
+export function redactDeep<T>(value: T, redact: (t: string) => string): T {
+  return redactAny(value, redact) as T;
+}
+
+function redactAny(value: unknown, redact: (t: string) => string): unknown {
   if (typeof value === 'string') return redact(value);
-  if (Array.isArray(value)) return value.map((v) => redactDeep(v, redact));
+  if (Array.isArray(value)) return value.map((v) => redactAny(v, redact));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v, redact)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactAny(v, redact)]));
   }
   return value;
+}
+
+const MARKER_START = '<!-- rollout-sentinel:marker ';
+
+/**
+ * Redacts a body in two parts: the text before our marker and the marker itself. A redaction rule that runs to the
+ * end of its input (a PEM header with no footer) can then never swallow the marker, which deduplication needs.
+ */
+function redactBody(body: string, redact: (t: string) => string): string {
+  const at = body.lastIndexOf(MARKER_START);
+  if (at < 0) return redact(body);
+  return `${redact(body.slice(0, at))}${redact(body.slice(at))}`;
 }
 
 /**
@@ -45,13 +62,13 @@ export class RedactingSink implements IssueSink {
 
   create(draft: IssueDraft, signal: AbortSignal): Promise<TrackedIssue> {
     return this.#inner.create(
-      { ...draft, title: this.#redact(draft.title), body: this.#redact(draft.body) },
+      { ...draft, title: this.#redact(draft.title), body: redactBody(draft.body, this.#redact) },
       signal,
     );
   }
 
   comment(number: number, body: string, signal: AbortSignal): Promise<void> {
-    return this.#inner.comment(number, this.#redact(body), signal);
+    return this.#inner.comment(number, redactBody(body, this.#redact), signal);
   }
 
   close(number: number, signal: AbortSignal): Promise<void> {

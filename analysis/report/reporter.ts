@@ -3,6 +3,7 @@ import { SentinelError, errorMessage } from '../../lib/errors.ts';
 import { type Logger, silentLogger } from '../../lib/log.ts';
 import { allSignals, fingerprint, rolloutKey } from './fingerprint.ts';
 import { type IssueFacts, formatRepeatComment } from './format.ts';
+import { redactDeep } from './redactingSink.ts';
 import { SENTINEL_LABEL } from './github.ts';
 import { type HandoffOutcome, type StartStatus, handOff, verifyStarted } from './handoff.ts';
 import type { LeaseStore } from './lease.ts';
@@ -40,6 +41,8 @@ export interface IssueRef {
 export interface ReporterDeps {
   /** Already wrapped in a RedactingSink by the caller (see createReporter). */
   sink: IssueSink;
+  /** The project redactor; applied to the verdict and context on entry. */
+  redact: (text: string) => string;
   leases: LeaseStore;
   writer: IssueWriter;
   tokenKind?: TokenKind | undefined;
@@ -79,6 +82,10 @@ export class Reporter {
     policy: Policy,
     signal: AbortSignal,
   ): Promise<ReportResult> {
+    // Redact again on entry (the judge redacts evidence; this is the second layer): fingerprints, markers, LLM
+    // prompts and bodies are then built from clean text, for rollbacks and promotes alike.
+    input = redactDeep(input, this.#d.redact);
+    context = redactDeep(context, this.#d.redact);
     if (input.verdict === 'inconclusive')
       return { action: 'skipped', reason: 'inconclusive verdicts are not filed' };
     if (input.verdict === 'promote') return this.#closeFixed(input, context, policy, signal);

@@ -70,8 +70,11 @@ describe('no secret from the redaction corpus reaches GitHub or the LLM', () => 
     const llm: IssueLlm = {
       generate: async (req) => {
         prompts.push(req.system, req.user);
-        const body = `## Summary\nThe canary fails.\n\n${corpus.map((s) => `- ${s.line}`).join('\n')}`;
-        return JSON.stringify({ title: `checkout fails with ${corpus[7]?.secret}`, body });
+        // Short secrets only: longer opaque tokens make the writer discard the answer (tested below), and here the
+        // answer must be used so that the sink's redaction is what stands between it and GitHub.
+        const short = corpus.filter((s) => !/[A-Za-z0-9+/=_-]{32,}/.test(s.line));
+        const body = `## Summary\nThe canary fails.\n\n${short.map((s) => `- ${s.line}`).join('\n')}`;
+        return JSON.stringify({ title: `checkout fails with ${short[0]?.line}`, body });
       },
     };
     const { reporter } = githubReporter(fake, { llm });
@@ -99,5 +102,40 @@ describe('no secret from the redaction corpus reaches GitHub or the LLM', () => 
           .join('\n'),
       ]),
     ).toHaveLength(corpus.length);
+  });
+
+  it('discards an LLM answer carrying key material the redactor cannot recognise (a bare base64 key body)', async () => {
+    const fake = await startFake();
+    const keyBody = corpus.find((c) => c.kind === 'private_key')?.secret ?? '';
+    const llm: IssueLlm = {
+      generate: async () => JSON.stringify({ title: `key ${keyBody}`, body: `## Summary\nuse ${keyBody}` }),
+    };
+    const { reporter } = githubReporter(fake, { llm });
+    const r = await reporter.report(
+      leakyVerdict(0),
+      CONTEXT,
+      PolicySchema.parse({ repo: REPO }),
+      AbortSignal.timeout(20_000),
+    );
+    expect(r).toMatchObject({ action: 'created', author: 'template' });
+    expect(leaks(fake.requests.map((q) => q.body))).toEqual([]);
+  });
+
+  it('a PEM header without its footer in a sample cannot swallow the marker (dedupe still works)', async () => {
+    const fake = await startFake();
+    const { reporter } = githubReporter(fake);
+    const v = (i: number): ReturnType<typeof rollbackVerdict> => {
+      const x = rollbackVerdict(i);
+      x.reasons[0]!.evidence!.samples = ['-----BEGIN RSA PRIVATE KEY-----', 'panic: runtime error'];
+      return x;
+    };
+    const policy = PolicySchema.parse({ repo: REPO });
+    await reporter.report(v(0), CONTEXT, policy, AbortSignal.timeout(20_000));
+    const other = githubReporter(fake).reporter; // no lease: must find the issue by its marker via search
+    expect(await other.report(v(1), CONTEXT, policy, AbortSignal.timeout(20_000))).toMatchObject({
+      action: 'commented',
+      via: 'search',
+    });
+    expect(fake.issues(REPO)[0]?.body).toContain('<!-- rollout-sentinel:marker');
   });
 });

@@ -6,7 +6,7 @@ import type { IssueFacts } from './format.ts';
 import { parseMarker } from './marker.ts';
 import { secretCorpus } from './testing/secretCorpus.ts';
 import { CONTEXT, rollbackVerdict } from './testing/verdicts.ts';
-import { IssueWriter, fillTemplate, issueLlmFrom } from './writer.ts';
+import { IssueWriter, fillTemplate, issueLlmFrom, opaqueTokensNotIn } from './writer.ts';
 
 let gemini: FakeGemini;
 beforeAll(async () => {
@@ -84,5 +84,19 @@ describe('fillTemplate', () => {
   it('substitutes in one pass and refuses unknown placeholders', () => {
     expect(fillTemplate('a {{x}} b', { x: '{{y}}' })).toBe('a {{y}} b');
     expect(() => fillTemplate('{{nope}}', {})).toThrow(/nope/);
+  });
+});
+
+describe('opaqueTokensNotIn', () => {
+  it('flags long opaque tokens the facts do not contain, and accepts those they do (an image digest)', () => {
+    const f = facts();
+    expect(
+      opaqueTokensNotIn(
+        'image ghcr.io/acme/checkout@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
+        f,
+      ),
+    ).toBe(0);
+    expect(opaqueTokensNotIn(`key ${'Zq4Lm8Np2Rt6Vx0Bc3Df7Gh1Jk5Mn9Pq2St6'}`, f)).toBe(1);
+    expect(opaqueTokensNotIn('a normal sentence about getColor and index out of range', f)).toBe(0);
   });
 });

@@ -67,6 +67,16 @@ function factsJson(facts: IssueFacts): string {
   );
 }
 
+/**
+ * Counts long opaque tokens (32+ base64/hex-like characters) in the LLM's answer that are not in the facts it saw.
+ * A model has no business inventing key material; such an answer is discarded for the template (defence in depth
+ * for what the redactor cannot recognise, e.g. a bare base64 key body).
+ */
+export function opaqueTokensNotIn(text: string, facts: IssueFacts): number {
+  const known = JSON.stringify({ input: facts.input, context: facts.context });
+  return [...text.matchAll(/[A-Za-z0-9+/=_-]{32,}/g)].filter((m) => !known.includes(m[0])).length;
+}
+
 /** Makes LLM Markdown inert where it matters: no mentions, no issue links, no HTML comments (marker spoofing). */
 function tame(text: string): string {
   return text
@@ -113,6 +123,11 @@ export class IssueWriter {
         signal: AbortSignal.any([signal, timeout]),
       });
       const parsed = LlmIssueSchema.parse(JSON.parse(text));
+      const novel = opaqueTokensNotIn(`${parsed.title}\n${parsed.body}`, facts);
+      if (novel > 0)
+        throw new Error(
+          `the LLM answer contains ${novel} opaque token(s) not present in the facts it was given`,
+        );
       const title = clip(parsed.title.replace(/\s+/g, ' '), GITHUB_TITLE_MAX - 20);
       const narrative = tame(parsed.body);
       return {
