@@ -179,6 +179,13 @@ export const PROXY_OPTIONS = defineOptions({
     schema: durationOption('10s'),
     description: 'deadline for the WebSocket handshake with a ready sandbox',
   },
+  wsCompression: {
+    env: 'PROXY_WS_COMPRESSION',
+    flag: '--ws-compression',
+    schema: z.enum(['off', 'playwright']).default('off'),
+    description:
+      'WebSocket compression on both legs: off (best on loopback and in-cluster) or playwright (permessage-deflate as Playwright negotiates it, messages over 10 KiB)',
+  },
   maxHeaderBytes: {
     env: 'PROXY_MAX_HEADER_BYTES',
     schema: intOption(16_384, 1024, 1_048_576),
@@ -210,6 +217,8 @@ export const ServerConfigSchema = z.object({
   adminPort: z.number().int().min(0).max(65535),
   maxHeaderBytes: z.number().int().positive(),
   upstreamConnectTimeoutMs: z.number().int().positive(),
+  /** WebSocket compression on both legs; unset = off. */
+  wsCompression: z.enum(['off', 'playwright']).optional(),
   drainTimeoutMs: z.number().int().nonnegative(),
 });
 
@@ -281,6 +290,7 @@ export function loadConfig(given: ConfigSource = {}): Config {
       adminPort: core.adminPort,
       maxHeaderBytes: core.maxHeaderBytes,
       upstreamConnectTimeoutMs: core.upstreamConnectTimeoutMs,
+      wsCompression: core.wsCompression,
       drainTimeoutMs: core.drainTimeoutMs,
     },
     identity,

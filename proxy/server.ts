@@ -54,7 +54,11 @@ export async function startProxyServer(deps: ProxyServerDeps): Promise<ProxyServ
     log,
     dropHeaders,
   };
-  const ws = new WsProxy({ ...shared, upstreamConnectTimeoutMs: deps.config.upstreamConnectTimeoutMs });
+  const ws = new WsProxy({
+    ...shared,
+    upstreamConnectTimeoutMs: deps.config.upstreamConnectTimeoutMs,
+    compression: deps.config.wsCompression === 'playwright',
+  });
   const http = new HttpProxy(shared);
   let accepting = true;
 

@@ -23,6 +23,16 @@ const LOW_WATER = 1024 * 1024;
 /** After one side closed, how long the other may take to finish its closing handshake. */
 const CLOSE_GRACE_MS = 5000;
 
+/**
+ * Playwright's own permessage-deflate settings (playwright-core `utils/wsServer.ts` and `server/transport.ts`):
+ * only messages over 10 KiB are compressed, without context takeover.
+ */
+const PLAYWRIGHT_DEFLATE = {
+  zlibDeflateOptions: { level: 3 },
+  zlibInflateOptions: { chunkSize: 10 * 1024 },
+  threshold: 10 * 1024,
+};
+
 /** Error codes that mean "could not reach the sandbox at all" — the endpoint is stale, re-ensure once. */
 const DIAL_ERRORS = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'ENOTFOUND']);
 
@@ -32,6 +42,8 @@ export interface WsProxyDeps {
   log: Logger;
   metrics: ProxyMetrics | undefined;
   upstreamConnectTimeoutMs: number;
+  /** Negotiate permessage-deflate on both legs the way Playwright's own client and server do. */
+  compression?: boolean;
   /** Lower-case names of headers not sent to the sandbox (the identity header). */
   dropHeaders: readonly string[];
 }
@@ -53,7 +65,7 @@ export class WsProxy {
     this.#deps = deps;
     this.#wss = new WebSocketServer({
       noServer: true,
-      perMessageDeflate: false,
+      perMessageDeflate: deps.compression ? { ...PLAYWRIGHT_DEFLATE, serverNoContextTakeover: true } : false,
       maxPayload: MAX_PAYLOAD,
       clientTracking: false,
       // Answer the client with the subprotocol the sandbox chose (if any).
@@ -164,7 +176,9 @@ export class WsProxy {
     if (ep.hostHeader) headers.host = ep.hostHeader;
     const ws = new WebSocket(url, protocols, {
       headers: headers as Record<string, string>,
-      perMessageDeflate: false,
+      perMessageDeflate: this.#deps.compression
+        ? { ...PLAYWRIGHT_DEFLATE, clientNoContextTakeover: true }
+        : false,
       maxPayload: MAX_PAYLOAD,
       handshakeTimeout: this.#deps.upstreamConnectTimeoutMs,
       followRedirects: false,

@@ -52,6 +52,12 @@ export const BENCH_OPTIONS = defineOptions({
     schema: durationOption('120s'),
     description: 'per-client deadline for connect and goto',
   },
+  wsCompression: {
+    env: 'PROXY_WS_COMPRESSION',
+    flag: '--ws-compression',
+    schema: z.enum(['off', 'playwright']).default('off'),
+    description: "the proxy's WebSocket compression (off, or playwright's own permessage-deflate)",
+  },
   onlyTenants: {
     env: 'BENCH_ONLY_TENANTS',
     flag: '--only-tenants',

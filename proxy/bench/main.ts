@@ -8,7 +8,7 @@ import { createRootLogger } from '../../lib/log.ts';
 import { startPageServer } from './client.ts';
 import { runConcurrency, type ConcurrencyResult } from './concurrency.ts';
 import { BENCH_OPTIONS, inheritedEnv, loadBenchConfig } from './config.ts';
-import { runScenarios } from './scenarios.ts';
+import { runScenarios, type ScenarioResults } from './scenarios.ts';
 import { markdownTable, type BenchRow } from './stats.ts';
 
 const say = (line: string): void => console.error(line);
@@ -58,21 +58,23 @@ export async function main(argv: string[]): Promise<number> {
   const page = await startPageServer();
   const rows: BenchRow[] = [];
   let concurrency: ConcurrencyResult | undefined;
+  let reject: ScenarioResults['reject'] | undefined;
   try {
     if (!cfg.onlyTenants) {
       say(
         `bench: local backend through an in-process proxy vs direct, ${cfg.iterations} iterations per scenario …`,
       );
-      rows.push(
-        ...(await runScenarios({
-          iterations: cfg.iterations,
-          warmPool: cfg.warmPool,
-          pageUrl: page.url,
-          timeoutMs: cfg.timeoutMs,
-          chromiumPath: cfg.chromiumPath,
-          log,
-        })),
-      );
+      const results = await runScenarios({
+        iterations: cfg.iterations,
+        warmPool: cfg.warmPool,
+        pageUrl: page.url,
+        timeoutMs: cfg.timeoutMs,
+        chromiumPath: cfg.chromiumPath,
+        wsCompression: cfg.wsCompression,
+        log,
+      });
+      rows.push(...results.rows);
+      reject = results.reject;
     }
     if (cfg.tenants > 0) {
       concurrency = await runConcurrency({
@@ -91,11 +93,22 @@ export async function main(argv: string[]): Promise<number> {
     await page.close();
   }
   console.log(markdownTable(rows));
-  const notes = [...ratios(rows), ...(concurrency ? concurrencyLines(concurrency) : [])];
+  const notes = [
+    ...ratios(rows),
+    ...(reject
+      ? [
+          `- upgrade without a tenant id: HTTP ${reject.status} in ${reject.median.toFixed(1)} ms median, ${reject.p95.toFixed(1)} ms p95 (target: well under 100 ms)`,
+        ]
+      : []),
+    ...(concurrency ? concurrencyLines(concurrency) : []),
+  ];
   if (notes.length > 0) console.log(`${notes.join('\n')}\n`);
   console.log('Medians in ms; p95 in the JSON rows (`*_p95`). Same machine, same run, loopback only.');
   if (cfg.json) {
-    writeFileSync(cfg.json, `${JSON.stringify({ rows, concurrency: concurrency ?? null }, null, 2)}\n`);
+    writeFileSync(
+      cfg.json,
+      `${JSON.stringify({ rows, reject: reject ?? null, concurrency: concurrency ?? null }, null, 2)}\n`,
+    );
     say(`bench: rows written to ${cfg.json}`);
   }
   const allPassed = rows.every((r) => r.result === 'PASS');

@@ -7,8 +7,9 @@ import { componentLogger, type Logger } from '../../lib/log.ts';
 import { startProxy, type RunningProxy } from '../app.ts';
 import { LocalBackend } from '../backends/local.ts';
 import { LOCAL_DEFAULTS, type Config } from '../config.ts';
+import { rawRequest, upgradeRequest } from '../testing/testProxy.ts';
 import { measureClient } from './client.ts';
-import { summarise, type BenchRow, type Sample } from './stats.ts';
+import { quantile, summarise, type BenchRow, type Sample } from './stats.ts';
 
 export interface ScenarioOptions {
   iterations: number;
@@ -17,6 +18,7 @@ export interface ScenarioOptions {
   pageUrl: string;
   timeoutMs: number;
   chromiumPath: string | undefined;
+  wsCompression: 'off' | 'playwright';
   log: Logger;
 }
 
@@ -29,7 +31,7 @@ interface Target {
 
 const HEADER = 'X-Playwright-Id';
 
-function proxyConfig(): Config {
+function proxyConfig(wsCompression: 'off' | 'playwright'): Config {
   return {
     server: {
       host: '127.0.0.1',
@@ -37,6 +39,7 @@ function proxyConfig(): Config {
       adminPort: 0,
       maxHeaderBytes: 16_384,
       upstreamConnectTimeoutMs: 10_000,
+      wsCompression,
       drainTimeoutMs: 1000,
     },
     identity: { mode: 'header', header: HEADER, maxIdLength: 63 },
@@ -59,7 +62,11 @@ async function startTarget(name: string, warmPool: number, opts: ScenarioOptions
     ...(opts.chromiumPath ? { chromiumPath: opts.chromiumPath } : {}),
   };
   const backend = new LocalBackend(cfg, { log: opts.log });
-  const proxy = await startProxy(proxyConfig(), { log: opts.log, backend, defaultMetrics: false });
+  const proxy = await startProxy(proxyConfig(opts.wsCompression), {
+    log: opts.log,
+    backend,
+    defaultMetrics: false,
+  });
   return { name, proxy, backend };
 }
 
@@ -139,8 +146,26 @@ async function warmInterleaved(
   return runs.map((r) => summarise(r.name, 'warm', samples.get(r.name) ?? [], failures.get(r.name) ?? 0));
 }
 
+/** How long the proxy takes to refuse an upgrade without a tenant id (median and p95 over `n`, ms). */
+async function rejectLatency(t: Target, n: number): Promise<{ median: number; p95: number; status: number }> {
+  const times: number[] = [];
+  let status = 0;
+  for (let i = 0; i < n; i++) {
+    const reply = await rawRequest(t.proxy.server.dataPort, upgradeRequest());
+    status = reply.status;
+    times.push(reply.ms);
+  }
+  return { median: quantile(times, 0.5) ?? NaN, p95: quantile(times, 0.95) ?? NaN, status };
+}
+
+/** The default bench's results: the table rows and the rejection latency. */
+export interface ScenarioResults {
+  rows: BenchRow[];
+  reject: { median: number; p95: number; status: number };
+}
+
 /** Every row of the default bench. Starts and stops its own proxies and backends. */
-export async function runScenarios(opts: ScenarioOptions): Promise<BenchRow[]> {
+export async function runScenarios(opts: ScenarioOptions): Promise<ScenarioResults> {
   const log = componentLogger(opts.log, 'proxy.bench');
   const o = { ...opts, log };
   const direct = new LocalBackend(
@@ -152,13 +177,14 @@ export async function runScenarios(opts: ScenarioOptions): Promise<BenchRow[]> {
     targets.push(await startTarget('local', 0, o));
     if (opts.warmPool > 0) targets.push(await startTarget(`local+pool${opts.warmPool}`, opts.warmPool, o));
     const rows: BenchRow[] = [];
+    const reject = await rejectLatency(targets[0] as Target, 50);
     const warm = await warmInterleaved(targets, direct, o);
     rows.push(warm[0] as BenchRow);
     for (const [i, t] of targets.entries()) {
       log.info({ target: t.name }, 'cold and restore');
       rows.push(await cold(t, o), warm[i + 1] as BenchRow, await restore(t, o));
     }
-    return rows;
+    return { rows, reject };
   } finally {
     await Promise.allSettled([...targets.map((t) => t.proxy.close()), direct.close()]);
   }
