@@ -60,6 +60,10 @@ export class AgentSandboxController {
   readonly #custom: CustomObjectsApi;
   readonly #core: CoreV1Api;
   readonly #busy = new Set<string>();
+  /** Claims deleted while a bind was in flight: their Sandbox is collected when the bind ends (ownerRef GC). */
+  readonly #deletedWhileBusy = new Set<string>();
+  /** Claim uid → its Sandbox, as the ownerReference records it. */
+  readonly #sandboxOf = new Map<string, string>();
   #loop: InformerLoop | undefined;
   /** Claim name → sandbox name, for assertions. */
   readonly bound = new Map<string, string>();
@@ -104,7 +108,10 @@ export class AgentSandboxController {
     this.#busy.add(claim.metadata.uid);
     this.#reconcile(claim, behaviour)
       .catch(() => undefined)
-      .finally(() => this.#busy.delete(claim.metadata.uid));
+      .finally(() => {
+        this.#busy.delete(claim.metadata.uid);
+        if (this.#deletedWhileBusy.delete(claim.metadata.uid)) void this.#collect(claim);
+      });
   }
 
   async #setStatus(claim: Claim, status: Record<string, unknown>): Promise<void> {
@@ -140,6 +147,7 @@ export class AgentSandboxController {
       });
     }
     const sandbox = await this.#createSandbox(claim);
+    this.#sandboxOf.set(claim.metadata.uid, sandbox);
     const ip = await this.#opts.podIp(claim, sandbox);
     await this.#createPod(claim, sandbox, ip);
     await this.#setStatus(claim, {
@@ -219,8 +227,13 @@ export class AgentSandboxController {
 
   /** The garbage collector's part: a deleted claim takes its Sandbox and Pod with it. */
   async #collect(claim: Claim): Promise<void> {
-    const sandbox = claim.status?.sandbox?.name ?? this.bound.get(claim.metadata.name);
-    this.bound.delete(claim.metadata.name);
+    if (this.#busy.has(claim.metadata.uid)) {
+      this.#deletedWhileBusy.add(claim.metadata.uid);
+      return;
+    }
+    const sandbox = this.#sandboxOf.get(claim.metadata.uid) ?? claim.status?.sandbox?.name;
+    this.#sandboxOf.delete(claim.metadata.uid);
+    if (this.bound.get(claim.metadata.name) === sandbox) this.bound.delete(claim.metadata.name);
     if (!sandbox) return;
     const namespace = claim.metadata.namespace;
     await this.#custom

@@ -1,0 +1,126 @@
+/** @module lib/testing/kube/sandboxCluster — one real API server with the sandbox CRDs, the controllers' part and loopback pods. */
+import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { AgentSandboxController, type Claim, type ClaimBehaviour } from './agentSandboxController.ts';
+import { installSandboxCrds } from './crds.ts';
+import { KarsController, type KarsBehaviour, type KarsSandboxObject } from './karsController.ts';
+import { freePort, type KubeFixture, startKubeFixture } from './kubeFixture.ts';
+import { LoopbackPods } from './loopbackPods.ts';
+
+/** What a backend test needs from the cluster. */
+export interface SandboxCluster {
+  fx: KubeFixture;
+  admin: KubeConfig;
+  /** The port every fake sandbox pod listens on (the backends' `SANDBOX_PORT`). */
+  sandboxPort: number;
+  pods: LoopbackPods;
+  claims: AgentSandboxController;
+  kars: KarsController;
+  /** Per-claim behaviour (default: bind at once); call `claims.resync()` after changing it. */
+  claimBehaviour: Map<string, ClaimBehaviour>;
+  karsBehaviour: Map<string, KarsBehaviour>;
+  /** Creates a namespace with a SandboxWarmPool `pool` (and its template) in it. */
+  namespace(name: string, pool?: string): Promise<void>;
+  /** A ServiceAccount token (TokenRequest API) for `ns/name`, so tests act as the proxy's ServiceAccount. */
+  serviceAccountToken(ns: string, name: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+async function createIgnoringConflict(fn: () => Promise<unknown>): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    if ((err as { code?: number }).code !== 409) throw err;
+  }
+}
+
+/**
+ * Starts the API server, installs the CRDs and runs the controllers' part cluster-wide. `block` picks the 127.<block>
+ * address range of the loopback pods, so parallel test files never share an address.
+ */
+export async function startSandboxCluster(block: number): Promise<SandboxCluster> {
+  const fx = await startKubeFixture();
+  const admin = fx.kubeConfig();
+  await installSandboxCrds(admin);
+  const sandboxPort = await freePort();
+  const pods = new LoopbackPods({ port: sandboxPort, block });
+  const claimBehaviour = new Map<string, ClaimBehaviour>();
+  const karsBehaviour = new Map<string, KarsBehaviour>();
+  const claims = new AgentSandboxController({
+    kc: admin,
+    podIp: (_c: Claim, sandbox: string) => pods.start(sandbox),
+    onPodDeleted: (sandbox) => pods.stop(sandbox),
+    behaviour: (c) => claimBehaviour.get(c.metadata.name) ?? { kind: 'bind' },
+  });
+  const kars = new KarsController({
+    kc: admin,
+    podIp: (s: KarsSandboxObject) => pods.start(`kars/${s.metadata.namespace}/${s.metadata.name}`),
+    onPodDeleted: (s) => pods.stop(`kars/${s.metadata.namespace}/${s.metadata.name}`),
+    behaviour: (s) => karsBehaviour.get(s.metadata.name) ?? { kind: 'run' },
+  });
+  await claims.start();
+  await kars.start();
+  const core = admin.makeApiClient(CoreV1Api);
+  const custom = admin.makeApiClient(CustomObjectsApi);
+  return {
+    fx,
+    admin,
+    sandboxPort,
+    pods,
+    claims,
+    kars,
+    claimBehaviour,
+    karsBehaviour,
+    async namespace(name, pool = 'playwright') {
+      await createIgnoringConflict(() => core.createNamespace({ body: { metadata: { name } } }));
+      const ext = { group: 'extensions.agents.x-k8s.io', version: 'v1beta1', namespace: name };
+      const container = {
+        name: 'playwright',
+        image: 'playwright-sandbox:test',
+        ports: [{ containerPort: sandboxPort }],
+      };
+      await createIgnoringConflict(() =>
+        custom.createNamespacedCustomObject({
+          ...ext,
+          plural: 'sandboxtemplates',
+          body: {
+            apiVersion: 'extensions.agents.x-k8s.io/v1beta1',
+            kind: 'SandboxTemplate',
+            metadata: { name: pool },
+            spec: { podTemplate: { spec: { containers: [container] } } },
+          },
+        }),
+      );
+      await createIgnoringConflict(() =>
+        custom.createNamespacedCustomObject({
+          ...ext,
+          plural: 'sandboxwarmpools',
+          body: {
+            apiVersion: 'extensions.agents.x-k8s.io/v1beta1',
+            kind: 'SandboxWarmPool',
+            metadata: { name: pool },
+            spec: { replicas: 2, sandboxTemplateRef: { name: pool } },
+          },
+        }),
+      );
+    },
+    async serviceAccountToken(ns, name) {
+      await createIgnoringConflict(() =>
+        core.createNamespacedServiceAccount({ namespace: ns, body: { metadata: { name } } }),
+      );
+      const tr = await core.createNamespacedServiceAccountToken({
+        namespace: ns,
+        name,
+        body: { spec: { audiences: [], expirationSeconds: 3600 } },
+      });
+      const token = tr.status?.token;
+      if (!token) throw new Error('TokenRequest returned no token');
+      return token;
+    },
+    async stop() {
+      await claims.stop();
+      await kars.stop();
+      await pods.stopAll();
+      await fx.stop();
+    },
+  };
+}
