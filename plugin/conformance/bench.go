@@ -35,7 +35,7 @@ func realisticRun(metric v1alpha1.Metric) *v1alpha1.AnalysisRun {
 
 // runBench measures Run→Resume round trips through Argo's client (protocol overhead: the probe itself runs in the
 // background between the two calls and is not timed), Ping round trips, 64 concurrent Runs, and idle RSS.
-func runBench(target string, iterations int) map[string]any {
+func runBench(target string, iterations int, idle time.Duration) map[string]any {
 	metric := pluginMetric("bench", map[string]any{"kind": "httpProbe", "url": target + "/ok", "resumeAfter": "1s"}, "result.ok")
 	ar := realisticRun(metric)
 	p, err := getPlugin(metric)
@@ -70,11 +70,12 @@ func runBench(target string, iterations int) map[string]any {
 		pingT = append(pingT, time.Since(t4))
 	}
 	concurrent := concurrentRuns(p, target, 64, 64*1024)
-	time.Sleep(3 * time.Second)
+	rssLoaded := rssKiB(pids[0])
+	time.Sleep(idle)
 	return map[string]any{
 		"iterations": len(roundT), "runResumeMs": percentiles(roundT), "runMs": percentiles(runT), "resumeMs": percentiles(resumeT),
 		"getPluginPingMs": percentiles(pingT), "concurrent": concurrent,
-		"rssKiBAfterStart": rssStart, "rssKiBIdleAfterLoad": rssKiB(pids[0]), "pid": pids[0],
+		"rssKiBAfterStart": rssStart, "rssKiBRightAfterLoad": rssLoaded, "idleSeconds": idle.Seconds(), "rssKiBIdleAfterLoad": rssKiB(pids[0]), "pid": pids[0],
 	}
 }
 

@@ -75,8 +75,8 @@ func runClientScenarios(target string) map[string]any {
 	terminated := p.Terminate(ar, hang, running)
 	res["terminate"] = measurementJSON(terminated)
 	res["resumeAfterTerminate"] = measurementJSON(p.Resume(ar, hang, running))
-	if err := p.GarbageCollect(ar, metric, 1); err != nil {
-		res["garbageCollectError"] = err.Error()
+	if gc := p.GarbageCollect(ar, metric, 1); gc.HasError() {
+		res["garbageCollectError"] = gc.Error()
 	} else {
 		res["garbageCollect"] = "ok"
 	}

@@ -33,6 +33,7 @@ func main() {
 	mode := flag.String("mode", "conformance", "conformance | bench | capture")
 	out := flag.String("out", "", "capture: file to write")
 	iterations := flag.Int("iterations", 300, "bench: Run→Resume round trips")
+	idle := flag.Duration("idle", 10*time.Second, "bench: idle time before the RSS-after-load sample")
 	flag.Parse()
 	log.SetOutput(os.Stderr)
 	log.SetLevel(log.WarnLevel)
@@ -63,7 +64,7 @@ func main() {
 		report["controller"] = runControllerScenarios(target.URL)
 		report["client"] = runClientScenarios(target.URL)
 	case "bench":
-		report["bench"] = runBench(target.URL, *iterations)
+		report["bench"] = runBench(target.URL, *iterations, *idle)
 	default:
 		must(fmt.Errorf("unknown mode %q", *mode))
 	}

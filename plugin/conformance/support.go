@@ -18,6 +18,7 @@ import (
 
 	goPlugin "github.com/hashicorp/go-plugin"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/argoproj/argo-rollouts/pkg/apis/rollouts/v1alpha1"
@@ -109,9 +110,9 @@ func analysisRun(name string, metrics []v1alpha1.Metric, annotationBytes int) *v
 	ar := &v1alpha1.AnalysisRun{
 		TypeMeta: metav1.TypeMeta{Kind: "AnalysisRun", APIVersion: "argoproj.io/v1alpha1"},
 		ObjectMeta: metav1.ObjectMeta{
-			Name: name, Namespace: "default", UID: "uid-" + name, CreationTimestamp: now,
+			Name: name, Namespace: "default", UID: types.UID("uid-" + name), CreationTimestamp: now,
 			Labels:          map[string]string{"rollouts-pod-template-hash": "6d4f8c7b9"},
-			OwnerReferences: []metav1.OwnerReference{{APIVersion: "argoproj.io/v1alpha1", Kind: "Rollout", Name: "checkout", UID: "uid-rollout", Controller: &ctrl}},
+			OwnerReferences: []metav1.OwnerReference{{APIVersion: "argoproj.io/v1alpha1", Kind: "Rollout", Name: "checkout", UID: types.UID("uid-rollout"), Controller: &ctrl}},
 		},
 		Spec: v1alpha1.AnalysisRunSpec{
 			Metrics: metrics,

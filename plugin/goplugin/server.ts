@@ -25,6 +25,10 @@ export interface GoPluginServerOptions {
   log: Logger;
   /** Cancels in-flight work on shutdown. */
   signal: AbortSignal;
+  /** Per-stream cap on replies queued for a controller that grants no window (default 16 MiB). */
+  maxQueuedBytes?: number;
+  /** Called on every RPC (e.g. to schedule an idle GC). */
+  onCall?: () => void;
 }
 
 interface Connection {
@@ -87,6 +91,7 @@ export class GoPluginServer {
       socket,
       session: new YamuxSession(socket, {
         log,
+        ...(this.opts.maxQueuedBytes === undefined ? {} : { maxQueuedBytes: this.opts.maxQueuedBytes }),
         onStream: (stream) => this.onStream(stream, accepted++),
         onEnd: (end) => {
           this.connections.delete(conn);
@@ -117,6 +122,21 @@ export class GoPluginServer {
       // go-plugin's stdout/stderr sync streams: Argo discards them; we accept and ignore them.
       stream.onData(() => {});
     } else this.onBrokerStream(stream);
+  }
+
+  /** Wraps every method of a service so each call is reported to `onCall`. */
+  private observed(service: RpcService): RpcService {
+    const onCall = this.opts.onCall;
+    if (!onCall) return service;
+    return Object.fromEntries(
+      Object.entries(service).map(([name, method]) => [
+        name,
+        (arg: GobValue, call: { serviceMethod: string; seq: number }) => {
+          onCall();
+          return method(arg, call);
+        },
+      ]),
+    );
   }
 
   private controlService(): RpcService {
@@ -159,7 +179,7 @@ export class GoPluginServer {
         stream.write(head.subarray(0, 4));
         serveNetRpc(
           inner.stream,
-          new Map([['Plugin', metricService(this.opts.provider, log, this.opts.signal)]]),
+          new Map([['Plugin', this.observed(metricService(this.opts.provider, log, this.opts.signal))]]),
           log,
         );
         inner.start(rest);

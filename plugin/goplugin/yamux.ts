@@ -194,6 +194,9 @@ export class YamuxSession {
   private readonly opts: YamuxOptions;
   private readonly streams = new Map<number, YamuxStream>();
   private pending: Buffer = Buffer.alloc(0);
+  private chunks: Buffer[] = [];
+  private chunkBytes = 0;
+  private needBytes = HEADER_BYTES;
   private skip: { streamId: number; left: number } | undefined;
   private ended = false;
   private goAwayReceived = false;
@@ -252,33 +255,59 @@ export class YamuxSession {
 
   private onBytes(chunk: Buffer): void {
     if (this.ended) return;
-    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    this.chunks.push(chunk);
+    this.chunkBytes += chunk.length;
+    // Only join chunks once the next frame is complete, so a large frame arriving in pieces is copied once.
+    if (this.chunkBytes < this.needBytes) return;
+    this.pending = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks);
+    this.chunks = [];
+    this.chunkBytes = 0;
+    const at = this.parseFrames();
+    const rest = at >= this.pending.length ? Buffer.alloc(0) : Buffer.from(this.pending.subarray(at));
+    this.pending = Buffer.alloc(0);
+    if (rest.length > 0) {
+      this.chunks.push(rest);
+      this.chunkBytes = rest.length;
+    }
+  }
+
+  /** Handles every complete frame in `pending`; returns the offset of the first unconsumed byte. */
+  private parseFrames(): number {
     let at = 0;
+    this.needBytes = HEADER_BYTES;
     while (!this.ended) {
       if (this.skip) {
         const n = Math.min(this.skip.left, this.pending.length - at);
         at += n;
         this.skip.left -= n;
-        if (this.skip.left > 0) break;
+        if (this.skip.left > 0) return at;
         this.skip = undefined;
         continue;
       }
-      if (this.pending.length - at < HEADER_BYTES) break;
+      if (this.pending.length - at < HEADER_BYTES) return at;
       const h = decodeHeader(this.pending, at);
       const bodyLen = h.type === FrameType.data ? h.length : 0;
-      if (h.version !== 0) return this.protocolError(`unsupported yamux version ${h.version}`);
-      if (h.type > FrameType.goAway) return this.protocolError(`unknown yamux frame type ${h.type}`);
+      if (h.version !== 0) return this.fail(`unsupported yamux version ${h.version}`);
+      if (h.type > FrameType.goAway) return this.fail(`unknown yamux frame type ${h.type}`);
       if (h.type === FrameType.data && !this.canBuffer(h)) {
         at += HEADER_BYTES;
         this.skip = { streamId: h.streamId, left: h.length };
         continue;
       }
-      if (this.pending.length - at < HEADER_BYTES + bodyLen) break;
+      if (this.pending.length - at < HEADER_BYTES + bodyLen) {
+        this.needBytes = HEADER_BYTES + bodyLen;
+        return at;
+      }
       const body = this.pending.subarray(at + HEADER_BYTES, at + HEADER_BYTES + bodyLen);
       at += HEADER_BYTES + bodyLen;
       this.onFrame(h, body);
     }
-    this.pending = at >= this.pending.length ? Buffer.alloc(0) : Buffer.from(this.pending.subarray(at));
+    return this.pending.length;
+  }
+
+  private fail(message: string): number {
+    this.protocolError(message);
+    return this.pending.length;
   }
 
   /** A data frame larger than the stream's window is refused up front: the stream is reset, the bytes skipped. */

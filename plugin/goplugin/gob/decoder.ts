@@ -16,6 +16,7 @@ import {
 /** Largest gob message accepted; Go's own limit is 1 GiB (`tooBig`), ours is far lower to bound memory. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 const MAX_DEPTH = 200;
+const EMPTY = new Uint8Array(0);
 
 /** Reads gob primitives from one complete message. Running off its end is a malformed message, not "need more". */
 class MessageReader {
@@ -113,6 +114,7 @@ export class GobDecoder {
   private pending = new Map<number, WireType>();
   private cur: MessageReader | undefined;
   private depth = 0;
+  private needBytes = 0;
   private readonly maxMessageBytes: number;
 
   constructor(opts: GobDecoderOptions = {}) {
@@ -144,6 +146,9 @@ export class GobDecoder {
    * Throws {@link GobError} on malformed input; the stream cannot be resynchronised after that.
    */
   next(): { value: GobValue; typeId: number } | undefined {
+    // After a failed attempt, do not retry (and re-copy the buffer) until the missing message can be complete.
+    if (this.needBytes > 0 && this.buffered < this.needBytes) return undefined;
+    this.needBytes = 0;
     this.compact();
     const start = this.off;
     this.pending = new Map();
@@ -155,11 +160,17 @@ export class GobDecoder {
       for (const [k, v] of this.pending) this.types.set(k, v);
       this.pending.clear();
       this.cur = undefined;
+      if (this.off === this.buf.length) {
+        // Drop the consumed bytes now: a burst of large requests must not stay referenced while idle.
+        this.buf = EMPTY;
+        this.off = 0;
+      }
       return { value, typeId: id };
     } catch (err) {
       this.pending.clear();
       this.cur = undefined;
       if (err instanceof NeedMoreData) {
+        this.needBytes = err.need - start;
         this.off = start;
         return undefined;
       }
@@ -186,13 +197,13 @@ export class GobDecoder {
   private recvMessage(): MessageReader {
     const src = { pos: this.off, bytes: this.buf };
     const len = readUintFrom(src, () => {
-      throw new NeedMoreData();
+      throw new NeedMoreData(this.off + 9);
     });
     if (len === 0) throw new GobError('gob: empty message');
     if (len > this.maxMessageBytes) {
       throw new GobError(`gob: message of ${len} bytes exceeds the ${this.maxMessageBytes}-byte limit`);
     }
-    if (src.pos + len > this.buf.length) throw new NeedMoreData();
+    if (src.pos + len > this.buf.length) throw new NeedMoreData(src.pos + len);
     this.off = src.pos + len;
     return new MessageReader(this.buf.subarray(src.pos, src.pos + len));
   }

@@ -107,4 +107,10 @@ export class GobError extends Error {
 /** Not enough bytes yet: the caller keeps its buffer and tries again when more arrive. Internal control flow. */
 export class NeedMoreData extends Error {
   override name = 'NeedMoreData';
+  /** Buffer offset that must be reached before a retry can succeed. */
+  readonly need: number;
+  constructor(need: number) {
+    super('need more data');
+    this.need = need;
+  }
 }
