@@ -80,3 +80,51 @@ export type Verdict = z.infer<typeof VerdictSchema>;
 export function isVerdict(value: unknown): value is Verdict {
   return VerdictSchema.safeParse(value).success;
 }
+
+/** Token accounting of one analysis. */
+export const TokenUsageSchema = z.object({
+  /** Tokens sent to the LLM (as counted by the model, else estimated). */
+  input: z.number().int().nonnegative(),
+  /** Tokens the LLM produced. */
+  output: z.number().int().nonnegative(),
+  /** Estimated tokens of sending the raw (stable + canary) logs instead, for the compaction ratio. */
+  rawLogs: z.number().int().nonnegative().optional(),
+});
+export type TokenUsage = z.infer<typeof TokenUsageSchema>;
+
+/** What the LLM judge did in one analysis. */
+export const LlmReportSchema = z.object({
+  /** `none` when no LLM was configured. */
+  provider: z.enum(['none', 'gemini']),
+  model: z.string().optional(),
+  /** The LLM's own verdict, before the policy combined it. */
+  verdict: VerdictKindSchema.optional(),
+  confidence: z.number().min(0).max(1).optional(),
+  /** Why the LLM gave no verdict (timeout, 429, invalid JSON …). */
+  error: z.string().optional(),
+  cached: z.boolean().optional(),
+});
+export type LlmReport = z.infer<typeof LlmReportSchema>;
+
+/** The result of `analyze()`: the combined verdict plus what it rests on and what it cost. */
+export const JudgeResultSchema = VerdictSchema.extend({
+  /** Name of the verdict policy that combined the judges. */
+  policy: z.string(),
+  tokens: TokenUsageSchema,
+  llm: LlmReportSchema,
+  /** The statistical judge's own verdict. */
+  statistical: VerdictSchema,
+  /** Volume judged, per side. */
+  volume: z.object({
+    records: SideCountsSchema,
+    lines: SideCountsSchema,
+    templates: z.number().int().nonnegative(),
+  }),
+  durationMs: z.number().nonnegative(),
+});
+export type JudgeResult = z.infer<typeof JudgeResultSchema>;
+
+/** Returns true when `value` is a valid {@link JudgeResult}. */
+export function isJudgeResult(value: unknown): value is JudgeResult {
+  return JudgeResultSchema.safeParse(value).success;
+}

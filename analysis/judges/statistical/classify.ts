@@ -1,0 +1,303 @@
+/**
+ * @module analysis/judges/statistical/classify — turns a Comparison into findings: per-template rate tests (new
+ * templates, rate increases, Benjamini-Hochberg across templates), critical signatures, pod status, overall and
+ * per-pod error rates, 5xx rate, latency and journeys. Each finding says whether it alone justifies a rollback.
+ */
+import { redact } from '../../redact/redact.ts';
+import { templateText } from '../../templates/drain.ts';
+import type { Reason } from '../../types.ts';
+import type { JourneyResult } from '../types.ts';
+import type { StatsOptions } from './options.ts';
+import type { Comparison, TemplateStat } from './preprocess.ts';
+import { benjaminiHochberg, mannWhitneyGreater, quantile, rateIncreasePValue } from './stats.ts';
+
+/** One thing the statistics found. */
+export interface Finding {
+  reason: Reason;
+  /** The p-value it rests on (after correction where one applies); 0 for pod status and journeys. */
+  p: number;
+  /** True when this finding alone justifies a rollback. */
+  decisive: boolean;
+}
+
+const SEVERE_POD_REASONS = new Set([
+  'OOMKilled',
+  'CrashLoopBackOff',
+  'ImagePullBackOff',
+  'ErrImagePull',
+  'CreateContainerConfigError',
+  'CreateContainerError',
+  'RunContainerError',
+  'InvalidImageName',
+]);
+
+function samplesOf(stat: TemplateStat): string[] {
+  return [...stat.samples.canary, ...stat.samples.stable].slice(0, 3).map((s) => redact(s));
+}
+
+function rate(count: number, total: number): number {
+  return total > 0 ? count / total : 0;
+}
+
+/** Per-template tests on warn-and-worse templates, with Benjamini-Hochberg across all tested templates. */
+export function templateFindings(c: Comparison, o: StatsOptions): Finding[] {
+  const Ns = c.totals.stable.records;
+  const Nc = c.totals.canary.records;
+  const tested = [...c.templates.values()].filter(
+    (t) =>
+      t.counts.canary > 0 && (t.level === 'warn' || t.level === 'error' || t.level === 'fatal' || t.critical),
+  );
+  const raw = tested.map((t) => rateIncreasePValue(t.counts.stable, t.counts.canary, Ns, Nc));
+  const adjusted = benjaminiHochberg(raw);
+  const out: Finding[] = [];
+  tested.forEach((t, i) => {
+    const p = adjusted[i] as number;
+    const rs = rate(t.counts.stable, Ns);
+    const rc = rate(t.counts.canary, Nc);
+    const ratio = rc / Math.max(rs, 0.5 / Math.max(Ns, 1));
+    const cluster = c.miner.clusters.find((k) => k.id === t.id);
+    const template = redact(cluster ? templateText(cluster) : t.id);
+    const isNew = t.counts.stable === 0;
+    const errorish = t.level === 'error' || t.level === 'fatal';
+    const effect = t.counts.canary >= o.minCount && ratio >= o.minRateRatio && rc - rs >= o.minExcess;
+    const critical =
+      t.critical !== undefined && (isNew || (raw[i] as number) < o.alpha) && ratio >= o.minRateRatio;
+    if (!critical && !(p < o.alpha && effect)) return;
+    const summary = critical
+      ? `Critical signature (${t.critical}) in the canary${isNew ? ', never seen in the stable' : ` at ${ratio.toFixed(1)}× the stable rate`}: ${template}`
+      : isNew
+        ? `New ${t.level}-level log template in the canary (${t.counts.canary}×, never in the stable): ${template}`
+        : `${t.level}-level template ${ratio.toFixed(1)}× more frequent in the canary (${(rc * 100).toFixed(2)} % vs ${(rs * 100).toFixed(2)} % of records): ${template}`;
+    out.push({
+      p: critical && isNew ? Math.min(p, raw[i] as number) : p,
+      decisive: critical || errorish,
+      reason: {
+        kind: critical ? 'critical' : isNew ? 'new_template' : 'rate_change',
+        summary,
+        severity: critical ? 1 : errorish ? 0.8 : 0.4,
+        veto: critical,
+        evidence: {
+          template,
+          templateId: t.id,
+          counts: { ...t.counts },
+          totals: { stable: Ns, canary: Nc },
+          samples: samplesOf(t),
+          pValue: Math.min(1, p),
+          source: [...t.sources.canary].slice(0, 5).join(', '),
+        },
+      },
+    });
+  });
+  return out;
+}
+
+/** Pod status and events: severe reasons on canary pods are vetoes; restarts and readiness failures count too. */
+export function podFindings(c: Comparison): Finding[] {
+  const out: Finding[] = [];
+  const stableReasons = new Set(c.pods.filter((p) => p.side === 'stable').flatMap((p) => p.reasons));
+  const stableRestarts = c.pods.filter((p) => p.side === 'stable').reduce((n, p) => n + p.restarts, 0);
+  for (const pod of c.pods.filter((p) => p.side === 'canary')) {
+    const severe = pod.reasons.filter((r) => SEVERE_POD_REASONS.has(r) && !stableReasons.has(r));
+    if (severe.length > 0) {
+      out.push({
+        p: 0,
+        decisive: true,
+        reason: {
+          kind: 'critical',
+          summary: `Canary pod ${pod.pod} is ${severe.join(', ')}`,
+          severity: 1,
+          veto: true,
+          evidence: { source: pod.pod },
+        },
+      });
+    } else if (pod.restarts >= 2 && stableRestarts === 0) {
+      out.push({
+        p: 0,
+        decisive: true,
+        reason: {
+          kind: 'pod_event',
+          summary: `Canary pod ${pod.pod} restarted ${pod.restarts} times; stable pods did not restart`,
+          severity: 0.8,
+          veto: false,
+          evidence: { source: pod.pod },
+        },
+      });
+    }
+    const unhealthy = pod.events.filter(
+      (e) => e.reason === 'Unhealthy' || e.reason === 'BackOff' || e.reason === 'Failed',
+    );
+    if (unhealthy.length > 0) {
+      const n = unhealthy.reduce((s, e) => s + e.count, 0);
+      out.push({
+        p: 1,
+        decisive: false,
+        reason: {
+          kind: 'pod_event',
+          summary: `Canary pod ${pod.pod}: ${n} warning event(s): ${redact(unhealthy[0]?.message ?? '').slice(0, 200)}`,
+          severity: 0.5,
+          veto: false,
+          evidence: {
+            source: pod.pod,
+            samples: unhealthy.slice(0, 3).map((e) => redact(`${e.reason}: ${e.message}`)),
+          },
+        },
+      });
+    }
+  }
+  return out;
+}
+
+function ratioTest(opts: {
+  s: number;
+  c: number;
+  Ns: number;
+  Nc: number;
+  minRatio: number;
+  minExcess: number;
+}): { p: number; ratio: number; hit: boolean; rs: number; rc: number } {
+  const rs = rate(opts.s, opts.Ns);
+  const rc = rate(opts.c, opts.Nc);
+  const p = rateIncreasePValue(opts.s, opts.c, opts.Ns, opts.Nc);
+  const ratio = rc / Math.max(rs, 0.5 / Math.max(opts.Ns, 1));
+  return { p, ratio, rs, rc, hit: ratio >= opts.minRatio && rc - rs >= opts.minExcess };
+}
+
+/** Overall error rate, then each canary source (pod/container) against the stable, Bonferroni across sources. */
+export function errorRateFindings(c: Comparison, o: StatsOptions): Finding[] {
+  const S = c.totals.stable;
+  const C = c.totals.canary;
+  const out: Finding[] = [];
+  const all = ratioTest({
+    s: S.errors,
+    c: C.errors,
+    Ns: S.records,
+    Nc: C.records,
+    minRatio: o.errorRateMinRatio,
+    minExcess: o.errorRateMinExcess,
+  });
+  if (all.p < o.alpha && all.hit) {
+    out.push({
+      p: all.p,
+      decisive: true,
+      reason: {
+        kind: 'error_rate',
+        summary: `Error-level records: ${(all.rc * 100).toFixed(2)} % in the canary vs ${(all.rs * 100).toFixed(2)} % in the stable (${all.ratio.toFixed(1)}×)`,
+        severity: 0.9,
+        veto: false,
+        evidence: {
+          counts: { stable: S.errors, canary: C.errors },
+          totals: { stable: S.records, canary: C.records },
+          pValue: all.p,
+        },
+      },
+    });
+  }
+  const sources = [...C.bySource].filter(([, v]) => v.errors >= o.minCount);
+  for (const [source, v] of sources) {
+    const t = ratioTest({
+      s: S.errors,
+      c: v.errors,
+      Ns: S.records,
+      Nc: v.records,
+      minRatio: o.minRateRatio,
+      minExcess: 0.05,
+    });
+    const p = Math.min(1, t.p * Math.max(1, C.bySource.size));
+    if (p < o.alpha && t.hit && C.bySource.size > 1) {
+      out.push({
+        p,
+        decisive: true,
+        reason: {
+          kind: 'error_rate',
+          summary: `Canary source ${source}: ${(t.rc * 100).toFixed(1)} % error-level records vs ${(t.rs * 100).toFixed(2)} % in the stable (one pod failing)`,
+          severity: 0.85,
+          veto: false,
+          evidence: {
+            source,
+            counts: { stable: S.errors, canary: v.errors },
+            totals: { stable: S.records, canary: v.records },
+            pValue: p,
+          },
+        },
+      });
+    }
+  }
+  return out;
+}
+
+/** HTTP 5xx share of requests. */
+export function serverErrorFindings(c: Comparison, o: StatsOptions): Finding[] {
+  const S = c.totals.stable;
+  const C = c.totals.canary;
+  if (S.requests < o.minRequests || C.requests < o.minRequests) return [];
+  const t = ratioTest({
+    s: S.serverErrors,
+    c: C.serverErrors,
+    Ns: S.requests,
+    Nc: C.requests,
+    minRatio: o.errorRateMinRatio,
+    minExcess: o.serverErrorMinExcess,
+  });
+  if (!(t.p < o.alpha && t.hit)) return [];
+  return [
+    {
+      p: t.p,
+      decisive: true,
+      reason: {
+        kind: 'error_rate',
+        summary: `HTTP 5xx: ${(t.rc * 100).toFixed(2)} % of canary requests vs ${(t.rs * 100).toFixed(2)} % of stable requests`,
+        severity: 0.9,
+        veto: false,
+        evidence: {
+          counts: { stable: S.serverErrors, canary: C.serverErrors },
+          totals: { stable: S.requests, canary: C.requests },
+          pValue: t.p,
+        },
+      },
+    },
+  ];
+}
+
+/** Latency: Mann-Whitney on the sampled latencies, with a p95 or median ratio as the effect floor. */
+export function latencyFindings(c: Comparison, o: StatsOptions): Finding[] {
+  const s = c.totals.stable.latency.values;
+  const k = c.totals.canary.latency.values;
+  if (s.length < o.minLatencySamples || k.length < o.minLatencySamples) return [];
+  const p = mannWhitneyGreater(s, k);
+  const p95 = quantile(k, 0.95) / Math.max(quantile(s, 0.95), 1e-9);
+  const p50 = quantile(k, 0.5) / Math.max(quantile(s, 0.5), 1e-9);
+  if (!(p < o.alpha && (p95 >= o.latencyP95Ratio || p50 >= o.latencyMedianRatio))) return [];
+  return [
+    {
+      p,
+      decisive: true,
+      reason: {
+        kind: 'rate_change',
+        summary: `Latency regression: canary p50 ${quantile(k, 0.5).toFixed(0)} ms vs ${quantile(s, 0.5).toFixed(0)} ms (${p50.toFixed(2)}×), p95 ${quantile(k, 0.95).toFixed(0)} ms vs ${quantile(s, 0.95).toFixed(0)} ms (${p95.toFixed(2)}×)`,
+        severity: 0.7,
+        veto: false,
+        evidence: { totals: { stable: s.length, canary: k.length }, pValue: p },
+      },
+    },
+  ];
+}
+
+/** Synthetic journeys: a journey failing on the canary but not on the stable decides. */
+export function journeyFindings(journeys: readonly JourneyResult[] = []): Finding[] {
+  return journeys
+    .filter((j) => !j.canary.passed)
+    .map((j) => {
+      const regression = j.stable?.passed !== false;
+      return {
+        p: 0,
+        decisive: regression,
+        reason: {
+          kind: 'journey' as const,
+          summary: `Journey "${j.name}" failed on the canary${regression ? '' : ' (and on the stable)'}: ${redact(j.canary.error ?? 'no detail').slice(0, 200)}`,
+          severity: regression ? 0.9 : 0.3,
+          veto: false,
+          evidence: { source: j.name },
+        },
+      };
+    });
+}

@@ -1,0 +1,76 @@
+/** @module analysis/logs/records — turns the lines of a source into records: multi-line grouping, JSON and level. */
+import { parseJsonLine } from './jsonLines.ts';
+import { detectLevel, maxLevel } from './level.ts';
+import { MultilineGrouper, type MultilineLimits, type RawRecord } from './multiline.ts';
+import type { Level, LogRecord, LogSource } from './types.ts';
+
+/** Physical lines longer than this are cut before any processing (a 1 MB line costs no more than a 16 KB one). */
+export const MAX_LINE_CHARS = 16 * 1024;
+
+const LEADING_TIME = /^\[?(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?)/;
+const EXCEPTION_IN_TRACE =
+  /^(?:[a-zA-Z_$][\w$]*\.)*[A-Z][\w$]*(?:Exception|Error|Throwable)(?::|$)|^panic: |^fatal error: /;
+
+function leadingTime(line: string): number | undefined {
+  const m = LEADING_TIME.exec(line);
+  if (!m) return undefined;
+  const t = Date.parse((m[1] as string).replace(',', '.'));
+  return Number.isNaN(t) ? undefined : t;
+}
+
+/** Builds the record the judge sees from grouped raw lines. */
+export function toRecord(raw: RawRecord, source: string): LogRecord {
+  const head = raw.lines[0] ?? '';
+  const json = parseJsonLine(head);
+  let message = json ? [json.message, json.error].filter(Boolean).join(' error=') : head;
+  let level: Level = json?.level ?? detectLevel(head);
+  if (raw.lines.length > 1) {
+    // A trace's exception line ("java.lang.NullPointerException: …", "panic: …") identifies it better than the head.
+    const exc = raw.lines.slice(1).find((l) => EXCEPTION_IN_TRACE.test(l.trim()));
+    if (exc) {
+      message = `${message} | ${exc.trim()}`;
+      level = maxLevel(level, /^(?:panic|fatal error)/.test(exc.trim()) ? 'fatal' : 'error');
+    }
+  }
+  if (json?.error && level === 'unknown') level = 'error';
+  const time = json?.time ?? leadingTime(head);
+  return {
+    message,
+    text: raw.lines.join('\n'),
+    level,
+    lines: raw.physicalLines,
+    source,
+    ...(time === undefined ? {} : { time }),
+  };
+}
+
+/** Reads a source's lines and yields its records in order. Long lines are cut; nothing else is dropped. */
+export async function* readRecords(
+  source: LogSource,
+  limits: Partial<MultilineLimits> = {},
+): AsyncGenerator<LogRecord> {
+  const grouper = new MultilineGrouper(limits);
+  for await (const rawLine of source.lines) {
+    const line = rawLine.length > MAX_LINE_CHARS ? rawLine.slice(0, MAX_LINE_CHARS) : rawLine;
+    const done = grouper.push(line.endsWith('\r') ? line.slice(0, -1) : line);
+    if (done) yield toRecord(done, source.name);
+  }
+  const last = grouper.flush();
+  if (last) yield toRecord(last, source.name);
+}
+
+/** Synchronous variant for in-memory lines (the benchmark and tests). */
+export function* readRecordsSync(
+  name: string,
+  lines: Iterable<string>,
+  limits: Partial<MultilineLimits> = {},
+): Generator<LogRecord> {
+  const grouper = new MultilineGrouper(limits);
+  for (const rawLine of lines) {
+    const line = rawLine.length > MAX_LINE_CHARS ? rawLine.slice(0, MAX_LINE_CHARS) : rawLine;
+    const done = grouper.push(line.endsWith('\r') ? line.slice(0, -1) : line);
+    if (done) yield toRecord(done, name);
+  }
+  const last = grouper.flush();
+  if (last) yield toRecord(last, name);
+}
