@@ -334,3 +334,17 @@ describe('graceful shutdown', () => {
     again.close();
   });
 });
+
+describe('start-up', () => {
+  it('a port in use → ListenFailed with a hint; the backend is closed again', async () => {
+    const first = await start();
+    const second = new FakeBackend();
+    const err = await startTestProxy(testConfig({ server: { port: first.server.dataPort } }), {
+      backend: second,
+    }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'ListenFailed' });
+    expect(String((err as Error).message)).toMatch(/EADDRINUSE/);
+    expect((err as { hint: string }).hint).toMatch(/Another process uses this port/);
+    expect(second.closed).toBe(true);
+  });
+});

@@ -4,7 +4,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { errorMessage } from '../lib/errors.ts';
+import { SentinelError, errorMessage } from '../lib/errors.ts';
 import { componentLogger, type Logger } from '../lib/log.ts';
 import { ProxyError, writeHttpError, writeUpgradeFailure } from './errors.ts';
 import { HttpProxy } from './httpProxy.ts';
@@ -93,8 +93,13 @@ export async function startProxyServer(deps: ProxyServerDeps): Promise<ProxyServ
   });
   admin.requestTimeout = 5000;
 
-  await listen(data, deps.config.port, deps.config.host);
-  await listen(admin, deps.config.adminPort, deps.config.host);
+  await listen(data, deps.config.port, deps.config.host, 'data (PROXY_PORT)');
+  try {
+    await listen(admin, deps.config.adminPort, deps.config.host, 'admin (PROXY_ADMIN_PORT)');
+  } catch (err) {
+    data.close();
+    throw err;
+  }
   const dataPort = (data.address() as AddressInfo).port;
   const adminPort = (admin.address() as AddressInfo).port;
   const shownHost = deps.config.host === '0.0.0.0' ? '127.0.0.1' : deps.config.host;
@@ -132,11 +137,29 @@ export async function startProxyServer(deps: ProxyServerDeps): Promise<ProxyServ
   };
 }
 
-function listen(server: Server, port: number, host: string): Promise<void> {
+/** The proxy could not open one of its ports. */
+export class ListenFailed extends SentinelError {
+  constructor(what: string, host: string, port: number, cause: NodeJS.ErrnoException) {
+    super(
+      'ListenFailed',
+      `Cannot listen on ${host}:${port} for the ${what} port: ${cause.code ?? cause.message}.`,
+      {
+        hint:
+          cause.code === 'EADDRINUSE'
+            ? 'Another process uses this port: stop it, or choose another port (0 picks a free one).'
+            : 'Check the host address and your permission to bind the port.',
+        cause,
+      },
+    );
+  }
+}
+
+function listen(server: Server, port: number, host: string, what: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    const onError = (err: NodeJS.ErrnoException): void => reject(new ListenFailed(what, host, port, err));
+    server.once('error', onError);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off('error', onError);
       resolve();
     });
   });
