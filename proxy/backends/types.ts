@@ -68,6 +68,8 @@ export interface SandboxBackend {
    * Safe to call concurrently for different ids; the session manager guarantees one call per id at a time.
    * Blocks until ready, until `signal` aborts (→ `BackendError('Aborted')`) or the backend's own deadline
    * (→ `BackendError('Timeout')`). A sandbox that crashed is replaced by a fresh one.
+   * When aborted, anything this call created is removed again (the shared contract suite checks it). The session
+   * manager passes a signal combining its deadline (`ENSURE_TIMEOUT`), shutdown, and "every waiting client left".
    */
   ensure(id: TenantId, signal: AbortSignal): Promise<Endpoint>;
 
@@ -77,12 +79,16 @@ export interface SandboxBackend {
    */
   delete(id: TenantId, signal?: AbortSignal): Promise<void>;
 
-  /** Sandboxes that exist now (for adoption on restart and for leak checks). */
+  /**
+   * Sandboxes that exist now (for adoption on restart and for leak checks). The reaper calls it once per pass and
+   * passes each record's `lastActiveMs` to its "may I reap this?" check; a sandbox missing here is forgotten.
+   */
   list(signal?: AbortSignal): Promise<SandboxRecord[]>;
 
   /**
    * Record activity on the shared resource so other replicas do not reap a sandbox this one serves.
-   * Optional: single-process backends (local) need not implement it.
+   * Optional: single-process backends (local) need not implement it. `atMs` may lie in the past (the last activity
+   * of a sandbox without connections); keep the latest value seen, and report it as `list()`'s `lastActiveMs`.
    */
   touch?(id: TenantId, atMs: number, signal?: AbortSignal): Promise<void>;
 
