@@ -44,7 +44,7 @@ export interface CrKind<R> {
   /** Whether a listed object belongs to this backend (e.g. same warm pool). */
   owns?(obj: KubeObject): boolean;
   /** A second readiness stage after the object is ready (e.g. KARS: wait for the sandbox pod), within the same deadline. */
-  finish?(value: R, signal: AbortSignal, onPending: (reason: string) => void): Promise<R>;
+  finish?(value: R, signal: AbortSignal, onPending: (reason: string) => void, name: string): Promise<R>;
 }
 
 /** The combined deadline of an ensure(); tells the caller's abort from the backend's own timeout. */
@@ -206,7 +206,7 @@ export class CrBackend<R> {
           if (v.state === 'pending') st.lastReason = v.reason;
           st.misconfigured = v.state === 'failed' && v.misconfigured === true;
         });
-        if (this.kind.finish) value = await this.kind.finish(value, signal, (r) => (st.lastReason = r));
+        if (this.kind.finish) value = await this.kind.finish(value, signal, (r) => (st.lastReason = r), name);
         return value;
       } catch (err) {
         if (!(err instanceof WaitFailedError)) throw err;

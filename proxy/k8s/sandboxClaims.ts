@@ -1,9 +1,9 @@
 /** @module proxy/k8s/sandboxClaims — the agent-sandbox SandboxClaim shape and its readiness rules (shared by agent-sandbox and OpenShell). */
 import { isIP } from 'node:net';
-import { type Endpoint } from '../backends/types.ts';
+import { BackendError, type Endpoint } from '../backends/types.ts';
 import { type CrKind } from './crBackend.ts';
-import { type KubeObject } from './kubeApi.ts';
-import { SANDBOX_CLAIMS } from './resources.ts';
+import { type KubeApi, type KubeObject } from './kubeApi.ts';
+import { objectPath, type ResourceType, SANDBOX_CLAIMS } from './resources.ts';
 import { type Verdict } from './waitFor.ts';
 
 /** What a claim-based backend needs beyond the common options. */
@@ -20,6 +20,12 @@ export interface ClaimOptions {
   httpPort?: number;
   /** Extra labels for the sandbox pod (`additionalPodMetadata`); domains must be on the controller's allow-list. */
   podLabels?: Record<string, string>;
+  /**
+   * Before returning the endpoint, check that the bound Sandbox carries `agents.x-k8s.io/claim-uid` = this claim's
+   * uid, i.e. re-anchor the tenant's identity to the claim (NVIDIA/OpenShell#1879 security review). Needs `get` on
+   * `sandboxes.agents.x-k8s.io`.
+   */
+  verifyBinding?: boolean;
 }
 
 interface Condition {
@@ -94,9 +100,48 @@ export function checkClaim(obj: KubeObject | undefined, o: ClaimOptions): ClaimV
   return { state: 'pending', reason: describe(ready) };
 }
 
-/** The SandboxClaim kind for {@link CrBackend}. */
-export function claimKind(o: ClaimOptions): CrKind<Endpoint> {
+const SANDBOXES: ResourceType = { group: 'agents.x-k8s.io', version: 'v1beta1', plural: 'sandboxes' };
+
+/** Checks that the claim's bound Sandbox was adopted by this very claim (its claim-uid label). */
+async function verifyBinding(
+  api: KubeApi,
+  namespace: string,
+  claimName: string,
+  signal: AbortSignal,
+): Promise<void> {
+  const claim = await api.request<SandboxClaim>({
+    method: 'GET',
+    path: objectPath(SANDBOX_CLAIMS, namespace, claimName),
+    signal,
+  });
+  const sandbox = claim.status?.sandbox?.name;
+  if (!sandbox)
+    throw new BackendError('Failed', `SandboxClaim ${namespace}/${claimName} is ready but names no sandbox`);
+  const sb = await api.request<KubeObject>({
+    method: 'GET',
+    path: objectPath(SANDBOXES, namespace, sandbox),
+    signal,
+  });
+  const owner = sb.metadata.labels?.['agents.x-k8s.io/claim-uid'];
+  if (owner !== claim.metadata.uid) {
+    throw new BackendError(
+      'Failed',
+      `Sandbox ${namespace}/${sandbox} is bound to SandboxClaim ${claimName} but carries claim-uid ${owner ?? '(none)'}, not ${claim.metadata.uid}: refusing to route the tenant to it`,
+    );
+  }
+}
+
+/** The SandboxClaim kind for {@link CrBackend} (`api` and `namespace` are needed only with `verifyBinding`). */
+export function claimKind(o: ClaimOptions, api?: KubeApi, namespace?: string): CrKind<Endpoint> {
+  const finish =
+    o.verifyBinding && api && namespace
+      ? async (ep: Endpoint, signal: AbortSignal, _p: unknown, name?: string): Promise<Endpoint> => {
+          await verifyBinding(api, namespace, name ?? '', signal);
+          return ep;
+        }
+      : undefined;
   return {
+    ...(finish ? { finish } : {}),
     resource: SANDBOX_CLAIMS,
     kindName: 'SandboxClaim',
     build: (id) => ({
