@@ -12,6 +12,9 @@ import { parseMarker } from './marker.ts';
 import { type RateLimitOptions, RateLimitExhausted, rateLimitHook } from './rateLimit.ts';
 import type { IssueActivity, IssueDraft, IssueSink, TrackedIssue } from './types.ts';
 
+/** The REST API version we are written against. */
+export const GITHUB_API_VERSION = '2022-11-28';
+
 /** The label every issue we file carries; loop closure lists open issues by it. */
 export const SENTINEL_LABEL = 'rollout-sentinel';
 
@@ -84,6 +87,10 @@ export class GitHubSink implements IssueSink {
         warn: (m: string) => log.warn(m),
         error: (m: string) => log.error(m),
       },
+    });
+    // Pin the REST API version GitHub documents for these endpoints (https://docs.github.com/rest/about-the-rest-api/api-versions).
+    this.#gh.hook.before('request', (options) => {
+      options.headers['x-github-api-version'] = GITHUB_API_VERSION;
     });
     this.#gh.hook.wrap('request', rateLimitHook({ ...opts.rateLimit, log }) as never);
   }

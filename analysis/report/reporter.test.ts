@@ -40,6 +40,8 @@ describe('Reporter against a GitHub REST fake validated with the OpenAPI descrip
     expect(r).toMatchObject({ action: 'created', author: 'template', handoff: { status: 'none' } });
     const [issue] = fake.issues(REPO);
     expect(issue?.labels).toEqual(['rollout-sentinel', 'sev2']);
+    expect(fake.requests.every((q) => q.headers['x-github-api-version'] === '2022-11-28')).toBe(true);
+    expect(fake.requests[0]?.headers['authorization']).toMatch(/^token ghp_/);
     expect(issue?.title).toMatch(/^\[rollout-sentinel\] shop\/checkout: canary rolled back — canary panics/);
     expect(parseMarker(issue?.body)).toMatchObject({
       rollout: 'shop/checkout',
