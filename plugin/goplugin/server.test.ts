@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../lib/log.ts';
 import { CheckProvider } from '../checkProvider.ts';
 import { defaultChecks } from '../checks/registry.ts';
-import { golden, splitFrames } from '../testing/golden.ts';
+import { golden, prng, splitFrames } from '../testing/golden.ts';
 import { RawClient } from '../testing/rawClient.ts';
 import { GobEncoder } from './gob/encoder.ts';
 import { GobString } from './gob/types.ts';
@@ -241,6 +241,27 @@ describe('go-plugin server on bad input', () => {
     );
     expect(c.received(7).length).toBeLessThanOrEqual(STREAM_WINDOW + 4);
     c.grantWindow = true;
+    await ping(c, e, 1);
+    c.close();
+  });
+});
+
+describe('go-plugin server fuzz (bounded)', () => {
+  it('survives 40 connections sending mutated golden captures, then serves a clean one', async () => {
+    await start();
+    const base = golden('host_to_plugin.bin');
+    const rnd = prng(4242);
+    for (let i = 0; i < 40; i++) {
+      const bytes = Buffer.from(base);
+      const flips = 1 + Math.floor(rnd() * 6);
+      for (let f = 0; f < flips; f++) bytes[Math.floor(rnd() * bytes.length)] = Math.floor(rnd() * 256);
+      const c = await RawClient.connect(path);
+      c.send(bytes.subarray(0, rnd() < 0.3 ? Math.floor(rnd() * bytes.length) : bytes.length));
+      await new Promise((r) => setTimeout(r, 20));
+      c.close();
+    }
+    const c = await RawClient.connect(path);
+    const e = await handshake(c);
     await ping(c, e, 1);
     c.close();
   });

@@ -1,0 +1,153 @@
+import { createServer, type Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../lib/log.ts';
+import type { AnalysisRun, Measurement, Metric } from './argoTypes.ts';
+import { CHECK_ID_KEY, CheckProvider } from './checkProvider.ts';
+import { defaultChecks } from './checks/registry.ts';
+import { PLUGIN_NAME } from './errors.ts';
+
+let server: Server;
+let base: string;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    if (req.url === '/ok') {
+      res.setHeader('content-type', 'application/json');
+      res.end('{"healthy":true,"n":3}');
+    } else if (req.url === '/big') res.end('x'.repeat(10_000));
+    else if (req.url === '/hang') req.on('close', () => res.end());
+    else {
+      res.statusCode = 500;
+      res.end('boom');
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const addr = server.address();
+  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+});
+afterAll(() => {
+  server.closeAllConnections();
+  server.close();
+});
+
+const run: AnalysisRun = {
+  name: 'r',
+  namespace: 'default',
+  uid: 'u1',
+  labels: {},
+  annotations: {},
+  ownerReferences: [],
+  raw: null,
+};
+function metric(cfg: unknown, successCondition = '', failureCondition = ''): Metric {
+  const plugin =
+    cfg === undefined
+      ? ({} as Record<string, Uint8Array>)
+      : { [PLUGIN_NAME]: Buffer.from(typeof cfg === 'string' ? cfg : JSON.stringify(cfg)) };
+  return { name: 'm', successCondition, failureCondition, plugin, raw: null };
+}
+const provider = (): CheckProvider => new CheckProvider({ checks: defaultChecks(), log: silentLogger });
+
+async function finish(p: CheckProvider, m: Metric, first: Measurement): Promise<Measurement> {
+  let cur = first;
+  for (let i = 0; i < 100 && cur.phase === 'Running'; i++) {
+    await new Promise((r) => setTimeout(r, 10));
+    cur = await p.resume(run, m, cur);
+  }
+  return cur;
+}
+
+describe('CheckProvider', () => {
+  it.each([
+    ['success condition holds', '/ok', 'result.status == 200 && result.body.healthy', '', 'Successful'],
+    ['success condition fails', '/500', 'result.status == 200', '', 'Failed'],
+    ['failure condition holds', '/500', '', 'result.status >= 500', 'Failed'],
+    ['neither holds → Inconclusive', '/ok', 'result.status == 201', 'result.status == 500', 'Inconclusive'],
+    ['no conditions → Successful', '/500', '', '', 'Successful'],
+    ['truncated body stays text', '/big', 'len(result.body) == 100', '', 'Successful'],
+  ])('%s', async (_name, path, success, failure, phase) => {
+    const p = provider();
+    const m = metric(
+      { kind: 'httpProbe', url: base + path, resumeAfter: '10ms', maxBodyBytes: 100 },
+      success,
+      failure,
+    );
+    const first = await p.run(run, m);
+    expect(first.phase).toBe('Running');
+    expect(first.resumeAt!.getTime() - first.startedAt!.getTime()).toBe(10);
+    const done = await finish(p, m, first);
+    expect(done.phase).toBe(phase);
+    expect(JSON.parse(done.value!)).toHaveProperty('status');
+    expect(done.metadata).toMatchObject({ kind: 'httpProbe', url: base + path });
+    expect(p.jobCount).toBe(0);
+  });
+
+  it.each([
+    ['no plugin block', undefined, /PluginConfigMissing/],
+    ['not JSON', '{kind:', /PluginConfigNotJson/],
+    ['unknown kind', { kind: 'nope' }, /kind: is required and must be one of httpProbe/],
+    [
+      'bad url and unknown field',
+      { kind: 'httpProbe', url: 'ftp://x', extra: 1 },
+      /url: expected an absolute.*unknown field\(s\) extra/,
+    ],
+  ])('invalid config (%s) is an Error measurement naming the problem', async (_name, cfg, message) => {
+    const m = await provider().run(run, metric(cfg));
+    expect(m.phase).toBe('Error');
+    expect(m.message).toMatch(message);
+    expect(m.message).toMatch(/Hint:/);
+  });
+
+  it('an unreachable target is an Error measurement (CheckFailed)', async () => {
+    const p = provider();
+    const m = metric({ kind: 'httpProbe', url: 'http://127.0.0.1:1/x', resumeAfter: '10ms' });
+    const done = await finish(p, m, await p.run(run, m));
+    expect(done.phase).toBe('Error');
+    expect(done.message).toMatch(/CheckFailed.*ECONNREFUSED/);
+  });
+
+  it('a condition that fails at run time is an Error measurement that keeps the value', async () => {
+    const p = provider();
+    const m = metric({ kind: 'httpProbe', url: `${base}/ok`, resumeAfter: '10ms' }, "result.status > 'x'");
+    const done = await finish(p, m, await p.run(run, m));
+    expect(done.phase).toBe('Error');
+    expect(done.message).toMatch(/ConditionEvaluation.*cannot compare number > string/);
+    expect(JSON.parse(done.value!).status).toBe(200);
+  });
+
+  it('terminate aborts the request; resume afterwards reports MeasurementNotFound', async () => {
+    const p = provider();
+    const m = metric({ kind: 'httpProbe', url: `${base}/hang`, resumeAfter: '10ms' });
+    const first = await p.run(run, m);
+    expect((await p.resume(run, m, first)).phase).toBe('Running');
+    const t = await p.terminate(run, m, first);
+    expect(t.phase).toBe('Inconclusive');
+    expect(t.finishedAt).toBeInstanceOf(Date);
+    expect(p.jobCount).toBe(0);
+    expect((await p.resume(run, m, first)).message).toMatch(/MeasurementNotFound/);
+  });
+
+  it('garbageCollect drops finished but never resumed checks of that run and metric only', async () => {
+    const p = provider();
+    const m = metric({ kind: 'httpProbe', url: `${base}/ok`, resumeAfter: '10ms' });
+    const a = await p.run(run, m);
+    await p.run({ ...run, uid: 'other' }, m);
+    await new Promise((r) => setTimeout(r, 100));
+    await p.garbageCollect(run, m);
+    expect(p.jobCount).toBe(1);
+    expect((await p.resume(run, m, a)).message).toMatch(
+      new RegExp(`MeasurementNotFound.*${a.metadata![CHECK_ID_KEY]}`),
+    );
+  });
+
+  it('getMetadata describes the target, or carries the config error', () => {
+    expect(provider().getMetadata(metric({ kind: 'httpProbe', url: `${base}/ok` }))).toEqual({
+      kind: 'httpProbe',
+      method: 'GET',
+      url: `${base}/ok`,
+    });
+    expect(provider().getMetadata(metric({ kind: 'httpProbe' })).error).toMatch(
+      /PluginConfigInvalid: .*url: is required/,
+    );
+  });
+});
