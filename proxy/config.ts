@@ -9,6 +9,13 @@ import {
   type ConfigSource,
   type OptionSpecs,
 } from '../lib/config.ts';
+import {
+  CLUSTER_BACKEND_OPTIONS,
+  KarsBackendConfigSchema,
+  OpenShellBackendConfigSchema,
+  SandboxClaimBackendConfigSchema,
+  SubstrateBackendConfigSchema,
+} from './k8s/clusterBackendConfig.ts';
 
 // ---- backends: one schema per kind, joined in a discriminated union ----
 
@@ -34,7 +41,13 @@ export type LocalBackendConfig = z.infer<typeof LocalBackendConfigSchema>;
  * Every backend kind. Add a kind here, in {@link BACKEND_OPTIONS} and in `backends/registry.ts`
  * (the last two fail to compile until you do).
  */
-export const BackendConfigSchema = z.discriminatedUnion('kind', [LocalBackendConfigSchema]);
+export const BackendConfigSchema = z.discriminatedUnion('kind', [
+  LocalBackendConfigSchema,
+  SandboxClaimBackendConfigSchema,
+  OpenShellBackendConfigSchema,
+  KarsBackendConfigSchema,
+  SubstrateBackendConfigSchema,
+]);
 export type BackendConfig = z.infer<typeof BackendConfigSchema>;
 export type BackendKind = BackendConfig['kind'];
 
@@ -89,6 +102,7 @@ export const BACKEND_OPTIONS = {
       description: 'extra Chromium arguments, comma-separated',
     },
   }),
+  ...CLUSTER_BACKEND_OPTIONS,
 } satisfies { [K in BackendKind]: OptionSpecs };
 
 // ---- identity ----
@@ -259,7 +273,11 @@ export const LOCAL_DEFAULTS = {
 
 /** Every option spec, for `--help`: the proxy's, then each backend's. */
 export function allOptionSpecs(): OptionSpecs {
-  return Object.assign({}, PROXY_OPTIONS, ...Object.values(BACKEND_OPTIONS)) as OptionSpecs;
+  // Keyed per source: backends share field names (port, warmPool) that must not overwrite each other's flags.
+  const sources: [string, OptionSpecs][] = [['proxy', PROXY_OPTIONS], ...Object.entries(BACKEND_OPTIONS)];
+  return Object.fromEntries(
+    sources.flatMap(([source, specs]) => Object.entries(specs).map(([k, v]) => [`${source}.${k}`, v])),
+  ) as OptionSpecs;
 }
 
 /**
