@@ -25,13 +25,15 @@ const policy = PolicySchema.parse({
 
 async function dedupeTrial(
   searchLagMs: number,
+  leaseTtlMs?: number,
 ): Promise<{ issues: number; comments: number; failed: number; violations: number; ms: number }> {
   const fake = await startFakeGitHub({ searchLagMs });
   const t0 = performance.now();
   try {
     const stateDir = tempDir('bench');
-    const a = githubReporter(fake, { stateDir }).reporter;
-    const b = githubReporter(fake, { stateDir }).reporter;
+    const ttl = leaseTtlMs === undefined ? {} : { leaseTtlMs };
+    const a = githubReporter(fake, { stateDir, ...ttl }).reporter;
+    const b = githubReporter(fake, { stateDir, ...ttl }).reporter;
     const results = [];
     results.push(
       ...(await Promise.all(
@@ -55,7 +57,7 @@ async function dedupeTrial(
   }
 }
 
-async function secretsTrial(): Promise<{
+async function secretsTrial(redactOff = false): Promise<{
   requests: number;
   bytes: number;
   promptBytes: number;
@@ -75,7 +77,7 @@ async function secretsTrial(): Promise<{
     },
   };
   try {
-    const { reporter } = githubReporter(fake, { llm });
+    const { reporter } = githubReporter(fake, redactOff ? { llm, redact: (t: string) => t } : { llm });
     const leaky: Reason[] = corpus.map((s) => ({
       kind: 'new_template',
       summary: s.line,
@@ -101,20 +103,27 @@ async function secretsTrial(): Promise<{
 
 const trials = Number(process.argv[2] ?? 5);
 const lines: string[] = [];
-for (const lag of [0, 60_000]) {
+const configs: { lag: number; ttl?: number; label: string }[] = [
+  { lag: 0, label: 'search lag 0 s' },
+  { lag: 60_000, label: 'search lag 60 s' },
+  { lag: 60_000, ttl: 0, label: 'search lag 60 s, CONTROL with the lease disabled (TTL 0)' },
+];
+for (const { lag, ttl, label } of configs) {
   const runs = [];
-  for (let t = 0; t < trials; t++) runs.push(await dedupeTrial(lag));
+  for (let t = 0; t < trials; t++) runs.push(await dedupeTrial(lag, ttl));
   const ms = runs.map((r) => r.ms).sort((x, y) => x - y);
   lines.push(
-    `dedupe (20 repeated + 5 concurrent, 2 reporters sharing a lease dir, search lag ${lag / 1000} s): ` +
+    `dedupe (20 repeated + 5 concurrent, 2 reporters sharing a lease dir, ${label}): ` +
       `${trials} trials, issues per trial ${runs.map((r) => r.issues).join('/')}, comments ${runs.map((r) => r.comments).join('/')}, ` +
       `failed reports ${runs.reduce((n, r) => n + r.failed, 0)}, OpenAPI violations ${runs.reduce((n, r) => n + r.violations, 0)}, ` +
       `median ${ms[Math.floor(ms.length / 2)]?.toFixed(0)} ms per trial`,
   );
 }
-const s = await secretsTrial();
-lines.push(
-  `secrets: ${s.kinds} corpus kinds planted in samples/templates/summaries/LLM answer/hand-off text; ${s.requests} GitHub requests ` +
-    `(${s.bytes} body bytes) + ${s.promptBytes} prompt bytes scanned; secrets sent: ${s.secretsSent}`,
-);
+for (const off of [false, true]) {
+  const s = await secretsTrial(off);
+  lines.push(
+    `secrets${off ? ' (CONTROL with redaction disabled)' : ''}: ${s.kinds} corpus kinds planted in samples/templates/summaries/LLM answer/hand-off text; ` +
+      `${s.requests} GitHub requests (${s.bytes} body bytes) + ${s.promptBytes} prompt bytes scanned; secrets sent: ${s.secretsSent}`,
+  );
+}
 process.stdout.write(`${lines.join('\n')}\n`);
