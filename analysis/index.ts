@@ -10,3 +10,26 @@ export {
   type RedactOptions,
   type RedactionReport,
 } from './redact/redact.ts';
+export {
+  analyze,
+  buildComparison,
+  judgeComparison,
+  type AnalysisRequest,
+  type AnalyzeOptions,
+} from './analyze.ts';
+export { createLlmJudge, LLM_OPTIONS, type LlmOptions } from './config.ts';
+export { AnalysisError, type AnalysisErrorCode } from './errors.ts';
+export { DEFAULT_POLICY, POLICY_NAMES, type PolicyName } from './judges/combine.ts';
+export { GeminiClient, type GeminiClientOptions } from './judges/llm/geminiClient.ts';
+export { LlmJudge, type LlmJudgeOptions } from './judges/llm/llmJudge.ts';
+export { DEFAULT_STATS_OPTIONS, type StatsOptions } from './judges/statistical/options.ts';
+export type { JourneyResult } from './judges/types.ts';
+export { readLogFile } from './logs/fileLogs.ts';
+export {
+  PodEvidenceSchema,
+  type LogCollector,
+  type LogSource,
+  type PodEvidence,
+  type SideLogs,
+  type Side,
+} from './logs/types.ts';

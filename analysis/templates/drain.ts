@@ -7,7 +7,8 @@
  * constant tokens it repeats, join the best one above the similarity threshold and turn the differing tokens into
  * `<*>`, or start a new cluster. Memory is bounded by the number of clusters, not lines: each cluster keeps its
  * template, a count and at most a few sample messages; past `maxClusters`, new messages join their nearest cluster
- * (or one overflow cluster per token count) instead of creating more.
+ * (or one overflow cluster per token count) instead of creating more. Time per line is bounded too: a cache of
+ * masked messages skips the tree for repeats, and at most `maxLeafClusters` clusters are compared per leaf.
  */
 import { WILDCARD, hasDigit, mask, tokenize } from './mask.ts';
 
@@ -23,6 +24,8 @@ export interface DrainOptions {
   maxClusters?: number;
   /** Sample messages kept per cluster (the first ones seen). */
   samplesPerCluster?: number;
+  /** Clusters compared per leaf; past it, new messages join the leaf's best match (bounds time per line). */
+  maxLeafClusters?: number;
 }
 
 /** The configuration used everywhere (the CLI, the judge and the Loghub measurement). */
@@ -32,7 +35,11 @@ export const DEFAULT_DRAIN_OPTIONS: Required<DrainOptions> = {
   maxChildren: 100,
   maxClusters: 5_000,
   samplesPerCluster: 3,
+  maxLeafClusters: 128,
 };
+
+/** Masked messages remembered with their cluster, so repeated messages skip the tree (cleared when full). */
+const CACHE_SIZE = 20_000;
 
 /** A group of messages sharing one template. */
 export interface Cluster {
@@ -81,6 +88,7 @@ export class TemplateMiner {
   readonly #root = new Map<number, TreeNode>();
   readonly #clusters: Cluster[] = [];
   readonly #overflow = new Map<number, Cluster>();
+  readonly #cache = new Map<string, Cluster>();
 
   constructor(opts: DrainOptions = {}) {
     this.#opts = { ...DEFAULT_DRAIN_OPTIONS, ...opts };
@@ -93,11 +101,19 @@ export class TemplateMiner {
 
   /** Adds one message and returns the cluster it joined (its template may have just been generalized). */
   add(message: string): Cluster {
-    const tokens = tokenize(mask(message));
+    const masked = mask(message);
+    const cached = this.#cache.get(masked);
+    const tokens = tokenize(masked);
+    if (cached) {
+      this.#merge(cached, tokens, message);
+      return cached;
+    }
     const leaf = this.#leaf(tokens);
     const { best, sim } = this.#best(leaf.clusters, tokens);
-    if (best && (sim >= this.#opts.similarity || this.#full())) {
+    const leafFull = leaf.clusters.length >= this.#opts.maxLeafClusters;
+    if (best && (sim >= this.#opts.similarity || this.#full() || leafFull)) {
       this.#merge(best, tokens, message);
+      this.#remember(masked, best);
       return best;
     }
     if (this.#full()) return this.#overflowFor(tokens, message);
@@ -110,7 +126,13 @@ export class TemplateMiner {
     this.#clusters.push(cluster);
     leaf.clusters.push(cluster);
     this.#merge(cluster, tokens, message);
+    this.#remember(masked, cluster);
     return cluster;
+  }
+
+  #remember(masked: string, cluster: Cluster): void {
+    if (this.#cache.size >= CACHE_SIZE) this.#cache.clear();
+    this.#cache.set(masked, cluster);
   }
 
   /** Finds the cluster `message` would join without changing anything; undefined if none is similar enough. */

@@ -69,7 +69,7 @@ export function templateFindings(c: Comparison, o: StatsOptions): Finding[] {
         ? `New ${t.level}-level log template in the canary (${t.counts.canary}×, never in the stable): ${template}`
         : `${t.level}-level template ${ratio.toFixed(1)}× more frequent in the canary (${(rc * 100).toFixed(2)} % vs ${(rs * 100).toFixed(2)} % of records): ${template}`;
     out.push({
-      p: critical && isNew ? Math.min(p, raw[i] as number) : p,
+      p: critical && isNew ? 0 : critical ? (raw[i] as number) : p,
       decisive: critical || errorish,
       reason: {
         kind: critical ? 'critical' : isNew ? 'new_template' : 'rate_change',

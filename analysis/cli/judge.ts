@@ -1,0 +1,126 @@
+/** @module analysis/cli/judge — `sentinel judge --stable FILE --canary FILE`: prints a verdict; exit 0 promote, 1 rollback, 2 inconclusive, 3 usage/input error. */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigError, defineOptions, optionsHelp } from '../../lib/config.ts';
+import { analyze } from '../analyze.ts';
+import { createLlmJudge, LLM_OPTIONS, loadCommandOptions } from '../config.ts';
+import { AnalysisError } from '../errors.ts';
+import { POLICY_NAMES } from '../judges/combine.ts';
+import { readLogFile } from '../logs/fileLogs.ts';
+import { PodEvidenceSchema } from '../logs/types.ts';
+import type { JudgeResult, VerdictKind } from '../types.ts';
+
+const OPTIONS = defineOptions({
+  stable: {
+    env: 'SENTINEL_STABLE_LOG',
+    flag: '--stable',
+    schema: z.string({ error: 'required: the stable log file (- for stdin)' }),
+    description: 'stable log file, .gz, or - for stdin',
+  },
+  canary: {
+    env: 'SENTINEL_CANARY_LOG',
+    flag: '--canary',
+    schema: z.string({ error: 'required: the canary log file (- for stdin)' }),
+    description: 'canary log file, .gz, or - for stdin',
+  },
+  pods: {
+    env: 'SENTINEL_PODS_FILE',
+    flag: '--pods',
+    schema: z.string().optional(),
+    description: 'JSON file with pod evidence [{pod, side, restarts, reasons, events}]',
+  },
+  policy: {
+    env: 'SENTINEL_POLICY',
+    flag: '--policy',
+    schema: z.enum(POLICY_NAMES).default('stats-decide'),
+    description: 'verdict policy',
+  },
+  json: {
+    env: 'SENTINEL_JSON',
+    flag: '--json',
+    boolean: true,
+    schema: z.enum(['true', 'false']).default('false'),
+    description: 'print one JSON object on stdout',
+  },
+  ...LLM_OPTIONS,
+});
+
+/** Exit code of each verdict. */
+export const EXIT_CODES: Record<VerdictKind, number> = { promote: 0, rollback: 1, inconclusive: 2 };
+
+function readPods(path: string | undefined): z.infer<typeof PodEvidenceSchema>[] {
+  if (!path) return [];
+  try {
+    return z.array(PodEvidenceSchema).parse(JSON.parse(readFileSync(path, 'utf8')));
+  } catch (err) {
+    throw new AnalysisError(
+      'LogInputUnreadable',
+      `Cannot use pod evidence file ${path}: ${(err as Error).message.slice(0, 300)}`,
+      {
+        hint: 'Give a JSON array of {pod, side: "stable"|"canary", restarts, reasons: [...], events: [...]}.',
+      },
+    );
+  }
+}
+
+/** The human-readable rendering of a result. */
+export function formatResult(r: JudgeResult): string {
+  const lines = [
+    `${r.verdict.toUpperCase()} (confidence ${r.confidence.toFixed(2)}) — policy ${r.policy}, llm ${r.llm.provider}${r.llm.error ? ` (failed: ${r.llm.error})` : r.llm.verdict ? ` said ${r.llm.verdict}` : ''}`,
+  ];
+  lines.push(
+    `judged ${r.volume.records.stable} stable and ${r.volume.records.canary} canary records (${r.volume.lines.stable} + ${r.volume.lines.canary} lines), ${r.volume.templates} templates`,
+  );
+  r.reasons.slice(0, 10).forEach((reason, i) => {
+    lines.push(
+      `${String(i + 1).padStart(2)}. [${reason.kind}${reason.veto ? ', veto' : ''}] ${reason.summary}`,
+    );
+    const e = reason.evidence;
+    if (e?.counts && e.totals)
+      lines.push(
+        `      counts: stable ${e.counts.stable}/${e.totals.stable}, canary ${e.counts.canary}/${e.totals.canary}${e.pValue !== undefined ? `, p = ${e.pValue.toExponential(2)}` : ''}`,
+      );
+    for (const s of e?.samples?.slice(0, 2) ?? [])
+      lines.push(`      sample: ${s.split('\n').slice(0, 3).join(' ⏎ ').slice(0, 240)}`);
+  });
+  lines.push(
+    `tokens: LLM ${r.tokens.input} in / ${r.tokens.output} out; the raw logs would be ~${r.tokens.rawLogs ?? 0}`,
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+/** Runs the command. */
+export async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--help')) {
+    process.stdout.write(
+      `usage: sentinel judge --stable FILE --canary FILE [--llm none|gemini] [--policy NAME] [--json]\n\n${optionsHelp(OPTIONS)}\n\nexit codes: 0 promote, 1 rollback, 2 inconclusive, 3 usage or input error\n`,
+    );
+    return 0;
+  }
+  const { options, positionals } = loadCommandOptions(OPTIONS, argv);
+  if (positionals.length > 0)
+    throw new ConfigError([`unexpected argument ${positionals[0]}; give files with --stable and --canary`]);
+  if (options.stable === '-' && options.canary === '-')
+    throw new ConfigError(['--stable and --canary cannot both be stdin (-)']);
+  try {
+    const llm = createLlmJudge(options);
+    const request = {
+      stable: await readLogFile(options.stable),
+      canary: await readLogFile(options.canary),
+      pods: readPods(options.pods),
+    };
+    const result = await analyze(request, {
+      llm,
+      policy: options.policy,
+      signal: AbortSignal.timeout(10 * 60_000),
+    });
+    process.stdout.write(options.json === 'true' ? `${JSON.stringify(result)}\n` : formatResult(result));
+    return EXIT_CODES[result.verdict];
+  } catch (err) {
+    if (err instanceof AnalysisError && err.code === 'LogInputUnreadable') {
+      process.stderr.write(`sentinel judge: ${err.describe()}\n`);
+      return 3;
+    }
+    throw err;
+  }
+}
