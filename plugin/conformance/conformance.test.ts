@@ -4,7 +4,8 @@
  * argo-rollouts-config ConfigMap exactly as the controller does (see main.go).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildHost, buildPlugin, runHost } from '../testing/conformanceHost.ts';
+import { join } from 'node:path';
+import { buildHost, buildPlugin, REPO, runHost } from '../testing/conformanceHost.ts';
 
 type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -12,10 +13,21 @@ let report: J;
 
 beforeAll(async () => {
   const [plugin, host] = await Promise.all([buildPlugin(), buildHost()]);
-  report = (await runHost(host, ['-plugin', plugin, '-mode', 'conformance'])) as J;
+  report = (await runHost(host, [
+    '-plugin',
+    plugin,
+    '-mode',
+    'conformance',
+    '-configmap',
+    join(REPO, 'deploy/plugin/argo-rollouts-config.yaml'),
+  ])) as J;
 }, 30 * 60_000);
 
 describe('Argo analysis controller reconciling AnalysisRuns with the plugin', () => {
+  it("was installed from deploy/plugin/argo-rollouts-config.yaml by Argo's config loader and downloader", () => {
+    expect(report.configMap).toMatch(/deploy\/plugin\/argo-rollouts-config\.yaml$/);
+  });
+
   it('a healthy target: Run→Running+ResumeAt→Resume, two Successful measurements with values and metadata', () => {
     const r = report.controller['probe-ok'];
     expect(r.phase).toBe('Successful');

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -20,9 +21,11 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	k8sfake "k8s.io/client-go/kubernetes/fake"
+	"sigs.k8s.io/yaml"
 
 	"github.com/argoproj/argo-rollouts/utils/config"
 	argoplugin "github.com/argoproj/argo-rollouts/utils/plugin"
+	"github.com/argoproj/argo-rollouts/utils/plugin/types"
 )
 
 const pluginName = "rollout-sentinel/canary"
@@ -33,6 +36,7 @@ func main() {
 	mode := flag.String("mode", "conformance", "conformance | bench | capture")
 	out := flag.String("out", "", "capture: file to write")
 	iterations := flag.Int("iterations", 300, "bench: Run→Resume round trips")
+	configMap := flag.String("configmap", "", "argo-rollouts-config manifest to install (deploy/plugin/argo-rollouts-config.yaml); its location is pointed at -plugin")
 	idle := flag.Duration("idle", 10*time.Second, "bench: idle time before the RSS-after-load sample")
 	flag.Parse()
 	log.SetOutput(os.Stderr)
@@ -44,6 +48,10 @@ func main() {
 	}
 	abs, err := filepath.Abs(*pluginPath)
 	must(err)
+	if *configMap != "" {
+		*configMap, err = filepath.Abs(*configMap)
+		must(err)
+	}
 	work, err := os.MkdirTemp("", "sentinel-conformance-")
 	must(err)
 	defer os.RemoveAll(work)
@@ -54,11 +62,11 @@ func main() {
 	hclog.DefaultOutput = logs
 
 	start := time.Now()
-	must(installPlugin(abs))
+	must(installPlugin(abs, *configMap))
 	target := startTarget()
 	defer target.Close()
 
-	report := map[string]any{"pluginPath": abs, "installMs": time.Since(start).Milliseconds()}
+	report := map[string]any{"pluginPath": abs, "configMap": *configMap, "installMs": time.Since(start).Milliseconds()}
 	switch *mode {
 	case "conformance":
 		report["controller"] = runControllerScenarios(target.URL)
@@ -77,7 +85,7 @@ func main() {
 
 // installPlugin does what the controller does at start-up: read argo-rollouts-config and "download" the plugin
 // (a file:// location is copied to plugin-bin/<ns>/<name> and chmod 0700).
-func installPlugin(path string) error {
+func installPlugin(path, manifest string) error {
 	body, err := os.ReadFile(path)
 	if err != nil {
 		return err
@@ -89,6 +97,11 @@ func installPlugin(path string) error {
 		Data: map[string]string{
 			"metricProviderPlugins": fmt.Sprintf("- name: %s\n  location: file://%s\n  sha256: %s\n", pluginName, path, sum),
 		},
+	}
+	if manifest != "" {
+		if cm, err = deployedConfigMap(manifest, path, sum); err != nil {
+			return err
+		}
 	}
 	kube := k8sfake.NewSimpleClientset(cm)
 	if _, err := config.InitializeConfig(kube, "argo-rollouts-config"); err != nil {
@@ -102,4 +115,33 @@ func must(err error) {
 		fmt.Fprintf(os.Stderr, "conformance-host: %v\n", err)
 		os.Exit(2)
 	}
+}
+
+// deployedConfigMap reads the shipped argo-rollouts-config manifest and points its plugin entry at the bundle under
+// test, so Argo's own loader and ValidateConfig check the manifest users apply.
+func deployedConfigMap(manifest, path, sum string) (*corev1.ConfigMap, error) {
+	raw, err := os.ReadFile(manifest)
+	if err != nil {
+		return nil, err
+	}
+	var cm corev1.ConfigMap
+	if err := yaml.Unmarshal(raw, &cm); err != nil {
+		return nil, fmt.Errorf("%s: %w", manifest, err)
+	}
+	var items []types.PluginItem
+	if err := yaml.Unmarshal([]byte(cm.Data["metricProviderPlugins"]), &items); err != nil {
+		return nil, fmt.Errorf("%s metricProviderPlugins: %w", manifest, err)
+	}
+	if len(items) != 1 || items[0].Name != pluginName || !strings.HasPrefix(items[0].Location, "file:///") || len(items[0].Sha256) != 64 {
+		return nil, fmt.Errorf("%s: expected one %s entry with a file:/// location and a 64-character sha256, got %+v", manifest, pluginName, items)
+	}
+	items[0].Location = "file://" + path
+	items[0].Sha256 = sum
+	out, err := yaml.Marshal(items)
+	if err != nil {
+		return nil, err
+	}
+	cm.Namespace = namespace
+	cm.Data["metricProviderPlugins"] = string(out)
+	return &cm, nil
 }
