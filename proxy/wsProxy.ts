@@ -219,8 +219,11 @@ export class WsProxy {
     const relay: Relay = { client, upstream };
     this.#relays.add(relay);
     m?.requests.inc({ protocol: 'ws', code: '101' });
-    pipe(client, upstream, (n) => m?.bytes.inc({ direction: 'c2b' }, n));
-    pipe(upstream, client, (n) => m?.bytes.inc({ direction: 'b2c' }, n));
+    // Bound children: no label lookup per message.
+    const c2b = m?.bytes.labels({ direction: 'c2b' });
+    const b2c = m?.bytes.labels({ direction: 'b2c' });
+    pipe(client, upstream, (n) => c2b?.inc(n));
+    pipe(upstream, client, (n) => b2c?.inc(n));
     let finished = false;
     const finish = (): void => {
       if (finished) return;

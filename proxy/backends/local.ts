@@ -171,7 +171,8 @@ export class LocalBackend implements SandboxBackend {
     const missing = this.#cfg.warmPool - this.#pool.length - this.#refilling;
     if (missing <= 0 || this.#closing.signal.aborted) return;
     this.#refilling++;
-    this.#launch(this.#closing.signal)
+    // Pool members open and close one page first: nobody waits for them, and the tenant gets a warm browser.
+    this.#launch(this.#closing.signal, true)
       .then((s) => {
         if (this.#closing.signal.aborted) return this.#stop(s);
         this.#pool.push(s);
@@ -188,16 +189,16 @@ export class LocalBackend implements SandboxBackend {
       });
   }
 
-  async #launch(signal: AbortSignal): Promise<Sandbox> {
+  async #launch(signal: AbortSignal, warmUp = false): Promise<Sandbox> {
     await this.#gate.enter(signal);
     try {
-      return await this.#spawnHost(AbortSignal.any([signal, this.#closing.signal]));
+      return await this.#spawnHost(AbortSignal.any([signal, this.#closing.signal]), warmUp);
     } finally {
       this.#gate.leave();
     }
   }
 
-  async #spawnHost(signal: AbortSignal): Promise<Sandbox> {
+  async #spawnHost(signal: AbortSignal, warmUp: boolean): Promise<Sandbox> {
     const dir = mkdtempSync(join(this.rootDir, 'sbx-'));
     const params: HostParams = {
       executablePath: this.#executable,
@@ -206,6 +207,7 @@ export class LocalBackend implements SandboxBackend {
       dir,
       launchTimeoutMs: this.#cfg.launchTimeoutMs,
       compileCacheDir: join(tmpdir(), 'sentinel-node-compile-cache'),
+      warmUp,
     };
     // detached: the host leads its own process group, so a terminal's Ctrl-C reaches the proxy only and the proxy
     // decides; the host still exits when the proxy dies (IPC channel closes).

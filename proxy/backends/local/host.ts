@@ -63,6 +63,12 @@ try {
   server.on('close', () => {
     if (!stopping) process.exit(EXIT_BROWSER_GONE);
   });
+  if (params.warmUp) {
+    const browser = await chromium.connect(server.wsEndpoint(), { timeout: params.launchTimeoutMs });
+    const page = await (await browser.newContext()).newPage();
+    await page.goto('about:blank');
+    await browser.close();
+  }
   send({ type: 'ready', wsEndpoint: server.wsEndpoint(), browserPid: server.process().pid ?? 0 });
   if (!process.connected) await stop(0);
 } catch (err) {

@@ -11,6 +11,11 @@ export interface HostParams {
   /** The sandbox's own folder: temp files and Chromium's user-data-dir go here. */
   dir: string;
   launchTimeoutMs: number;
+  /**
+   * Open and close one page before reporting ready (warm-pool members): the first connection and the first
+   * renderer of a fresh browser are much slower than later ones, and a pooled sandbox should hand out a warm one.
+   */
+  warmUp?: boolean;
   /** Node's compile cache folder, shared by all hosts (speeds up loading playwright-core). */
   compileCacheDir?: string;
 }
