@@ -4,7 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -39,14 +39,17 @@ export async function buildPlugin(): Promise<string> {
 
 /** Builds the Go host unless a binary for the same sources exists. Cold (empty caches): minutes; warm: instant. */
 export async function buildHost(): Promise<string> {
-  const hash = createHash('sha256');
+  const hash = createHash('sha256').update('-ldflags=-s -w CGO_ENABLED=0');
   for (const f of readdirSync(CONFORMANCE_DIR).sort()) {
     if (/\.(go|mod|sum)$/.test(f)) hash.update(f).update(readFileSync(join(CONFORMANCE_DIR, f)));
   }
   const bin = join(GO_DIR, `conformance-host-${hash.digest('hex').slice(0, 16)}`);
   if (existsSync(bin)) return bin;
   mkdirSync(GO_DIR, { recursive: true });
-  await run('go', ['build', '-o', bin, '.'], {
+  // Old binaries are ~80 MB each: keep only the one for the current sources.
+  for (const f of readdirSync(GO_DIR))
+    if (f.startsWith('conformance-host-')) rmSync(join(GO_DIR, f), { force: true });
+  await run('go', ['build', '-ldflags=-s -w', '-o', bin, '.'], {
     cwd: CONFORMANCE_DIR,
     env: goEnv(),
     maxBuffer: 1 << 24,
