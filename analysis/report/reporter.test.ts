@@ -76,6 +76,21 @@ describe('Reporter against a GitHub REST fake validated with the OpenAPI descrip
     expect(fake.issues(REPO)[0]?.comments).toHaveLength(2);
   });
 
+  it('files anew when the leased issue was closed by a person or deleted', async () => {
+    fake = await startFakeGitHub();
+    const { reporter } = githubReporter(fake);
+    const first = await reporter.report(rollbackVerdict(0), CONTEXT, policy(), signal());
+    if (first.action !== 'created') throw new Error('setup failed');
+    fake.issues(REPO)[0]!.state = 'closed';
+    const second = await reporter.report(rollbackVerdict(1), CONTEXT, policy(), signal());
+    expect(second).toMatchObject({ action: 'created', issue: { number: 2 } });
+    fake.deleteIssue(REPO, 2);
+    expect(await reporter.report(rollbackVerdict(2), CONTEXT, policy(), signal())).toMatchObject({
+      action: 'created',
+      issue: { number: 3 },
+    });
+  });
+
   it('files a different failure of the same rollout as a second issue', async () => {
     fake = await startFakeGitHub();
     const { reporter } = githubReporter(fake);

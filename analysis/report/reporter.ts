@@ -2,6 +2,7 @@
 import { SentinelError, errorMessage } from '../../lib/errors.ts';
 import { type Logger, silentLogger } from '../../lib/log.ts';
 import { allSignals, fingerprint, rolloutKey } from './fingerprint.ts';
+import { GitHubRepoNotFound } from './errors.ts';
 import { type IssueFacts, formatRepeatComment } from './format.ts';
 import { redactDeep } from './redactingSink.ts';
 import { SENTINEL_LABEL } from './github.ts';
@@ -120,8 +121,12 @@ export class Reporter {
     const filed = await leases.withLock(a.fp, signal, async () => {
       const lease = await leases.get(a.fp);
       if (lease) {
-        const issue = await sink.get(lease.number, signal);
-        if (issue.state === 'open') {
+        // A leased issue that was deleted or transferred (404) is forgotten like a closed one.
+        const issue = await sink.get(lease.number, signal).catch((err: unknown) => {
+          if (err instanceof GitHubRepoNotFound) return undefined;
+          throw err;
+        });
+        if (issue?.state === 'open') {
           const occurrence = lease.occurrences + 1;
           await sink.comment(issue.number, formatRepeatComment(facts, occurrence), signal);
           await leases.put({ ...lease, occurrences: occurrence });

@@ -78,6 +78,7 @@ export class FakeGitHub {
   readonly #opts: FakeGitHubOptions;
   readonly #repos = new Map<string, Map<number, FakeIssue>>();
   readonly #injected: Injected[] = [];
+  readonly #lastNumber = new Map<string, number>();
   #server: Server | undefined;
   #origin = '';
   #ids = 1000;
@@ -114,6 +115,11 @@ export class FakeGitHub {
   /** Issues in a repository (tests assert on them). */
   issues(repo: string): FakeIssue[] {
     return [...(this.#repos.get(repo)?.values() ?? [])];
+  }
+
+  /** Simulates an issue deleted (or transferred away) by a person. */
+  deleteIssue(repo: string, number: number): void {
+    this.#repos.get(repo)?.delete(number);
   }
 
   /** Simulates an agent (or anyone) commenting. */
@@ -317,7 +323,9 @@ export class FakeGitHub {
   }
 
   #create(repo: string, issues: Map<number, FakeIssue>, body: Json, who: FakeToken): Json {
-    const number = issues.size + 1;
+    // GitHub never reuses an issue number, even after a deletion.
+    const number = (this.#lastNumber.get(repo) ?? 0) + 1;
+    this.#lastNumber.set(repo, number);
     const now = new Date().toISOString();
     const issue: FakeIssue = {
       number,
