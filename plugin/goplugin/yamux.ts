@@ -186,6 +186,13 @@ export class YamuxStream {
   }
 }
 
+/** Why a header cannot be part of a yamux stream, or undefined if it can. */
+function invalidHeader(h: FrameHeader): string | undefined {
+  if (h.version !== 0) return `unsupported yamux version ${h.version}`;
+  if (h.type > FrameType.goAway) return `unknown yamux frame type ${h.type}`;
+  return undefined;
+}
+
 /** The server end of one yamux session over a connected socket. */
 export class YamuxSession {
   readonly log: Logger;
@@ -287,8 +294,8 @@ export class YamuxSession {
       if (this.pending.length - at < HEADER_BYTES) return at;
       const h = decodeHeader(this.pending, at);
       const bodyLen = h.type === FrameType.data ? h.length : 0;
-      if (h.version !== 0) return this.fail(`unsupported yamux version ${h.version}`);
-      if (h.type > FrameType.goAway) return this.fail(`unknown yamux frame type ${h.type}`);
+      const bad = invalidHeader(h);
+      if (bad) return this.fail(bad);
       if (h.type === FrameType.data && !this.canBuffer(h)) {
         at += HEADER_BYTES;
         this.skip = { streamId: h.streamId, left: h.length };

@@ -418,34 +418,37 @@ function readWireType(r: MessageReader): WireType {
   return out;
 }
 
+function readGobEncoderType(r: MessageReader, flavour: 'gob' | 'binary' | 'text'): WireType {
+  let name = '';
+  readFields(r, (k) => {
+    if (k !== 0) throw new GobError(`gob: bad gobEncoderType field ${k}`);
+    name = readCommon(r).name;
+  });
+  return { kind: 'gobEncoder', name, flavour };
+}
+
+/** wireType field number → reader of that kind (`golang/go:src/encoding/gob/type.go` `wireType`). */
+const WIRE_KINDS: ((r: MessageReader) => WireType)[] = [
+  (r) => {
+    const c = readComposite(r, false);
+    return { kind: 'array', name: c.name, elem: c.ids[0] ?? 0, len: c.ids[1] ?? 0 };
+  },
+  (r) => {
+    const c = readComposite(r, false);
+    return { kind: 'slice', name: c.name, elem: c.ids[0] ?? 0 };
+  },
+  (r) => readComposite(r, true).fields[0] as WireType,
+  (r) => {
+    const c = readComposite(r, false);
+    return { kind: 'map', name: c.name, key: c.ids[0] ?? 0, elem: c.ids[1] ?? 0 };
+  },
+  (r) => readGobEncoderType(r, 'gob'),
+  (r) => readGobEncoderType(r, 'binary'),
+  (r) => readGobEncoderType(r, 'text'),
+];
+
 function readWireKind(n: number, r: MessageReader): WireType {
-  switch (n) {
-    case 0: {
-      const c = readComposite(r, false);
-      return { kind: 'array', name: c.name, elem: c.ids[0] ?? 0, len: c.ids[1] ?? 0 };
-    }
-    case 1: {
-      const c = readComposite(r, false);
-      return { kind: 'slice', name: c.name, elem: c.ids[0] ?? 0 };
-    }
-    case 2:
-      return readComposite(r, true).fields[0] as WireType;
-    case 3: {
-      const c = readComposite(r, false);
-      return { kind: 'map', name: c.name, key: c.ids[0] ?? 0, elem: c.ids[1] ?? 0 };
-    }
-    case 4:
-    case 5:
-    case 6: {
-      const flavour = n === 4 ? 'gob' : n === 5 ? 'binary' : 'text';
-      let name = '';
-      readFields(r, (k) => {
-        if (k !== 0) throw new GobError(`gob: bad gobEncoderType field ${k}`);
-        name = readCommon(r).name;
-      });
-      return { kind: 'gobEncoder', name, flavour };
-    }
-    default:
-      throw new GobError(`gob: unknown wireType field ${n}`);
-  }
+  const read = WIRE_KINDS[n];
+  if (!read) throw new GobError(`gob: unknown wireType field ${n}`);
+  return read(r);
 }

@@ -183,40 +183,35 @@ export class GobEncoder {
   }
 
   private value(schema: GobSchema, v: EncodableValue, w: GobWriter): void {
-    switch (schema.kind) {
-      case 'bool':
-        return w.uint(v ? 1 : 0);
-      case 'int':
-        return w.int(v as number | bigint);
-      case 'uint':
-        return w.uint(v as number | bigint);
-      case 'float':
-        return w.float(v as number);
-      case 'bytes':
-        return w.bytes(v as Uint8Array);
-      case 'string':
-        return w.string(String(v));
-      case 'gobEncoder':
-        return w.bytes(v instanceof GobEncoded ? v.bytes : (v as Uint8Array));
-      case 'struct':
-        return this.structValue(schema, v, w);
-      case 'slice': {
-        const list = v as unknown[];
-        w.uint(list.length);
-        for (const e of list) this.value(schema.elem, e, w);
-        return;
-      }
-      case 'map': {
-        const entries = v instanceof Map ? [...v.entries()] : Object.entries(v as object);
-        w.uint(entries.length);
-        for (const [k, e] of entries) {
-          this.value(schema.key, k, w);
-          this.value(schema.elem, e, w);
-        }
+    const scalar = SCALARS[schema.kind];
+    if (scalar) return scalar(w, v);
+    if (schema.kind === 'struct') return this.structValue(schema, v, w);
+    if (schema.kind === 'slice') {
+      const list = v as unknown[];
+      w.uint(list.length);
+      for (const e of list) this.value(schema.elem, e, w);
+      return;
+    }
+    if (schema.kind === 'map') {
+      const entries = v instanceof Map ? [...v.entries()] : Object.entries(v as object);
+      w.uint(entries.length);
+      for (const [k, e] of entries) {
+        this.value(schema.key, k, w);
+        this.value(schema.elem, e, w);
       }
     }
   }
 }
+
+const SCALARS: Partial<Record<GobSchema['kind'], (w: GobWriter, v: unknown) => void>> = {
+  bool: (w, v) => w.uint(v ? 1 : 0),
+  int: (w, v) => w.int(v as number | bigint),
+  uint: (w, v) => w.uint(v as number | bigint),
+  float: (w, v) => w.float(v as number),
+  bytes: (w, v) => w.bytes(v as Uint8Array),
+  string: (w, v) => w.string(String(v)),
+  gobEncoder: (w, v) => w.bytes(v instanceof GobEncoded ? v.bytes : (v as Uint8Array)),
+};
 
 function childrenOf(schema: GobSchema): GobSchema[] {
   switch (schema.kind) {
@@ -231,23 +226,18 @@ function childrenOf(schema: GobSchema): GobSchema[] {
   }
 }
 
+const ZERO: Partial<Record<GobSchema['kind'], (v: unknown) => boolean>> = {
+  bool: (v) => v === false,
+  int: (v) => v === 0 || v === 0n,
+  uint: (v) => v === 0 || v === 0n,
+  float: (v) => v === 0,
+  string: (v) => v === '',
+  bytes: (v) => (v as Uint8Array).length === 0,
+  slice: (v) => (v as unknown[]).length === 0,
+};
+
 /** gob omits zero fields; nested structs are always sent, nil maps/slices and absent values are not. */
 function isZero(schema: GobSchema, v: unknown): boolean {
   if (v === undefined || v === null) return true;
-  switch (schema.kind) {
-    case 'bool':
-      return v === false;
-    case 'int':
-    case 'uint':
-    case 'float':
-      return v === 0 || v === 0n;
-    case 'string':
-      return v === '';
-    case 'bytes':
-      return (v as Uint8Array).length === 0;
-    case 'slice':
-      return (v as unknown[]).length === 0;
-    default:
-      return false;
-  }
+  return ZERO[schema.kind]?.(v) ?? false;
 }
