@@ -53,7 +53,11 @@ export async function startProxy(config: Config, opts: StartProxyOptions): Promi
       backend,
       metrics,
       log: opts.log,
-      dropHeaders: config.identity.mode === 'header' ? [config.identity.header] : [],
+      // The identity header (and, for token callers, the bearer token) never reaches a sandbox.
+      dropHeaders:
+        config.identity.mode === 'fixed'
+          ? []
+          : [config.identity.header, ...(config.identity.mode === 'header' ? [] : ['authorization'])],
     });
     return { server, backend, sessions, metrics, close: () => server.close() };
   } catch (err) {

@@ -8,6 +8,7 @@ import {
   loadOptions,
   type ConfigSource,
   type OptionSpecs,
+  type OptionsOf,
 } from '../lib/config.ts';
 import {
   CLUSTER_BACKEND_OPTIONS,
@@ -107,7 +108,7 @@ export const BACKEND_OPTIONS = {
 
 // ---- identity ----
 
-export const IDENTITY_MODES = ['header', 'fixed'] as const;
+export const IDENTITY_MODES = ['header', 'fixed', 'podLabel', 'token'] as const;
 export type IdentityMode = (typeof IDENTITY_MODES)[number];
 
 // ---- the proxy process ----
@@ -152,6 +153,27 @@ export const PROXY_OPTIONS = defineOptions({
       .regex(/^[A-Za-z0-9-]+$/, 'expected an HTTP header name')
       .default('X-Playwright-Id'),
     description: 'header carrying the tenant id (identity=header)',
+  },
+  identityTokenFile: {
+    env: 'PROXY_IDENTITY_TOKEN_FILE',
+    schema: z.string().optional(),
+    description:
+      'file of accepted bearer tokens, one per line (identity=token; with podLabel: token callers)',
+  },
+  identityNamespace: {
+    env: 'POD_NAMESPACE',
+    schema: z.string().optional(),
+    description: 'namespace whose labelled pods are callers (identity=podLabel)',
+  },
+  identityLabelKey: {
+    env: 'PLAYWRIGHT_LABEL_KEY',
+    schema: z.string().default('playwright-id'),
+    description: 'client pod label holding the tenant id (identity=podLabel)',
+  },
+  identityKubeconfig: {
+    env: 'KUBECONFIG',
+    schema: z.string().optional(),
+    description: 'kubeconfig path for the pod informer (default: in-cluster)',
   },
   fixedId: {
     env: 'PROXY_FIXED_ID',
@@ -239,6 +261,21 @@ export const ServerConfigSchema = z.object({
 export const IdentityConfigSchema = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('header'), header: z.string(), maxIdLength: z.number().int() }),
   z.object({ mode: z.literal('fixed'), id: z.string(), maxIdLength: z.number().int() }),
+  z.object({
+    mode: z.literal('podLabel'),
+    namespace: z.string().min(1),
+    labelKey: z.string().min(1),
+    kubeconfig: z.string().optional(),
+    tokenFile: z.string().optional(),
+    header: z.string(),
+    maxIdLength: z.number().int(),
+  }),
+  z.object({
+    mode: z.literal('token'),
+    tokenFile: z.string(),
+    header: z.string(),
+    maxIdLength: z.number().int(),
+  }),
 ]);
 export type IdentityConfig = z.infer<typeof IdentityConfigSchema>;
 
@@ -297,10 +334,7 @@ export function loadConfig(given: ConfigSource = {}): Config {
     ...source,
     argv: pickFlags(source.argv ?? [], backendSpecs),
   });
-  const identity: IdentityConfig =
-    core.identity === 'header'
-      ? { mode: 'header', header: core.identityHeader, maxIdLength: core.maxIdLength }
-      : { mode: 'fixed', id: core.fixedId, maxIdLength: core.maxIdLength };
+  const identity = identityConfig(core);
   return ConfigSchema.parse({
     server: {
       host: core.host,
@@ -355,4 +389,35 @@ function rejectUnknownFlags(argv: readonly string[], specs: OptionSpecs): void {
 
 function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
+
+/** The identity section; pod-label and token modes name the variable they are missing. */
+function identityConfig(core: OptionsOf<typeof PROXY_OPTIONS>): IdentityConfig {
+  const { identityHeader: header, maxIdLength } = core;
+  switch (core.identity) {
+    case 'header':
+      return { mode: 'header', header, maxIdLength };
+    case 'fixed':
+      return { mode: 'fixed', id: core.fixedId, maxIdLength };
+    case 'podLabel':
+      if (!core.identityNamespace) {
+        throw new ConfigError([
+          'POD_NAMESPACE = (unset): required with PROXY_IDENTITY=podLabel (downward API metadata.namespace)',
+        ]);
+      }
+      return {
+        mode: 'podLabel',
+        namespace: core.identityNamespace,
+        labelKey: core.identityLabelKey,
+        header,
+        maxIdLength,
+        ...(core.identityKubeconfig ? { kubeconfig: core.identityKubeconfig } : {}),
+        ...(core.identityTokenFile ? { tokenFile: core.identityTokenFile } : {}),
+      };
+    case 'token':
+      if (!core.identityTokenFile) {
+        throw new ConfigError(['PROXY_IDENTITY_TOKEN_FILE = (unset): required with PROXY_IDENTITY=token']);
+      }
+      return { mode: 'token', tokenFile: core.identityTokenFile, header, maxIdLength };
+  }
 }

@@ -27,6 +27,21 @@ export const PROXY_ERRORS = {
     wsClose: 1008,
     hint: 'Use a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit.',
   },
+  UnknownCaller: {
+    status: 403,
+    wsClose: 1008,
+    hint: 'Label the client pod with the tenant label (PLAYWRIGHT_LABEL_KEY, default playwright-id) in the proxy namespace, or send a bearer token with the identity header.',
+  },
+  InvalidToken: {
+    status: 401,
+    wsClose: 1008,
+    hint: 'Send Authorization: Bearer <token> with a token from the proxy identity token file.',
+  },
+  IdentityNotReady: {
+    status: 503,
+    wsClose: 1013,
+    hint: 'The pod informer has not synced yet (see /readyz); retry shortly.',
+  },
   HeadersTooLarge: {
     status: 431,
     wsClose: 1009,
