@@ -49,12 +49,23 @@ export async function buildHost(): Promise<string> {
   // Old binaries are ~80 MB each: keep only the one for the current sources.
   for (const f of readdirSync(GO_DIR))
     if (f.startsWith('conformance-host-')) rmSync(join(GO_DIR, f), { force: true });
-  await run('go', ['build', '-ldflags=-s -w', '-o', bin, '.'], {
-    cwd: CONFORMANCE_DIR,
-    env: goEnv(),
-    maxBuffer: 1 << 24,
-    timeout: 30 * 60_000,
-  });
+  try {
+    await run('go', ['build', '-ldflags=-s -w', '-o', bin, '.'], {
+      cwd: CONFORMANCE_DIR,
+      env: goEnv(),
+      maxBuffer: 1 << 24,
+      timeout: 30 * 60_000,
+    });
+  } catch (err) {
+    const e = err as { code?: string; stderr?: string; message: string };
+    if (e.code === 'ENOENT') {
+      throw new Error(
+        'The Go toolchain (`go`) is not on PATH; the conformance host needs Go ≥ 1.21 (it fetches go1.26.10 itself).',
+        { cause: err },
+      );
+    }
+    throw new Error(`Building the Go conformance host failed:\n${e.stderr ?? e.message}`, { cause: err });
+  }
   return bin;
 }
 
