@@ -4,15 +4,26 @@
  * argo-rollouts-config ConfigMap exactly as the controller does (see main.go).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { analysisRunFromGob, metricFromGob } from '../goplugin/argoCodec.ts';
+import { GobDecoder } from '../goplugin/gob/decoder.ts';
+import type { InterfaceValue } from '../goplugin/gob/types.ts';
 import { buildHost, buildPlugin, REPO, runHost } from '../testing/conformanceHost.ts';
+
+const execFileAsync = promisify(execFile);
 
 type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 let report: J;
+let host: string;
 
 beforeAll(async () => {
-  const [plugin, host] = await Promise.all([buildPlugin(), buildHost()]);
+  let plugin: string;
+  [plugin, host] = await Promise.all([buildPlugin(), buildHost()]);
   report = (await runHost(host, [
     '-plugin',
     plugin,
@@ -131,5 +142,38 @@ describe("Argo's plugin client calling the plugin directly", () => {
   it('stderr JSON lines are re-logged by the controller at their hclog level', () => {
     const log: string[] = report.pluginLog;
     expect(log.some((l) => /\[INFO\] +plugin\.canary: plugin serving:/.test(l))).toBe(true);
+  });
+});
+
+describe('gob decoder on a first Plugin.Run encoded by Go from the real v1alpha1 + k8s v0.34 types', () => {
+  it('decodes ~220 type definitions (the whole JobSpec → PodSpec tree) and the RunArgs value', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sentinel-capture-'));
+    try {
+      const file = join(dir, 'first-run.gob');
+      await execFileAsync(host, ['-mode', 'capture', '-out', file]);
+      const d = new GobDecoder();
+      d.push(readFileSync(file));
+      const header = d.next()?.value as J;
+      const body = d.next()?.value as InterfaceValue;
+      expect(header).toEqual({ ServiceMethod: 'Plugin.Run' });
+      expect(d.typeCount).toBeGreaterThan(200);
+      const names = new Set(Array.from({ length: 400 }, (_, i) => d.wireType(i)?.name).filter(Boolean));
+      for (const n of ['PodSpec', 'Container', 'JobSpec', 'AnalysisRun', 'Measurement', 'Time'])
+        expect(names).toContain(n);
+      expect(body.name).toBe('RunArgs');
+      const run = analysisRunFromGob((body.value as J).AnalysisRun);
+      expect(run).toMatchObject({ name: 'bench', namespace: 'default', uid: 'uid-bench' });
+      expect(run.ownerReferences).toEqual([{ kind: 'Rollout', name: 'checkout', uid: 'uid-rollout' }]);
+      const metric = metricFromGob((body.value as J).Metric);
+      expect(JSON.parse(Buffer.from(metric.plugin['rollout-sentinel/canary']!).toString())).toMatchObject({
+        kind: 'httpProbe',
+      });
+      // The second, identical call carries no definitions and decodes on the same stream.
+      expect(d.next()?.value).toEqual({ ServiceMethod: 'Plugin.Run', Seq: 1 });
+      expect((d.next()?.value as InterfaceValue).name).toBe('RunArgs');
+      expect(d.buffered).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
