@@ -33,14 +33,14 @@ function permission(rec: KubeCallRecord): string {
 }
 
 function granted(all: Doc[]): Set<string> {
-  const out = new Set<string>();
-  for (const d of all.filter((x) => x.kind === 'Role' || x.kind === 'ClusterRole')) {
-    for (const r of d.rules ?? []) {
-      for (const g of r.apiGroups)
-        for (const res of r.resources) for (const v of r.verbs) out.add(`${g}/${res}:${v}`);
-    }
-  }
-  return out;
+  const rules = all
+    .filter((x) => x.kind === 'Role' || x.kind === 'ClusterRole')
+    .flatMap((d) => d.rules ?? []);
+  return new Set(
+    rules.flatMap((r) =>
+      r.apiGroups.flatMap((g) => r.resources.flatMap((res) => r.verbs.map((v) => `${g}/${res}:${v}`))),
+    ),
+  );
 }
 
 let cluster: SandboxCluster;
