@@ -20,7 +20,7 @@ interface CaseFile {
 }
 
 /** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -31,20 +31,20 @@ function rng(seed: number): () => number {
   };
 }
 
-interface Service {
+export interface Service {
   name: string;
   route: string;
   entity: string;
   version: string;
 }
 
-const SERVICES: Service[] = [
+export const SERVICES: Service[] = [
   { name: 'checkout', route: '/api/checkout', entity: 'order', version: '2.4.1' },
   { name: 'cart', route: '/api/cart/items', entity: 'cart', version: '1.9.0' },
   { name: 'payments', route: '/v1/charges', entity: 'charge', version: '3.0.7' },
 ];
 
-interface GenOpts {
+export interface GenOpts {
   r: () => number;
   svc: Service;
   lines: number;
@@ -80,7 +80,7 @@ function textLine(o: GenOpts, t: number, level: string, msg: string): string {
 }
 
 /** One ordinary service log: startup, request access lines, cache and db info, periodic debug. */
-function serviceLog(o: GenOpts): string[] {
+export function serviceLog(o: GenOpts): string[] {
   const { r, svc } = o;
   const out: string[] = [];
   let t = o.t0;

@@ -7,16 +7,8 @@ import type { Level, LogRecord, LogSource } from './types.ts';
 /** Physical lines longer than this are cut before any processing (a 1 MB line costs no more than a 16 KB one). */
 export const MAX_LINE_CHARS = 16 * 1024;
 
-const LEADING_TIME = /^\[?(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?)/;
 const EXCEPTION_IN_TRACE =
   /^(?:[a-zA-Z_$][\w$]*\.)*[A-Z][\w$]*(?:Exception|Error|Throwable)(?::|$)|^panic: |^fatal error: /;
-
-function leadingTime(line: string): number | undefined {
-  const m = LEADING_TIME.exec(line);
-  if (!m) return undefined;
-  const t = Date.parse((m[1] as string).replace(',', '.'));
-  return Number.isNaN(t) ? undefined : t;
-}
 
 /** Builds the record the judge sees from grouped raw lines. */
 export function toRecord(raw: RawRecord, source: string): LogRecord {
@@ -33,7 +25,8 @@ export function toRecord(raw: RawRecord, source: string): LogRecord {
     }
   }
   if (json?.error && level === 'unknown') level = 'error';
-  const time = json?.time ?? leadingTime(head);
+  // Text lines' timestamps are not parsed: nothing downstream needs them, and Date.parse per line is costly.
+  const time = json?.time;
   return {
     message,
     text: raw.lines.join('\n'),

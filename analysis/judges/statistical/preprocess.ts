@@ -82,11 +82,8 @@ export function looksBinary(text: string): boolean {
 }
 
 function criticalOf(rec: LogRecord): string | undefined {
-  if (
-    rec.level !== 'fatal' &&
-    rec.level !== 'error' &&
-    !/panic|SIG|segfault|OOM|memory|CrashLoop/i.test(rec.text)
-  )
+  // Info and debug one-liners are never critical; this skips the signature regexes for most records.
+  if ((rec.level === 'info' || rec.level === 'debug' || rec.level === 'trace') && rec.lines === 1)
     return undefined;
   for (const [re, name] of CRITICAL_SIGNATURES) if (re.test(rec.text)) return name;
   return undefined;
@@ -155,6 +152,12 @@ export class ComparisonBuilder {
 
   /** Adds every record of a source (streamed; nothing is kept per line). */
   async addSource(side: Side, source: LogSource, signal?: AbortSignal): Promise<void> {
+    if (Symbol.iterator in source.lines) {
+      // In-memory lines: the synchronous path avoids an await per line.
+      signal?.throwIfAborted();
+      this.addLines(side, source.name, source.lines);
+      return;
+    }
     for await (const rec of readRecords(source)) {
       signal?.throwIfAborted();
       this.add(side, rec);
