@@ -34,8 +34,8 @@ export interface RunningProxy {
 /** Builds and starts a proxy. On a start-up failure, whatever was started is stopped again. */
 export async function startProxy(config: Config, opts: StartProxyOptions): Promise<RunningProxy> {
   const metrics = new ProxyMetrics({ defaultMetrics: opts.defaultMetrics ?? true });
-  const identity = opts.identity ?? createIdentity(config.identity);
-  const backend = opts.backend ?? createBackend(config.backend, { log: opts.log });
+  const identity = opts.identity ?? (await createIdentity(config.identity));
+  const backend = opts.backend ?? (await createBackend(config.backend, { log: opts.log }));
   metrics.buildInfo.set({ version: '0.1.0', backend: backend.kind }, 1);
   const sessions = new SessionManager({
     backend,

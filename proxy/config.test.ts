@@ -70,6 +70,6 @@ describe('loadConfig', () => {
   it('rejects an invalid fixed id at start-up, not at the first request', async () => {
     const { createIdentity } = await import('./identity/index.ts');
     const c = loadConfig({ env: { PROXY_IDENTITY: 'fixed', PROXY_FIXED_ID: 'Not_Valid' } });
-    expect(() => createIdentity(c.identity)).toThrow(/not a DNS-1123 label/);
+    await expect(createIdentity(c.identity)).rejects.toThrow(/not a DNS-1123 label/);
   });
 });

@@ -13,7 +13,7 @@ export const BENCH_OPTIONS = defineOptions({
   iterations: {
     env: 'BENCH_ITERATIONS',
     flag: '--iterations',
-    schema: intOption(8, 1, 1000),
+    schema: intOption(6, 1, 1000),
     description: 'measured runs per backend and scenario (medians and p95 over these)',
   },
   warmPool: {

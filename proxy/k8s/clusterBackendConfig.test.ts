@@ -96,7 +96,7 @@ describe('cluster backend configuration', () => {
         SUBSTRATE_TLS: 'insecure',
       },
     });
-    const b = createBackend(cfg.backend, { log: silentLogger });
+    const b = await createBackend(cfg.backend, { log: silentLogger });
     expect(b.kind).toBe('substrate');
     await b.close();
   });
