@@ -140,6 +140,18 @@ describe('CheckProvider', () => {
     );
   });
 
+  it('drops finished checks nobody resumed for an hour when the next Run starts', async () => {
+    let now = Date.now();
+    const p = new CheckProvider({ checks: defaultChecks(), log: silentLogger, now: () => new Date(now) });
+    const m = metric({ kind: 'httpProbe', url: `${base}/ok`, resumeAfter: '10ms' });
+    const orphan = await p.run(run, m);
+    await new Promise((r) => setTimeout(r, 100));
+    now += 61 * 60 * 1000;
+    await p.run(run, m);
+    expect(p.jobCount).toBe(1);
+    expect((await p.resume(run, m, orphan)).message).toMatch(/MeasurementNotFound/);
+  });
+
   it('getMetadata describes the target, or carries the config error', () => {
     expect(provider().getMetadata(metric({ kind: 'httpProbe', url: `${base}/ok` }))).toEqual({
       kind: 'httpProbe',

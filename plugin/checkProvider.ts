@@ -39,7 +39,12 @@ interface Job {
   resumeAfter: number;
   abort: AbortController;
   done?: (m: Measurement) => Measurement;
+  /** When the check finished (ms since epoch). */
+  doneAt?: number;
 }
+
+/** Finished checks nobody resumed (the AnalysisRun was deleted, the controller restarted) are dropped after this. */
+const UNCLAIMED_TTL_MS = 60 * 60 * 1000;
 
 /** Prepared measurement inputs, or the Error measurement explaining why there are none. */
 type Prepared = { args: PluginArgs; success?: Condition; failure?: Condition } | { error: PluginError };
@@ -114,6 +119,7 @@ export class CheckProvider implements MetricProvider {
     const base: Measurement = { phase: 'Pending', startedAt: now };
     const prepared = this.prepare(metric);
     if ('error' in prepared) return markError(base, prepared.error, now);
+    this.sweep(now.getTime());
     if (this.jobs.size >= (this.opts.maxJobs ?? 10_000)) {
       return markError(
         base,
@@ -143,9 +149,11 @@ export class CheckProvider implements MetricProvider {
       .then(
         (res) => {
           job.done = (m) => this.evaluate(m, res, prepared, metric);
+          job.doneAt = this.now().getTime();
         },
         (err: unknown) => {
           job.done = (m) => markError(m, err, this.now());
+          job.doneAt = this.now().getTime();
         },
       );
     const metadata = { [CHECK_ID_KEY]: id, kind: prepared.args.kind };
@@ -176,6 +184,12 @@ export class CheckProvider implements MetricProvider {
   async garbageCollect(run: AnalysisRun, metric: Metric): Promise<void> {
     for (const [id, job] of this.jobs) {
       if (job.runUid === run.uid && job.metric === metric.name && job.done) this.jobs.delete(id);
+    }
+  }
+
+  private sweep(now: number): void {
+    for (const [id, job] of this.jobs) {
+      if (job.doneAt !== undefined && now - job.doneAt > UNCLAIMED_TTL_MS) this.jobs.delete(id);
     }
   }
 
