@@ -6,7 +6,7 @@ import { DEFAULT_STATS_OPTIONS, type StatsOptions } from './judges/statistical/o
 import { ComparisonBuilder, type Comparison } from './judges/statistical/preprocess.ts';
 import { StatisticalJudge } from './judges/statistical/statistical.ts';
 import type { JourneyResult, JudgeVerdict } from './judges/types.ts';
-import type { LogSource, PodEvidence } from './logs/types.ts';
+import type { LogCollector, LogSource, PodEvidence } from './logs/types.ts';
 import { estimateTokens } from './judges/llm/compact.ts';
 import type { JudgeResult, LlmReport } from './types.ts';
 
@@ -25,6 +25,29 @@ export interface AnalyzeOptions {
   policy?: PolicyName;
   stats?: Partial<StatsOptions>;
   log?: Logger;
+}
+
+/**
+ * Collects both sides with a {@link LogCollector} (concurrently) into an AnalysisRequest. Collection warnings (a pod
+ * whose log could not be read) are returned alongside; they are reported, not fatal.
+ */
+export async function collectRequest(
+  collector: LogCollector,
+  opts: { signal?: AbortSignal | undefined; journeys?: readonly JourneyResult[] } = {},
+): Promise<{ request: AnalysisRequest; warnings: string[] }> {
+  const [stable, canary] = await Promise.all([
+    collector.collect('stable', { signal: opts.signal }),
+    collector.collect('canary', { signal: opts.signal }),
+  ]);
+  return {
+    request: {
+      stable: stable.sources,
+      canary: canary.sources,
+      pods: [...stable.pods, ...canary.pods],
+      ...(opts.journeys ? { journeys: opts.journeys } : {}),
+    },
+    warnings: [...stable.warnings, ...canary.warnings],
+  };
 }
 
 /** Reads every source of both sides into one Comparison (streamed; memory bounded by templates). */

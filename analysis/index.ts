@@ -33,3 +33,9 @@ export {
   type SideLogs,
   type Side,
 } from './logs/types.ts';
+export {
+  DEFAULT_SIDECARS,
+  KubernetesLogCollector,
+  podTemplateHashSelector,
+  type KubernetesLogsOptions,
+} from './logs/kubernetesLogs.ts';
