@@ -15,6 +15,8 @@ const kube = {
   replica: z.string().min(1),
   /** The backend's own readiness deadline (keep it below ENSURE_TIMEOUT so its reason reaches the client). */
   readyTimeoutMs: z.number().int().positive(),
+  /** `touch()` writes the last-activity annotation at most this often per sandbox; keep it well below IDLE_TTL. */
+  touchIntervalMs: z.number().int().positive(),
   port: z.number().int().min(1).max(65535),
   httpPort: z.number().int().min(1).max(65535).optional(),
   wsPath: z.string().startsWith('/'),
@@ -90,6 +92,12 @@ function kubeOptions(defaultReady: string) {
       env: 'SANDBOX_READY_TIMEOUT',
       schema: durationOption(defaultReady),
       description: "the backend's readiness deadline; keep it below ENSURE_TIMEOUT",
+    },
+    touchIntervalMs: {
+      env: 'SANDBOX_TOUCH_INTERVAL',
+      schema: durationOption('10s'),
+      description:
+        'how often last activity is written to a sandbox resource at most; keep it well below IDLE_TTL',
     },
     port: {
       env: 'SANDBOX_PORT',

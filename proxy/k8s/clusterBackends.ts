@@ -23,6 +23,7 @@ export function crOptions(
     namespace: cfg.namespace,
     labelKey: cfg.labelKey,
     readyTimeoutMs: cfg.readyTimeoutMs,
+    touchIntervalMs: cfg.touchIntervalMs,
     replica: cfg.replica,
     log,
     port: cfg.port,
