@@ -33,6 +33,8 @@ export interface ConcurrencyResult {
   sandboxesAfterConnect: number;
   proxyRssMb: number;
   proxyRssBeforeMb: number;
+  /** Peak RSS of the proxy over the whole check (50 tenants connecting and browsing at once included). */
+  proxyRssPeakMb: number;
   sandboxProcesses: number;
   sandboxPssMb: number;
   sandboxesAfterTtl: number;
@@ -40,9 +42,9 @@ export interface ConcurrencyResult {
   reapedWithinMs: number | null;
 }
 
-/** Resident set size of a process in MB (VmRSS). */
-export function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+/** Resident set size of a process in MB: now (VmRSS), or the peak so far (`VmHWM`). */
+export function rssMb(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
@@ -129,6 +131,7 @@ export async function runConcurrency(o: ConcurrencyOptions): Promise<Concurrency
     // All clients have disconnected: N idle sessions. Let the proxy settle before reading its RSS.
     await new Promise((r) => setTimeout(r, 1000));
     const proxyRssMb = rssMb(pid);
+    const proxyRssPeakMb = rssMb(pid, 'VmHWM');
     const sandboxPids = descendantsOf(pid);
     const sandboxPssMb = pssMb(sandboxPids);
     o.say(`waiting for the idle TTL (${o.idleTtlMs} ms) to reap every sandbox …`);
@@ -147,6 +150,7 @@ export async function runConcurrency(o: ConcurrencyOptions): Promise<Concurrency
       sandboxesAfterConnect,
       proxyRssMb,
       proxyRssBeforeMb,
+      proxyRssPeakMb,
       sandboxProcesses: sandboxPids.length,
       sandboxPssMb,
       sandboxesAfterTtl,

@@ -40,7 +40,7 @@ function ratios(rows: BenchRow[]): string[] {
 function concurrencyLines(c: ConcurrencyResult): string[] {
   return [
     `- ${c.tenants} tenants at once: ${c.passed}/${c.tenants} passed; sandboxes after connecting: ${c.sandboxesAfterConnect} (target: exactly ${c.tenants})`,
-    `- proxy RSS with ${c.sandboxesAfterConnect} idle sessions: ${c.proxyRssMb.toFixed(1)} MB (at start ${c.proxyRssBeforeMb.toFixed(1)} MB; target < 150 MB; browser-server processes excluded: ${c.sandboxProcesses} processes, ${Math.round(c.sandboxPssMb)} MB PSS)`,
+    `- proxy RSS with ${c.sandboxesAfterConnect} idle sessions: ${c.proxyRssMb.toFixed(1)} MB (at start ${c.proxyRssBeforeMb.toFixed(1)} MB, peak ${c.proxyRssPeakMb.toFixed(1)} MB; target < 150 MB; browser-server processes excluded: ${c.sandboxProcesses} processes, ${Math.round(c.sandboxPssMb)} MB PSS)`,
     `- after the idle TTL: ${c.sandboxesAfterTtl} sandboxes, ${c.processesAfterTtl} sandbox processes left${c.reapedWithinMs !== null ? ` (all reaped ${c.reapedWithinMs} ms after the clients finished)` : ''}`,
   ];
 }
