@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { analyze } from '../../analyze.ts';
 import { FakeGemini } from '../../testing/fakeGemini.ts';
 import { POLICY_NAMES } from '../combine.ts';
+import { runJudgeContract } from '../contract.case.ts';
 import { ComparisonBuilder } from '../statistical/preprocess.ts';
 import { StatisticalJudge } from '../statistical/statistical.ts';
 import { GeminiClient } from './geminiClient.ts';
@@ -62,6 +63,14 @@ const answer = (verdict: string, confidence = 0.8): string =>
     summary: `LLM says ${verdict}`,
     reasons: [{ summary: 'because', templateIds: ['T1'], severity: 0.5 }],
   });
+
+runJudgeContract({
+  name: 'gemini (fake server answering promote)',
+  create: () => {
+    fake.setHandler(() => ({ text: answer('promote', 0.7) }));
+    return judge();
+  },
+});
 
 describe('LlmJudge', () => {
   it('sends compacted, redacted evidence and returns the parsed verdict with token counts', async () => {

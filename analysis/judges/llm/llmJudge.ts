@@ -123,6 +123,12 @@ export class LlmJudge implements Judge {
   ): Promise<LlmJudgement> {
     const client = this.#o.client;
     const base: LlmReport = { provider: 'gemini', model: client.model };
+    opts.signal?.throwIfAborted();
+    if (input.comparison.totals.canary.records === 0) {
+      // Nothing to judge: asking the model would only invite a guess.
+      const v = failed('The canary produced no log records; the LLM was not asked.');
+      return { verdict: v, report: { ...base, verdict: 'inconclusive', confidence: 0 } };
+    }
     let prompt = this.buildPrompt(input);
     const key = createHash('sha256')
       .update(client.model)

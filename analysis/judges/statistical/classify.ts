@@ -60,8 +60,9 @@ export function templateFindings(c: Comparison, o: StatsOptions): Finding[] {
     const isNew = t.counts.stable === 0;
     const errorish = t.level === 'error' || t.level === 'fatal';
     const effect = t.counts.canary >= o.minCount && ratio >= o.minRateRatio && rc - rs >= o.minExcess;
+    // A critical signature is a veto when it is new in the canary, or significantly more frequent than in the stable.
     const critical =
-      t.critical !== undefined && (isNew || (raw[i] as number) < o.alpha) && ratio >= o.minRateRatio;
+      t.critical !== undefined && (isNew || ((raw[i] as number) < o.alpha && ratio >= o.minRateRatio));
     if (!critical && !(p < o.alpha && effect)) return;
     const summary = critical
       ? `Critical signature (${t.critical}) in the canary${isNew ? ', never seen in the stable' : ` at ${ratio.toFixed(1)}× the stable rate`}: ${template}`
@@ -74,7 +75,7 @@ export function templateFindings(c: Comparison, o: StatsOptions): Finding[] {
       reason: {
         kind: critical ? 'critical' : isNew ? 'new_template' : 'rate_change',
         summary,
-        severity: critical ? 1 : errorish ? 0.8 : 0.4,
+        severity: critical ? 1 : errorish ? 0.9 : 0.4,
         veto: critical,
         evidence: {
           template,
@@ -182,7 +183,7 @@ export function errorRateFindings(c: Comparison, o: StatsOptions): Finding[] {
       reason: {
         kind: 'error_rate',
         summary: `Error-level records: ${(all.rc * 100).toFixed(2)} % in the canary vs ${(all.rs * 100).toFixed(2)} % in the stable (${all.ratio.toFixed(1)}×)`,
-        severity: 0.9,
+        severity: 0.85,
         veto: false,
         evidence: {
           counts: { stable: S.errors, canary: C.errors },

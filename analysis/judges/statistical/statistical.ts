@@ -34,9 +34,9 @@ export class StatisticalJudge implements Judge {
     this.#o = { ...DEFAULT_STATS_OPTIONS, ...opts };
   }
 
-  judge(input: JudgeInput, opts: { signal?: AbortSignal | undefined } = {}): Promise<JudgeVerdict> {
+  async judge(input: JudgeInput, opts: { signal?: AbortSignal | undefined } = {}): Promise<JudgeVerdict> {
     opts.signal?.throwIfAborted();
-    return Promise.resolve(this.judgeSync(input));
+    return this.judgeSync(input);
   }
 
   /** The same decision, synchronously. */

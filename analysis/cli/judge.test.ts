@@ -1,0 +1,111 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { isJudgeResult } from '../types.ts';
+
+const BIN = resolve(import.meta.dirname, '../../bin/sentinel.js');
+const CORPUS = resolve(import.meta.dirname, '../eval/corpus');
+const dir = mkdtempSync(join(tmpdir(), 'sentinel-cli-'));
+
+function sentinel(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, SENTINEL_LLM: '' },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+const pair = (name: string): string[] => [
+  '--stable',
+  join(CORPUS, name, 'stable.log.gz'),
+  '--canary',
+  join(CORPUS, name, 'canary.log.gz'),
+];
+
+describe('sentinel judge', () => {
+  it.each([
+    { name: 'healthy--cart-800', code: 0, verdict: 'promote' },
+    { name: 'java-npe--cart-800', code: 1, verdict: 'rollback' },
+    { name: 'low-traffic--cart-800', code: 2, verdict: 'inconclusive' },
+  ])('$name → exit $code with one JSON object', ({ name, code, verdict }) => {
+    const r = sentinel('judge', ...pair(name), '--json');
+    expect(r.code).toBe(code);
+    const out = JSON.parse(r.stdout) as unknown;
+    expect(isJudgeResult(out)).toBe(true);
+    expect(out).toMatchObject({ verdict, llm: { provider: 'none' }, tokens: { input: 0, output: 0 } });
+  });
+
+  it('prints a readable verdict with reasons and evidence', () => {
+    const r = sentinel('judge', ...pair('java-npe--cart-800'));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^ROLLBACK \(confidence [01]\.\d\d\)/);
+    expect(r.stdout).toContain('NullPointerException');
+    expect(r.stdout).toMatch(/counts: stable 0\/\d+, canary \d+\/\d+/);
+  });
+
+  it.each([
+    { name: 'missing --stable', args: ['--canary', 'x'], err: /SENTINEL_STABLE_LOG \(--stable\)/ },
+    {
+      name: 'unknown flag',
+      args: ['--stable', 'a', '--canary', 'b', '--bogus'],
+      err: /unknown flag --bogus/,
+    },
+    {
+      name: 'bad policy',
+      args: ['--stable', 'a', '--canary', 'b', '--policy', 'yolo'],
+      err: /allowed values: stats-decide, agree, llm-decide/,
+    },
+    {
+      name: 'missing file',
+      args: ['--stable', join(dir, 'none.log'), '--canary', join(dir, 'none.log')],
+      err: /Cannot read log file/,
+    },
+    {
+      name: 'gemini without a key',
+      args: ['--stable', 'a', '--canary', 'b', '--llm', 'gemini'],
+      err: /needs GEMINI_API_KEY/,
+    },
+  ])('$name → exit 3 with a clear message', ({ args, err }) => {
+    const r = sentinel('judge', ...args);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(err);
+  });
+});
+
+describe('sentinel templates', () => {
+  it('--json prints one object per physical line, in input order; a multi-line record shares its template', () => {
+    const log = [
+      'INFO user 1 logged in',
+      'ERROR boom',
+      '\tat a.B.c(B.java:1)',
+      '\tat a.B.d(B.java:2)',
+      'INFO user 2 logged in',
+    ].join('\n');
+    const path = join(dir, 't.log');
+    writeFileSync(path, `${log}\n`);
+    const r = sentinel('templates', path, '--json');
+    expect(r.code).toBe(0);
+    const rows = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { templateId: string; template: string });
+    expect(rows).toHaveLength(5);
+    expect(rows[0]).toEqual({ templateId: rows[4]?.templateId, template: 'INFO user <*> logged in' });
+    expect(rows[1]).toEqual(rows[2]);
+    expect(rows[2]).toEqual(rows[3]);
+    expect(rows[1]?.templateId).not.toBe(rows[0]?.templateId);
+  });
+
+  it('without --json prints templates with counts, most frequent first', () => {
+    const path = join(dir, 't2.log');
+    writeFileSync(path, 'a b 1\na b 2\na b 3\nc d e\n');
+    const r = sentinel('templates', path);
+    expect(r.stdout.split('\n')[0]).toMatch(/^\s+3\s+T\w+\s+a b <\*>$/);
+  });
+
+  it('no file → exit 3', () => {
+    expect(sentinel('templates').code).toBe(3);
+  });
+});
