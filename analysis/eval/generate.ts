@@ -4,7 +4,8 @@
  *
  * Each case is a folder with `stable.log.gz`, `canary.log.gz` (gzip keeps the repo small; read them with `zcat`; plain
  * or `kubectl logs --prefix` format inside) and `case.json`
- * (`expected` verdict, description, optional pod evidence and journeys).
+ * (`expected` verdict, description, optional pod evidence and journeys). After regenerating, run
+ * `npx prettier --write analysis/eval/corpus` (the repo's lint checks formatting).
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -363,6 +364,96 @@ const SCENARIOS: Scenario[] = [
     }),
   },
   {
+    name: 'rare-new-error',
+    expected: 'inconclusive',
+    description: 'A new error appears only twice in the canary: suspicious, too rare to decide.',
+    build: (r, s, n) => ({
+      stable: base(r, s, n),
+      canary: insertAt(base(r, s, n), Math.floor(n / 2) - 1, () => [
+        `${ts(T0)} ERROR ${s.name} ledger write rejected: version conflict on ${s.entity} ${Math.floor(r() * 1e6)}`,
+      ]),
+    }),
+  },
+  {
+    name: 'python-traceback',
+    expected: 'rollback',
+    description: 'The canary raises KeyError tracebacks on a share of requests.',
+    build: (r, s, n) => ({
+      stable: base(r, s, n),
+      canary: insertAt(base(r, s, n), 30, () => [
+        `${ts(T0)} ERROR ${s.name} request failed`,
+        'Traceback (most recent call last):',
+        `  File "/app/${s.name}/views.py", line ${Math.floor(r() * 200) + 10}, in post`,
+        `    total = prices[item["sku"]]`,
+        `KeyError: 'sku-${Math.floor(r() * 1000)}'`,
+      ]),
+    }),
+  },
+  {
+    name: 'latency-mild',
+    expected: 'promote',
+    description: 'The canary is 8 % slower: below the regression floor (median 1.3×, p95 1.5×).',
+    build: (r, s, n) => ({ stable: base(r, s, n), canary: base(r, s, n, { slow: 1.08 }) }),
+  },
+  {
+    name: 'canary-better',
+    expected: 'promote',
+    description: 'The canary fixed the upstream timeouts the stable still logs.',
+    build: (r, s, n) => ({
+      stable: base(r, s, n, { noisyTimeouts: 0.05 }),
+      canary: base(r, s, n, { noisyTimeouts: 0.005 }),
+    }),
+  },
+  {
+    name: 'journey-fails',
+    expected: 'rollback',
+    description: 'Logs look fine but the checkout journey fails on the canary and passes on the stable.',
+    build: (r, s, n) => ({
+      stable: base(r, s, n),
+      canary: base(r, s, n),
+      journeys: [
+        {
+          name: `${s.name}-happy-path`,
+          canary: { passed: false, error: 'button "Pay" not found within 5000 ms' },
+          stable: { passed: true },
+        },
+      ],
+    }),
+  },
+  {
+    name: 'journey-fails-both',
+    expected: 'promote',
+    description:
+      "A journey fails on both sides (a broken test or a shared dependency): not the canary's fault.",
+    build: (r, s, n) => ({
+      stable: base(r, s, n),
+      canary: base(r, s, n),
+      journeys: [
+        {
+          name: `${s.name}-search`,
+          canary: { passed: false, error: 'timeout' },
+          stable: { passed: false, error: 'timeout' },
+        },
+      ],
+    }),
+  },
+  {
+    name: 'multi-pod-healthy',
+    expected: 'promote',
+    description: 'kubectl --prefix logs of two stable and three canary pods, all healthy.',
+    build: (r, s, n) => ({
+      stable: [
+        ...prefix(`${s.name}-aaa-1`, base(r, s, n / 2)),
+        ...prefix(`${s.name}-aaa-2`, base(r, s, n / 2)),
+      ],
+      canary: [
+        ...prefix(`${s.name}-bbb-1`, base(r, s, n / 3)),
+        ...prefix(`${s.name}-bbb-2`, base(r, s, n / 3)),
+        ...prefix(`${s.name}-bbb-3`, base(r, s, n / 3)),
+      ],
+    }),
+  },
+  {
     name: 'low-traffic',
     expected: 'inconclusive',
     description: 'The canary served almost no traffic (a handful of lines).',
@@ -388,8 +479,8 @@ const SCENARIOS: Scenario[] = [
   },
 ];
 
-/** Writes every scenario × service × size into `dir` (wiped first). */
-export function generateCorpus(dir: string): number {
+/** Writes every scenario × service × size into `dir` (wiped first); `seedOffset` varies the data for held-out runs. */
+export function generateCorpus(dir: string, seedOffset = 0): number {
   rmSync(dir, { recursive: true, force: true });
   let n = 0;
   const sizes = [300, 800, 500];
@@ -397,7 +488,7 @@ export function generateCorpus(dir: string): number {
     SERVICES.forEach((svc, vi) => {
       {
         const size = sizes[vi] as number;
-        const r = rng(1000 * si + 10 * vi + size);
+        const r = rng(1000 * si + 10 * vi + size + seedOffset);
         const built = sc.build(r, svc, size);
         const folder = join(dir, `${sc.name}--${svc.name}-${size}`);
         mkdirSync(folder, { recursive: true });
@@ -420,6 +511,8 @@ export function generateCorpus(dir: string): number {
 }
 
 if (import.meta.main) {
-  const n = generateCorpus(join(import.meta.dirname, 'corpus'));
+  // `node generate.ts DIR SEED` writes a held-out corpus with other seeds (same scenarios, different data).
+  const [dir, seed] = process.argv.slice(2);
+  const n = generateCorpus(dir ?? join(import.meta.dirname, 'corpus'), Number(seed ?? 0));
   process.stdout.write(`wrote ${n} cases\n`);
 }

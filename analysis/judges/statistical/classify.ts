@@ -3,6 +3,7 @@
  * templates, rate increases, Benjamini-Hochberg across templates), critical signatures, pod status, overall and
  * per-pod error rates, 5xx rate, latency and journeys. Each finding says whether it alone justifies a rollback.
  */
+import { httpStatus } from '../../logs/signals.ts';
 import { redact } from '../../redact/redact.ts';
 import { templateText } from '../../templates/drain.ts';
 import type { Reason } from '../../types.ts';
@@ -18,6 +19,8 @@ export interface Finding {
   p: number;
   /** True when this finding alone justifies a rollback. */
   decisive: boolean;
+  /** Suspicious but not significant (e.g. a new error seen twice): without a decisive finding, `inconclusive`. */
+  suspicious?: boolean;
 }
 
 const SEVERE_POD_REASONS = new Set([
@@ -37,6 +40,29 @@ function samplesOf(stat: TemplateStat): string[] {
 
 function rate(count: number, total: number): number {
   return total > 0 ? count / total : 0;
+}
+
+/** A new error-level template too rare to be significant: worth saying, not enough to decide either way. */
+function suspiciousNew(t: TemplateStat, template: string, x: { Ns: number; Nc: number; p: number }): Finding {
+  return {
+    p: x.p,
+    decisive: false,
+    suspicious: true,
+    reason: {
+      kind: 'new_template',
+      summary: `New ${t.level}-level template in the canary, seen only ${t.counts.canary}× (too rare to decide): ${template}`,
+      severity: 0.6,
+      veto: false,
+      evidence: {
+        template,
+        templateId: t.id,
+        counts: { ...t.counts },
+        totals: { stable: x.Ns, canary: x.Nc },
+        samples: samplesOf(t),
+        pValue: Math.min(1, x.p),
+      },
+    },
+  };
 }
 
 /** Per-template tests on warn-and-worse templates, with Benjamini-Hochberg across all tested templates. */
@@ -63,7 +89,13 @@ export function templateFindings(c: Comparison, o: StatsOptions): Finding[] {
     // A critical signature is a veto when it is new in the canary, or significantly more frequent than in the stable.
     const critical =
       t.critical !== undefined && (isNew || ((raw[i] as number) < o.alpha && ratio >= o.minRateRatio));
-    if (!critical && !(p < o.alpha && effect)) return;
+    if (!critical && !(p < o.alpha && effect)) {
+      // Access-log lines (with an HTTP status) are judged by the 5xx-rate test, not by novelty: a rare 500 that the
+      // stable happened not to log is not suspicious on its own.
+      const accessLog = t.samples.canary.some((x) => httpStatus(x) !== undefined);
+      if (isNew && errorish && !accessLog) out.push(suspiciousNew(t, template, { Ns, Nc, p }));
+      return;
+    }
     const summary = critical
       ? `Critical signature (${t.critical}) in the canary${isNew ? ', never seen in the stable' : ` at ${ratio.toFixed(1)}× the stable rate`}: ${template}`
       : isNew

@@ -2,7 +2,9 @@
  * @module analysis/judges/statistical/score — the decision rule of the statistical judge, and what its confidence means.
  *
  * Order: (1) a critical veto decides `rollback`; (2) unusable input (no canary records, binary garbage, too little
- * canary or stable traffic) gives `inconclusive`; (3) any decisive finding gives `rollback`; (4) otherwise `promote`.
+ * canary or stable traffic) gives `inconclusive`; (3) any decisive finding gives `rollback`; (4) a suspicious but
+ * not significant finding (a new error-level template seen fewer than `minCount` times) gives `inconclusive`;
+ * (5) otherwise `promote`.
  *
  * Confidence, in [0, 1], is the judge's estimate that its verdict is right:
  *   - rollback: 1 − p of the strongest decisive finding (p after correction), at least 0.5, at most 0.999; 0.99 for
@@ -10,7 +12,7 @@
  *   - promote: grows with canary volume and shrinks with near-misses: 0.55 + 0.4 · v · m, where
  *     v = min(1, canary records / (10 · minCanaryRecords)) and m = min(1, smallest corrected p of any warn+ test / 0.5);
  *   - inconclusive: how sure the judge is that the data cannot decide: 1 − canary records / minCanaryRecords for
- *     low traffic (0.9 for empty or unreadable input).
+ *     low traffic (0.9 for empty or unreadable input, 0.6 for a suspicious but too rare signal).
  */
 import type { Reason, Verdict } from '../../types.ts';
 import { rankReasons } from '../types.ts';
@@ -84,6 +86,14 @@ export function score(c: Comparison, findings: readonly Finding[], o: StatsOptio
     return {
       verdict: 'rollback',
       confidence: Math.max(0.5, Math.min(0.999, 1 - strongest)),
+      reasons: rankReasons(findings.map((f) => f.reason)),
+    };
+  }
+  const suspicious = findings.filter((f) => f.suspicious);
+  if (suspicious.length > 0) {
+    return {
+      verdict: 'inconclusive',
+      confidence: 0.6,
       reasons: rankReasons(findings.map((f) => f.reason)),
     };
   }
