@@ -4,37 +4,45 @@
  */
 import { writeFileSync } from 'node:fs';
 import { optionsHelp } from '../../lib/config.ts';
-import { createRootLogger } from '../../lib/log.ts';
+import { createRootLogger, type Logger } from '../../lib/log.ts';
 import { startPageServer } from './client.ts';
 import { runConcurrency, type ConcurrencyResult } from './concurrency.ts';
-import { BENCH_OPTIONS, inheritedEnv, loadBenchConfig } from './config.ts';
+import { BENCH_OPTIONS, inheritedEnv, loadBenchConfig, type BenchConfig } from './config.ts';
 import { runScenarios, type ScenarioResults } from './scenarios.ts';
 import { markdownTable, type BenchRow } from './stats.ts';
 
 const say = (line: string): void => console.error(line);
 
+/** The target lines for one proxied warm row: ratio to direct, and cold − warm. */
+function targetLines(
+  r: BenchRow,
+  direct: number | null | undefined,
+  cold: number | null | undefined,
+): string[] {
+  const out: string[] = [];
+  if (r.total_ms === null) return out;
+  if (direct) {
+    const ratio = r.total_ms / direct;
+    const met = ratio <= 1.15 ? 'met' : 'NOT met';
+    out.push(`- warm total, ${r.backend} / direct: ${ratio.toFixed(2)} (target ≤ 1.15: ${met})`);
+  }
+  if (cold != null) {
+    const d = cold - r.total_ms;
+    const target = r.backend.includes('pool')
+      ? ` (target ≤ 150 ms: ${d <= 150 ? 'met' : 'NOT met'})`
+      : ' (no pool: reported only)';
+    out.push(`- cold − warm, ${r.backend}: ${Math.round(d)} ms${target}`);
+  }
+  return out;
+}
+
 function ratios(rows: BenchRow[]): string[] {
   const find = (b: string, s: string): BenchRow | undefined =>
     rows.find((r) => r.backend === b && r.scenario === s);
   const direct = find('direct', 'warm')?.total_ms;
-  const out: string[] = [];
-  for (const r of rows.filter((x) => x.scenario === 'warm' && x.backend !== 'direct')) {
-    if (direct && r.total_ms !== null) {
-      const ratio = r.total_ms / direct;
-      out.push(
-        `- warm total, ${r.backend} / direct: ${ratio.toFixed(2)} (target ≤ 1.15: ${ratio <= 1.15 ? 'met' : 'NOT met'})`,
-      );
-    }
-    const cold = find(r.backend, 'cold')?.total_ms;
-    if (cold != null && r.total_ms !== null) {
-      const d = cold - r.total_ms;
-      const pooled = r.backend.includes('pool');
-      out.push(
-        `- cold − warm, ${r.backend}: ${Math.round(d)} ms${pooled ? ` (target ≤ 150 ms: ${d <= 150 ? 'met' : 'NOT met'})` : ' (no pool: reported only)'}`,
-      );
-    }
-  }
-  return out;
+  return rows
+    .filter((x) => x.scenario === 'warm' && x.backend !== 'direct')
+    .flatMap((r) => targetLines(r, direct, find(r.backend, 'cold')?.total_ms));
 }
 
 function concurrencyLines(c: ConcurrencyResult): string[] {
@@ -45,7 +53,69 @@ function concurrencyLines(c: ConcurrencyResult): string[] {
   ];
 }
 
-/** Runs the bench; exit code 0 when every run passed, 1 otherwise. */
+interface BenchResults {
+  rows: BenchRow[];
+  reject: ScenarioResults['reject'] | undefined;
+  concurrency: ConcurrencyResult | undefined;
+}
+
+async function runAll(cfg: BenchConfig, log: Logger, pageUrl: string): Promise<BenchResults> {
+  const out: BenchResults = { rows: [], reject: undefined, concurrency: undefined };
+  if (!cfg.onlyTenants) {
+    say(
+      `bench: local backend through an in-process proxy vs direct, ${cfg.iterations} iterations per scenario …`,
+    );
+    const results = await runScenarios({
+      iterations: cfg.iterations,
+      warmPool: cfg.warmPool,
+      pageUrl,
+      timeoutMs: cfg.timeoutMs,
+      chromiumPath: cfg.chromiumPath,
+      wsCompression: cfg.wsCompression,
+      log,
+    });
+    out.rows.push(...results.rows);
+    out.reject = results.reject;
+  }
+  if (cfg.tenants > 0) {
+    out.concurrency = await runConcurrency({
+      tenants: cfg.tenants,
+      idleTtlMs: cfg.idleTtlMs,
+      pageUrl,
+      timeoutMs: cfg.timeoutMs,
+      warmPool: 0,
+      maxConcurrentLaunches: cfg.maxConcurrentLaunches,
+      env: inheritedEnv(),
+      say,
+    });
+    out.rows.push(out.concurrency.row);
+  }
+  return out;
+}
+
+function report({ rows, reject, concurrency }: BenchResults): void {
+  console.log(markdownTable(rows));
+  const rejectLine = reject
+    ? [
+        `- upgrade without a tenant id: HTTP ${reject.status} in ${reject.median.toFixed(1)} ms median, ${reject.p95.toFixed(1)} ms p95 (target: well under 100 ms)`,
+      ]
+    : [];
+  const notes = [...ratios(rows), ...rejectLine, ...(concurrency ? concurrencyLines(concurrency) : [])];
+  if (notes.length > 0) console.log(`${notes.join('\n')}\n`);
+  console.log('Medians in ms; p95 in the JSON rows (`*_p95`). Same machine, same run, loopback only.');
+}
+
+function passed({ rows, concurrency: c }: BenchResults): boolean {
+  const concurrencyOk =
+    !c ||
+    (c.passed === c.tenants &&
+      c.sandboxesAfterConnect === c.tenants &&
+      c.sandboxesAfterTtl === 0 &&
+      c.processesAfterTtl === 0);
+  return rows.every((r) => r.result === 'PASS') && concurrencyOk;
+}
+
+/** Runs the bench; exit code 0 when every run passed (and the concurrency check held), 1 otherwise. */
 export async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(
@@ -56,67 +126,20 @@ export async function main(argv: string[]): Promise<number> {
   const cfg = loadBenchConfig(argv);
   const log = createRootLogger({ level: cfg.logLevel });
   const page = await startPageServer();
-  const rows: BenchRow[] = [];
-  let concurrency: ConcurrencyResult | undefined;
-  let reject: ScenarioResults['reject'] | undefined;
+  let results: BenchResults;
   try {
-    if (!cfg.onlyTenants) {
-      say(
-        `bench: local backend through an in-process proxy vs direct, ${cfg.iterations} iterations per scenario …`,
-      );
-      const results = await runScenarios({
-        iterations: cfg.iterations,
-        warmPool: cfg.warmPool,
-        pageUrl: page.url,
-        timeoutMs: cfg.timeoutMs,
-        chromiumPath: cfg.chromiumPath,
-        wsCompression: cfg.wsCompression,
-        log,
-      });
-      rows.push(...results.rows);
-      reject = results.reject;
-    }
-    if (cfg.tenants > 0) {
-      concurrency = await runConcurrency({
-        tenants: cfg.tenants,
-        idleTtlMs: cfg.idleTtlMs,
-        pageUrl: page.url,
-        timeoutMs: cfg.timeoutMs,
-        warmPool: 0,
-        maxConcurrentLaunches: cfg.maxConcurrentLaunches,
-        env: inheritedEnv(),
-        say,
-      });
-      rows.push(concurrency.row);
-    }
+    results = await runAll(cfg, log, page.url);
   } finally {
     await page.close();
   }
-  console.log(markdownTable(rows));
-  const notes = [
-    ...ratios(rows),
-    ...(reject
-      ? [
-          `- upgrade without a tenant id: HTTP ${reject.status} in ${reject.median.toFixed(1)} ms median, ${reject.p95.toFixed(1)} ms p95 (target: well under 100 ms)`,
-        ]
-      : []),
-    ...(concurrency ? concurrencyLines(concurrency) : []),
-  ];
-  if (notes.length > 0) console.log(`${notes.join('\n')}\n`);
-  console.log('Medians in ms; p95 in the JSON rows (`*_p95`). Same machine, same run, loopback only.');
+  report(results);
   if (cfg.json) {
+    const { rows, reject, concurrency } = results;
     writeFileSync(
       cfg.json,
       `${JSON.stringify({ rows, reject: reject ?? null, concurrency: concurrency ?? null }, null, 2)}\n`,
     );
     say(`bench: rows written to ${cfg.json}`);
   }
-  const allPassed = rows.every((r) => r.result === 'PASS');
-  const concurrencyOk =
-    !concurrency ||
-    (concurrency.passed === concurrency.tenants &&
-      concurrency.sandboxesAfterConnect === concurrency.tenants &&
-      concurrency.sandboxesAfterTtl === 0 &&
-      concurrency.processesAfterTtl === 0);
-  return allPassed && concurrencyOk ? 0 : 1;
+  return passed(results) ? 0 : 1;
 }
