@@ -5,6 +5,8 @@ import { defineOptions, optionsHelp } from '../../lib/config.ts';
 import { buildComparison, judgeComparison } from '../analyze.ts';
 import { createLlmJudge, LLM_OPTIONS, loadCommandOptions } from '../config.ts';
 import { POLICY_NAMES } from '../judges/combine.ts';
+import { GeminiClient } from '../judges/llm/geminiClient.ts';
+import { LlmJudge } from '../judges/llm/llmJudge.ts';
 import { readLogFile } from '../logs/fileLogs.ts';
 import { CORPUS_DIR, loadCorpus, totals } from './corpus.ts';
 import { runLoghub } from './loghub.ts';
@@ -50,6 +52,9 @@ export async function main(argv: string[]): Promise<number> {
   const llm = createLlmJudge(options);
   const cases = loadCorpus(resolve(options.corpus));
   const rows = [];
+  const promptJudge = new LlmJudge({
+    client: new GeminiClient({ apiKey: 'not-used', model: 'gemini-2.5-flash' }),
+  });
   for (const c of cases) {
     const comparison = await buildComparison({
       stable: await readLogFile(c.stableFile),
@@ -57,32 +62,39 @@ export async function main(argv: string[]): Promise<number> {
       pods: c.pods,
     });
     const r = await judgeComparison(comparison, { llm, policy: options.policy, journeys: c.journeys });
+    // What the LLM would be sent for this case (built, not sent), to report the prompt size against the raw logs.
+    const prompt = promptJudge.buildPrompt({ comparison, statistical: r.statistical, journeys: c.journeys });
+    const promptTokens = Math.ceil((prompt.system.length + prompt.user.length) / 3);
     rows.push({
       name: c.name,
       expected: c.expected,
       actual: r.verdict,
       confidence: r.confidence,
       tokens: r.tokens,
+      promptTokens,
       top: r.reasons[0]?.summary ?? '',
     });
     if (options.json !== 'true') {
       const mark = r.verdict === c.expected ? 'ok  ' : 'MISS';
       process.stdout.write(
-        `${mark} ${c.name.padEnd(44)} expected ${c.expected.padEnd(12)} got ${r.verdict.padEnd(12)} conf ${r.confidence.toFixed(2)}  llm tokens ${r.tokens.input}/${r.tokens.output}  raw ~${r.tokens.rawLogs}  ${r.verdict === c.expected ? '' : r.reasons[0]?.summary.slice(0, 100)}\n`,
+        `${mark} ${c.name.padEnd(44)} expected ${c.expected.padEnd(12)} got ${r.verdict.padEnd(12)} conf ${r.confidence.toFixed(2)}  llm tokens ${r.tokens.input}/${r.tokens.output}  prompt ~${promptTokens} vs raw ~${r.tokens.rawLogs}  ${r.verdict === c.expected ? '' : r.reasons[0]?.summary.slice(0, 100)}\n`,
       );
     }
   }
   const t = totals(rows);
   const llmTokens = rows.reduce((s, r) => s + r.tokens.input + r.tokens.output, 0) / Math.max(1, rows.length);
+  const promptMax = Math.max(0, ...rows.map((r) => r.promptTokens));
+  const promptMean = rows.reduce((s, r) => s + r.promptTokens, 0) / Math.max(1, rows.length);
+  const rawMean = rows.reduce((s, r) => s + (r.tokens.rawLogs ?? 0), 0) / Math.max(1, rows.length);
   const loghub = options.loghub ? runLoghub(resolve(options.loghub)) : undefined;
   if (options.json === 'true') {
     process.stdout.write(
-      `${JSON.stringify({ policy: options.policy, llm: llm ? 'gemini' : 'none', totals: t, llmTokensPerCase: llmTokens, cases: rows, loghub })}\n`,
+      `${JSON.stringify({ policy: options.policy, llm: llm ? 'gemini' : 'none', totals: t, llmTokensPerCase: llmTokens, promptTokensMean: promptMean, promptTokensMax: promptMax, rawLogTokensMean: rawMean, cases: rows, loghub })}\n`,
     );
     return 0;
   }
   process.stdout.write(
-    `\npolicy ${options.policy}, llm ${llm ? 'gemini' : 'none'}: ${t.cases} cases, accuracy ${pct(t.accuracy)}, false-rollback ${pct(t.falseRollbackRate)}, false-promote ${pct(t.falsePromoteRate)}, inconclusive ${pct(t.inconclusiveRate)}, LLM tokens per case ${llmTokens.toFixed(0)}\n`,
+    `\npolicy ${options.policy}, llm ${llm ? 'gemini' : 'none'}: ${t.cases} cases, accuracy ${pct(t.accuracy)}, false-rollback ${pct(t.falseRollbackRate)}, false-promote ${pct(t.falsePromoteRate)}, inconclusive ${pct(t.inconclusiveRate)}, LLM tokens per case ${llmTokens.toFixed(0)} (spent)\nLLM prompt per case (built, 3 chars/token): mean ~${promptMean.toFixed(0)}, max ~${promptMax} tokens; raw logs mean ~${rawMean.toFixed(0)} tokens (${(rawMean / Math.max(1, promptMean)).toFixed(0)}× more)\n`,
   );
   if (loghub) {
     for (const l of loghub)
