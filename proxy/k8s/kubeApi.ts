@@ -87,6 +87,8 @@ export class KubeUnreachableError extends Error {
 export interface KubeApiOptions {
   /** Called after every response (or failure, with status 0). */
   onRequest?: (rec: KubeCallRecord) => void;
+  /** Deadline of one non-watch call, on top of the caller's signal (default 15 s): a stalled call is retried, not waited out. */
+  requestTimeoutMs?: number;
 }
 
 /** Tells `get` from `list` and `watch`: a GET on a collection path (even segment count after the group/version). */
@@ -132,10 +134,12 @@ const PATCH_TYPES = { merge: 'application/merge-patch+json', json: 'application/
 export class KubeApi {
   readonly #kc: KubeConfig;
   readonly #onRequest: ((rec: KubeCallRecord) => void) | undefined;
+  readonly #requestTimeoutMs: number;
 
   constructor(kc: KubeConfig, opts: KubeApiOptions = {}) {
     this.#kc = kc;
     this.#onRequest = opts.onRequest;
+    this.#requestTimeoutMs = opts.requestTimeoutMs ?? 15_000;
   }
 
   /** Namespace of the current context (`default` when unset). */
@@ -159,13 +163,16 @@ export class KubeApi {
       headers['Content-Type'] =
         req.method === 'PATCH' ? PATCH_TYPES[req.patchType ?? 'merge'] : 'application/json';
     }
+    const signal = watch
+      ? req.signal
+      : AbortSignal.any([req.signal, AbortSignal.timeout(this.#requestTimeoutMs)]);
     try {
       const res = await fetch(url, {
         method: req.method,
         headers,
         body: req.body === undefined ? undefined : JSON.stringify(req.body),
         dispatcher: ctx.getDispatcher() as Dispatcher | undefined,
-        signal: req.signal,
+        signal,
       });
       return { res, verb };
     } catch (err) {
@@ -197,7 +204,12 @@ export class KubeApi {
     const { res, verb } = await this.#send(req, false);
     this.#onRequest?.({ verb, path: req.path, status: res.status });
     if (!res.ok) throw await this.#toError(res, verb, req.path);
-    return (await res.json()) as T;
+    try {
+      return (await res.json()) as T;
+    } catch (err) {
+      if (req.signal.aborted) throw req.signal.reason ?? err;
+      throw new KubeUnreachableError(verb, req.path, err);
+    }
   }
 
   /**

@@ -90,7 +90,7 @@ export interface KubeFixture {
   /** `https://127.0.0.1:<port>`. */
   readonly server: string;
   /** A KubeConfig for a bearer token (default: the fixture's admin, in group system:masters). */
-  kubeConfig(opts?: { token?: string; namespace?: string }): KubeConfig;
+  kubeConfig(opts?: { token?: string; namespace?: string; server?: string }): KubeConfig;
   /** Stops and starts kube-apiserver and etcd on the same ports and data (objects and resourceVersions survive). */
   restart(): Promise<void>;
   /** Kills the processes (SIGKILL) without restarting: the API server is down until `start()`. */
@@ -145,10 +145,10 @@ class Fixture implements KubeFixture {
     this.server = `https://127.0.0.1:${ports.apiserver}`;
   }
 
-  kubeConfig(opts: { token?: string; namespace?: string } = {}): KubeConfig {
+  kubeConfig(opts: { token?: string; namespace?: string; server?: string } = {}): KubeConfig {
     const kc = new KubeConfig();
     kc.loadFromOptions({
-      clusters: [{ name: 'fixture', server: this.server, skipTLSVerify: true }],
+      clusters: [{ name: 'fixture', server: opts.server ?? this.server, skipTLSVerify: true }],
       users: [{ name: 'u', token: opts.token ?? this.#adminToken }],
       contexts: [{ name: 'c', cluster: 'fixture', user: 'u', namespace: opts.namespace ?? 'default' }],
       currentContext: 'c',
