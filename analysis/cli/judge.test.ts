@@ -1,8 +1,9 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeGemini } from '../testing/fakeGemini.ts';
 import { isJudgeResult } from '../types.ts';
 
 const BIN = resolve(import.meta.dirname, '../../bin/sentinel.js');
@@ -107,5 +108,66 @@ describe('sentinel templates', () => {
 
   it('no file → exit 3', () => {
     expect(sentinel('templates').code).toBe(3);
+  });
+});
+
+describe('sentinel judge --llm gemini (against the local Gemini fake)', () => {
+  let fake: FakeGemini;
+  beforeAll(async () => {
+    fake = await FakeGemini.start({ apiKey: 'key-from-file' });
+  });
+  afterAll(async () => {
+    await fake.close();
+  });
+
+  /** Async spawn: the fake server runs in this process, so the event loop must stay free. */
+  function run(
+    args: string[],
+    env: Record<string, string>,
+  ): Promise<{ code: number | null; stdout: string }> {
+    return new Promise((res) => {
+      const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
+      let stdout = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.on('close', (code) => res({ code, stdout }));
+    });
+  }
+
+  it('reads the key from a mounted-secret file, calls the configured endpoint, and reports the LLM', async () => {
+    const keyFile = join(dir, 'gemini-key');
+    writeFileSync(keyFile, 'key-from-file\n');
+    fake.enqueue({
+      text: JSON.stringify({
+        verdict: 'rollback',
+        confidence: 0.8,
+        summary: 'NPEs in the canary',
+        reasons: [],
+      }),
+    });
+    const r = await run(['judge', ...pair('java-npe--cart-800'), '--llm', 'gemini', '--json'], {
+      SENTINEL_GEMINI_API_KEY_FILE: keyFile,
+      SENTINEL_GEMINI_BASE_URL: fake.url,
+      SENTINEL_LLM_MODEL: 'gemini-test',
+    });
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout) as { llm: unknown; tokens: { input: number; rawLogs: number } };
+    expect(out.llm).toMatchObject({ provider: 'gemini', model: 'gemini-test', verdict: 'rollback' });
+    expect(out.tokens.input).toBeGreaterThan(0);
+    expect(out.tokens.input).toBeLessThanOrEqual(8_000);
+    expect(out.tokens.rawLogs / out.tokens.input).toBeGreaterThan(5);
+    expect(fake.requests.at(-1)).toMatchObject({ model: 'gemini-test', apiVersion: 'v1beta' });
+  });
+
+  it('an unreachable Gemini leaves the statistical verdict standing (stats-decide) and says why', async () => {
+    const r = await run(
+      ['judge', ...pair('healthy--cart-800'), '--llm', 'gemini', '--json', '--llm-timeout', '2s'],
+      {
+        GEMINI_API_KEY: 'k',
+        SENTINEL_GEMINI_BASE_URL: 'http://127.0.0.1:9',
+      },
+    );
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { llm: { error?: string } };
+    expect(out.llm.error).toMatch(/LLM judge unavailable/);
   });
 });
