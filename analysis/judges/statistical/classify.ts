@@ -299,7 +299,9 @@ export function latencyFindings(c: Comparison, o: StatsOptions): Finding[] {
   const p = mannWhitneyGreater(s, k);
   const p95 = quantile(k, 0.95) / Math.max(quantile(s, 0.95), 1e-9);
   const p50 = quantile(k, 0.5) / Math.max(quantile(s, 0.5), 1e-9);
-  if (!(p < o.alpha && (p95 >= o.latencyP95Ratio || p50 >= o.latencyMedianRatio))) return [];
+  // A p95 jump alone is often a handful of outliers: it counts only when the median moved too (by 10 %).
+  const tail = p95 >= o.latencyP95Ratio && p50 >= 1.1;
+  if (!(p < o.alpha && (tail || p50 >= o.latencyMedianRatio))) return [];
   return [
     {
       p,
