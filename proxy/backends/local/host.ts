@@ -8,7 +8,9 @@
  * exits too: it loses its `--remote-debugging-pipe` peer.
  */
 import { rmSync } from 'node:fs';
+import { createServer } from 'node:http';
 import module from 'node:module';
+import type { AddressInfo } from 'node:net';
 import type { BrowserServer } from 'playwright-core';
 import type { HostMessage, HostParams } from './protocol.ts';
 
@@ -64,10 +66,15 @@ try {
     if (!stopping) process.exit(EXIT_BROWSER_GONE);
   });
   if (params.warmUp) {
+    // Load a real http page (served here, on loopback, for this one request) so the network service and the
+    // renderer path are warm too, not just the protocol connection.
+    const local = createServer((_req, res) => res.end('<title>warm-up</title>'));
+    await new Promise<void>((resolve) => local.listen(0, '127.0.0.1', resolve));
     const browser = await chromium.connect(server.wsEndpoint(), { timeout: params.launchTimeoutMs });
     const page = await (await browser.newContext()).newPage();
-    await page.goto('about:blank');
+    await page.goto(`http://127.0.0.1:${(local.address() as AddressInfo).port}/`);
     await browser.close();
+    local.close();
   }
   send({ type: 'ready', wsEndpoint: server.wsEndpoint(), browserPid: server.process().pid ?? 0 });
   if (!process.connected) await stop(0);
