@@ -7,7 +7,7 @@ import { CheckProvider } from './checkProvider.ts';
 import { defaultChecks } from './checks/registry.ts';
 import { loadConfig } from './config.ts';
 import { NOT_A_COMMAND_MESSAGE, PLUGIN_NAME, unsupportedProtocolVersion } from './errors.ts';
-import { warmUpGob } from './goplugin/gob/warmup.ts';
+import { warmUpGobForStartup } from './goplugin/gob/warmup.ts';
 import { handshakeLine, negotiateVersion, socketPath } from './goplugin/handshake.ts';
 import { GoPluginServer, type ServeEnd } from './goplugin/server.ts';
 import { idleGc } from './idleGc.ts';
@@ -54,7 +54,7 @@ export async function main(argv: string[]): Promise<number> {
     onCall: gc.touch,
   });
   // Before announcing: the first Run's ~220 type definitions then decode on optimised code; then drop the garbage.
-  warmUpGob();
+  await warmUpGobForStartup();
   gc.collect();
   const path = socketPath(config.socketDir);
   await server.listen(path);

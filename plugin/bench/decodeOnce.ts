@@ -4,14 +4,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { GobDecoder } from '../goplugin/gob/decoder.ts';
-import { warmUpGob } from '../goplugin/gob/warmup.ts';
+import { warmUpGobForStartup } from '../goplugin/gob/warmup.ts';
 
 const [file, mode] = process.argv.slice(2);
 const bytes = readFileSync(file as string);
 let warmMs = 0;
 if (mode === 'warm') {
   const t = performance.now();
-  warmUpGob();
+  await warmUpGobForStartup();
   warmMs = performance.now() - t;
 }
 const t0 = performance.now();

@@ -96,6 +96,18 @@ function floatFromBits(u: bigint): number {
 
 const textDecoder = new TextDecoder('utf-8');
 
+/** UTF-8 → string; short ASCII strings (field and type names, most values) skip the TextDecoder call. */
+function utf8(b: Uint8Array): string {
+  if (b.length > 64) return textDecoder.decode(b);
+  let s = '';
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i] as number;
+    if (c >= 0x80) return textDecoder.decode(b);
+    s += String.fromCharCode(c);
+  }
+  return s;
+}
+
 /** Options of a {@link GobDecoder}. */
 export interface GobDecoderOptions {
   maxMessageBytes?: number;
@@ -180,6 +192,13 @@ export class GobDecoder {
 
   private compact(): void {
     if (this.chunks.length === 0) return;
+    if (this.off >= this.buf.length && this.chunks.length === 1) {
+      // Common case: everything before was consumed and one chunk arrived; use it without copying.
+      this.buf = this.chunks[0] as Uint8Array;
+      this.chunks = [];
+      this.off = 0;
+      return;
+    }
     const rest = this.buf.subarray(this.off);
     const total = rest.length + this.chunks.reduce((n, c) => n + c.length, 0);
     const out = new Uint8Array(total);
@@ -197,7 +216,9 @@ export class GobDecoder {
   private recvMessage(): MessageReader {
     const src = { pos: this.off, bytes: this.buf };
     const len = readUintFrom(src, () => {
-      throw new NeedMoreData(this.off + 9);
+      // Exactly the bytes of the length prefix: waiting for more could stall on a short final message.
+      const first = this.buf[this.off];
+      throw new NeedMoreData(this.off + (first === undefined || first < 0x80 ? 1 : 1 + 256 - first));
     });
     if (len === 0) throw new GobError('gob: empty message');
     if (len > this.maxMessageBytes) {
@@ -266,9 +287,9 @@ export class GobDecoder {
       case BuiltinId.float:
         return floatFromBits(r.uintBig());
       case BuiltinId.bytes:
-        return r.take(r.uint()).slice();
+        return new Uint8Array(r.take(r.uint()));
       case BuiltinId.string:
-        return textDecoder.decode(r.take(r.uint()));
+        return utf8(r.take(r.uint()));
       case BuiltinId.complex:
         return [floatFromBits(r.uintBig()), floatFromBits(r.uintBig())];
       case BuiltinId.interface:
@@ -290,7 +311,7 @@ export class GobDecoder {
       case 'map':
         return this.mapValue(wt, r);
       case 'gobEncoder':
-        return new GobEncoded(r.take(r.uint()).slice());
+        return new GobEncoded(new Uint8Array(r.take(r.uint())));
     }
   }
 
@@ -335,7 +356,7 @@ export class GobDecoder {
   private interfaceValue(r: MessageReader): InterfaceValue | null {
     const n = r.uint();
     if (n === 0) return null;
-    const name = textDecoder.decode(r.take(n));
+    const name = utf8(r.take(n));
     const concreteId = this.typeSequence(true);
     // After typeSequence the current message may be a new one; the value's byte count follows (unused).
     const cur = this.reader();
@@ -357,7 +378,7 @@ function readFields(r: MessageReader, onField: (n: number) => void): void {
 }
 
 function readString(r: MessageReader): string {
-  return textDecoder.decode(r.take(r.uint()));
+  return utf8(r.take(r.uint()));
 }
 
 interface Common {

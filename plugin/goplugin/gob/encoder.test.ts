@@ -83,6 +83,16 @@ describe('gob encoder', () => {
     expect(goValue).toContain(ours);
   });
 
+  it.each([
+    ['ascii', 'Plugin.Run'],
+    ['non-ASCII', 'größe ✓ 測定'],
+    ['long non-ASCII', 'ü'.repeat(100)],
+    ['long ASCII', 'x'.repeat(1000)],
+    ['empty', ''],
+  ])('round-trips %s strings', (_name, text) => {
+    expect(roundTrip(GobString, text)).toBe(text);
+  });
+
   it('round-trips Response headers, RpcError and empty structs', () => {
     expect(roundTrip(ResponseSchema, { ServiceMethod: 'Plugin.Run', Seq: 3, Error: '' })).toEqual({
       ServiceMethod: 'Plugin.Run',
