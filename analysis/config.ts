@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import {
+  boolOption,
   ConfigError,
   defineOptions,
   durationOption,
@@ -71,6 +72,12 @@ export const LLM_OPTIONS = defineOptions({
     schema: intOption(8_000, 1_000, 100_000),
     description: 'token budget of one LLM prompt',
   },
+  llmCountTokens: {
+    env: 'SENTINEL_LLM_COUNT_TOKENS',
+    schema: boolOption(false),
+    description:
+      "check each prompt with the model's countTokens (one extra call) and shrink it when over budget",
+  },
 });
 export type LlmOptions = OptionsOf<typeof LLM_OPTIONS>;
 
@@ -105,7 +112,12 @@ export function createLlmJudge(o: LlmOptions, log?: Logger): LlmJudge | undefine
     timeoutMs: o.llmTimeout,
     ...(log ? { log } : {}),
   });
-  return new LlmJudge({ client, maxInputTokens: o.llmMaxTokens, ...(log ? { log } : {}) });
+  return new LlmJudge({
+    client,
+    maxInputTokens: o.llmMaxTokens,
+    countTokens: o.llmCountTokens,
+    ...(log ? { log } : {}),
+  });
 }
 
 /** Parses a command's options from its argv and the process environment (the one place analysis/ reads env). */
