@@ -116,6 +116,12 @@ describe('gob decoder on golden vectors from Go', () => {
     });
   });
 
+  it('decodes a stream fed one byte at a time, including its short final message', () => {
+    const bytes = golden('H-P_stream_1.bin');
+    expect(decodeAll(bytes, () => 1)).toEqual(decodeAll(bytes));
+    expect(decodeAll(bytes, () => 1)).toHaveLength(6);
+  });
+
   it.each([1, 2, 3, 7, 64])('gives identical results when fed in random chunks (seed %i)', (seed) => {
     const bytes = golden('H-P_stream_7.bin').subarray(4);
     const rnd = prng(seed);
