@@ -13,6 +13,7 @@ export {
 export {
   analyze,
   buildComparison,
+  collectRequest,
   judgeComparison,
   type AnalysisRequest,
   type AnalyzeOptions,

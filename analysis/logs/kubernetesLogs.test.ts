@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKubeFixture, type KubeFixture } from '../../lib/testing/kube/kubeFixture.ts';
+import { analyze, collectRequest } from '../index.ts';
 import { KubernetesLogCollector, podTemplateHashSelector } from './kubernetesLogs.ts';
 
 const NS = 'shop';
@@ -182,6 +183,15 @@ describe('KubernetesLogCollector (real kube-apiserver, fake kubelet)', () => {
     const q = kubeletRequests[0]?.searchParams;
     expect(q?.get('limitBytes')).toBe('4096');
     expect(Number(q?.get('sinceSeconds'))).toBeGreaterThanOrEqual(90);
+  });
+
+  it('end to end through the public surface: collect both sides, analyze, roll back on the crash-looping canary', async () => {
+    const { request, warnings } = await collectRequest(collector(), { signal: AbortSignal.timeout(30_000) });
+    expect(warnings).toEqual([]);
+    const r = await analyze(request);
+    expect(r.verdict).toBe('rollback');
+    expect(r.reasons[0]).toMatchObject({ kind: 'critical', veto: true });
+    expect(r.reasons[0]?.summary).toMatch(/canary-1.*(CrashLoopBackOff|OOMKilled)/);
   });
 
   it('a missing log becomes a warning, not a failure', async () => {
