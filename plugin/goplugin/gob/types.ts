@@ -104,13 +104,14 @@ export class GobError extends Error {
   override name = 'GobError';
 }
 
-/** Not enough bytes yet: the caller keeps its buffer and tries again when more arrive. Internal control flow. */
-export class NeedMoreData extends Error {
-  override name = 'NeedMoreData';
+/**
+ * Not enough bytes yet: the caller keeps its buffer and tries again when more arrive. Internal control flow, thrown
+ * on every partial read, so deliberately not an Error (no stack trace to capture).
+ */
+export class NeedMoreData {
   /** Buffer offset that must be reached before a retry can succeed. */
   readonly need: number;
   constructor(need: number) {
-    super('need more data');
     this.need = need;
   }
 }
