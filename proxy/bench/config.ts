@@ -58,6 +58,14 @@ export const BENCH_OPTIONS = defineOptions({
     schema: z.enum(['off', 'playwright']).default('off'),
     description: "the proxy's WebSocket compression (off, or playwright's own permessage-deflate)",
   },
+  cluster: {
+    env: 'BENCH_CLUSTER',
+    flag: '--cluster',
+    boolean: true,
+    schema: boolOption(false),
+    description:
+      'also bench the cluster backends (sandboxClaim, openShell, kars on a real kube-apiserver built from Go modules; substrate on an in-process Control API)',
+  },
   onlyTenants: {
     env: 'BENCH_ONLY_TENANTS',
     flag: '--only-tenants',

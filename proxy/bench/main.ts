@@ -8,6 +8,7 @@ import { createRootLogger, type Logger } from '../../lib/log.ts';
 import { startPageServer } from './client.ts';
 import { runConcurrency, type ConcurrencyResult } from './concurrency.ts';
 import { BENCH_OPTIONS, inheritedEnv, loadBenchConfig, type BenchConfig } from './config.ts';
+import { clusterLines, runClusterScenarios, type ClusterResults } from './clusterScenarios.ts';
 import { runScenarios, type ScenarioResults } from './scenarios.ts';
 import { markdownTable, type BenchRow } from './stats.ts';
 
@@ -54,6 +55,7 @@ function concurrencyLines(c: ConcurrencyResult): string[] {
 }
 
 interface BenchResults {
+  cluster?: ClusterResults;
   rows: BenchRow[];
   reject: ScenarioResults['reject'] | undefined;
   concurrency: ConcurrencyResult | undefined;
@@ -77,6 +79,18 @@ async function runAll(cfg: BenchConfig, log: Logger, pageUrl: string): Promise<B
     out.rows.push(...results.rows);
     out.reject = results.reject;
   }
+  if (cfg.cluster) {
+    say(`bench: cluster backends vs local in one run, ${cfg.iterations} iterations per scenario …`);
+    const c = await runClusterScenarios({
+      iterations: cfg.iterations,
+      pageUrl,
+      timeoutMs: cfg.timeoutMs,
+      chromiumPath: cfg.chromiumPath,
+      log,
+    });
+    out.rows.push(...c.rows);
+    out.cluster = c;
+  }
   if (cfg.tenants > 0) {
     out.concurrency = await runConcurrency({
       tenants: cfg.tenants,
@@ -93,14 +107,19 @@ async function runAll(cfg: BenchConfig, log: Logger, pageUrl: string): Promise<B
   return out;
 }
 
-function report({ rows, reject, concurrency }: BenchResults): void {
+function report({ rows, reject, concurrency, cluster }: BenchResults): void {
   console.log(markdownTable(rows));
   const rejectLine = reject
     ? [
         `- upgrade without a tenant id: HTTP ${reject.status} in ${reject.median.toFixed(1)} ms median, ${reject.p95.toFixed(1)} ms p95 (target: well under 100 ms)`,
       ]
     : [];
-  const notes = [...ratios(rows), ...rejectLine, ...(concurrency ? concurrencyLines(concurrency) : [])];
+  const notes = [
+    ...ratios(rows),
+    ...rejectLine,
+    ...(concurrency ? concurrencyLines(concurrency) : []),
+    ...(cluster ? clusterLines(cluster) : []),
+  ];
   if (notes.length > 0) console.log(`${notes.join('\n')}\n`);
   console.log('Medians in ms; p95 in the JSON rows (`*_p95`). Same machine, same run, loopback only.');
 }

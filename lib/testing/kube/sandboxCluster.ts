@@ -12,7 +12,7 @@ export interface SandboxCluster {
   admin: KubeConfig;
   /** The port every fake sandbox pod listens on (the backends' `SANDBOX_PORT`). */
   sandboxPort: number;
-  pods: LoopbackPods;
+  pods: PodRunner;
   claims: AgentSandboxController;
   kars: KarsController;
   /** Per-claim behaviour (default: bind at once); call `claims.resync()` after changing it. */
@@ -33,16 +33,28 @@ async function createIgnoringConflict(fn: () => Promise<unknown>): Promise<void>
   }
 }
 
+/** Starts and stops sandbox "pods" by key; returns the pod's IP. {@link LoopbackPods} is the default. */
+export interface PodRunner {
+  start(key: string): Promise<string>;
+  stop(key: string): Promise<void>;
+  readonly running: number;
+  stopAll(): Promise<void>;
+}
+
 /**
  * Starts the API server, installs the CRDs and runs the controllers' part cluster-wide. `block` picks the 127.<block>
- * address range of the loopback pods, so parallel test files never share an address.
+ * address range of the loopback pods, so parallel test files never share an address. `pods`/`sandboxPort` replace
+ * the plain HTTP pods (the bench uses real browser servers).
  */
-export async function startSandboxCluster(block: number): Promise<SandboxCluster> {
+export async function startSandboxCluster(
+  block: number,
+  opts: { pods?: PodRunner; sandboxPort?: number } = {},
+): Promise<SandboxCluster> {
   const fx = await startKubeFixture();
   const admin = fx.kubeConfig();
   await installSandboxCrds(admin);
-  const sandboxPort = await freePort();
-  const pods = new LoopbackPods({ port: sandboxPort, block });
+  const sandboxPort = opts.sandboxPort ?? (await freePort());
+  const pods: PodRunner = opts.pods ?? new LoopbackPods({ port: sandboxPort, block });
   const claimBehaviour = new Map<string, ClaimBehaviour>();
   const karsBehaviour = new Map<string, KarsBehaviour>();
   const claims = new AgentSandboxController({

@@ -51,6 +51,10 @@ export class ControlServer {
   readonly calls: string[] = [];
   /** Makes GetActor return an actor without its fields (a malformed status). */
   malformed = new Set<string>();
+  /** Async upstream for a resuming actor (wins over the `upstreamFor` option); the bench starts a browser here. */
+  upstreamForActor: ((name: string) => Promise<string> | string) | undefined;
+  /** Called when an actor is deleted (its pod goes away). */
+  onActorDeleted: ((name: string) => void | Promise<void>) | undefined;
   readonly #opts: ControlServerOptions;
   #server: Server | undefined;
   port = 0;
@@ -138,6 +142,17 @@ export class ControlServer {
         }
         if (req['boot']) a.boots++;
         else a.restores++;
+        if (this.upstreamForActor) {
+          a.status = 'STATUS_RESUMING';
+          a.version++;
+          const hook = this.upstreamForActor;
+          void Promise.resolve(hook(a.name)).then((u) => {
+            a.upstream = u;
+            if (this.actors.get(a.name) === a && a.status === 'STATUS_RESUMING')
+              this.#transition(a, 'STATUS_RESUMING', 'STATUS_RUNNING');
+          });
+          return { actor: this.#wire(a) };
+        }
         const upstream = this.#opts.upstreamFor?.(a.name);
         if (upstream) a.upstream = upstream;
         this.#transition(a, 'STATUS_RESUMING', 'STATUS_RUNNING');
@@ -153,6 +168,7 @@ export class ControlServer {
         if (a.status !== 'STATUS_SUSPENDED')
           throw err(GrpcStatus.FAILED_PRECONDITION, `actor ${a.name} is ${a.status}, not suspended`);
         this.actors.delete(a.name);
+        void this.onActorDeleted?.(a.name);
         return {};
       }),
       ListActors: (call, cb) => {
