@@ -87,6 +87,14 @@ describe('LlmJudge', () => {
     });
     expect(r.verdict.tokens?.input).toBeGreaterThan(0);
     const prompt = fake.requests[0]?.promptText ?? '';
+    const gen = (
+      fake.requests[0]?.body as { generationConfig: { responseJsonSchema: Record<string, unknown> } }
+    ).generationConfig;
+    expect(gen.responseJsonSchema).toMatchObject({
+      type: 'object',
+      required: expect.arrayContaining(['verdict', 'confidence']),
+    });
+    expect(gen.responseJsonSchema).not.toHaveProperty('$schema');
     expect(prompt).toContain('panic: runtime error');
     expect(prompt).not.toContain(fakeToken);
     expect(prompt).toContain('[REDACTED:github_token]');

@@ -30,8 +30,14 @@ export const LlmVerdictSchema = z.object({
 });
 export type LlmVerdict = z.infer<typeof LlmVerdictSchema>;
 
-/** JSON Schema of {@link LlmVerdictSchema}, computed once. */
-export const LLM_VERDICT_JSON_SCHEMA = z.toJSONSchema(LlmVerdictSchema);
+/**
+ * JSON Schema of {@link LlmVerdictSchema}, computed once. The `$schema` keyword is dropped: Gemini's
+ * `responseJsonSchema` takes a schema subset, and client libraries report `$schema` being rejected.
+ */
+export const LLM_VERDICT_JSON_SCHEMA: Record<string, unknown> = (() => {
+  const { $schema: _ignored, ...schema } = z.toJSONSchema(LlmVerdictSchema) as Record<string, unknown>;
+  return schema;
+})();
 
 export interface LlmJudgeOptions {
   client: GeminiClient;
