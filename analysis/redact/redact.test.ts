@@ -36,6 +36,20 @@ const CASES: Case[] = [
     keep: ['loaded key', ' ok'],
   },
   {
+    name: 'PEM block cut before its END line',
+    kind: 'private_key',
+    input: j('-----BEGIN ', 'PRIVATE KEY-----\n', A36, A36, '\n', A36, '\nrequest 42 served'),
+    secret: A36,
+    keep: ['\nrequest 42 served'],
+  },
+  {
+    name: 'bare key-body line without its BEGIN line',
+    kind: 'private_key',
+    input: j('2026-11-21T20:15:03Z ', 'MIIEowIBAAKCAQEA', A36, 'x9Y8'),
+    secret: A36,
+    keep: ['2026-11-21T20:15:03Z '],
+  },
+  {
     name: 'JWT in a query',
     kind: 'jwt',
     input: `GET /cb?id_token=${jwt} 200`,
@@ -173,6 +187,8 @@ const ORDINARY = [
   'pod checkout-7f9c6d-abcde restarted 3 times',
   'listening on 0.0.0.0:8080',
   'uuid=3f2b8c1e-9d4a-4b6f-8e2a-1c0d9e8f7a6b processed',
+  'image digest 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+  'loaded AbstractSingletonProxyFactoryBeanConfigurationLoaderWithRetries2',
 ];
 
 describe('redact: ordinary lines survive intact', () => {

@@ -44,6 +44,8 @@ interface Rule {
   re: RegExp;
   /** Builds the replacement from the match; default replaces the whole match. */
   replace?: (match: string, ...groups: string[]) => string;
+  /** Keeps a match only when this returns true (checks a regex cannot express cheaply). */
+  accept?: (match: string, ...groups: string[]) => boolean;
 }
 
 /** The placeholder that replaces a secret; stable so templates and tests can rely on it. */
@@ -56,8 +58,19 @@ const SECRET_WORDS =
 
 const RULES: readonly Rule[] = [
   {
+    // A whole PEM block; when its END line is missing (a log cut the block), the BEGIN line and the key-body lines that
+    // follow it — and nothing after them.
     kind: 'private_key',
-    re: /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY( BLOCK)?-----[\s\S]*?(?:-----END \1PRIVATE KEY\2-----|$)/g,
+    re: /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY( BLOCK)?-----(?:[\s\S]{0,16384}?-----END \1PRIVATE KEY\2-----|(?:\r?\n[A-Za-z0-9+/=]{4,128}(?=\r?\n|$))*)/g,
+  },
+  {
+    // A bare key-body line (a log collector splits PEM blocks into lines): a long base64 run alone at the end of a
+    // line, mixed case with several digits, so hex digests and ordinary identifiers survive.
+    kind: 'private_key',
+    re: /(^|\s)([A-Za-z0-9+/]{56,4096}={0,2})(?=[ \t]*$)/gm,
+    accept: (_m, _lead, run) =>
+      /[a-z]/.test(run ?? '') && /[A-Z]/.test(run ?? '') && /(?:\D*\d){3}/.test(run ?? ''),
+    replace: (_m, lead) => `${lead}${placeholder('private_key')}`,
   },
   { kind: 'jwt', re: /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g },
   {
@@ -141,6 +154,7 @@ export function redactWithReport(text: string, opts: RedactOptions = {}): Redact
     out = out.replace(rule.re, (match: string, ...rest: unknown[]) => {
       const groups = rest.filter((g): g is string => typeof g === 'string');
       if (rule.kind === 'secret_assignment' && ALREADY_REDACTED.test(groups[1] ?? '')) return match;
+      if (rule.accept && !rule.accept(match, ...groups)) return match;
       counts[rule.kind] = (counts[rule.kind] ?? 0) + 1;
       return rule.replace ? rule.replace(match, ...groups) : placeholder(rule.kind);
     });
