@@ -180,7 +180,7 @@ export const REPORT_OPTIONS = defineOptions({
     description: 'file holding the Gemini API key (a mounted Secret)',
   },
   geminiModel: {
-    env: 'SENTINEL_GEMINI_MODEL',
+    env: 'SENTINEL_LLM_MODEL',
     schema: z.string().default('gemini-2.5-flash'),
     description: 'Gemini model for issue writing',
   },
