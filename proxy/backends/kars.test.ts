@@ -10,7 +10,7 @@ let n = 0;
 
 beforeAll(async () => {
   cluster = await startSandboxCluster(12);
-}, 600_000);
+}, 1_200_000);
 afterAll(async () => {
   await cluster?.stop();
 });

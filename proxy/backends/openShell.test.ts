@@ -11,7 +11,7 @@ const POOL = 'playwright-openshell';
 
 beforeAll(async () => {
   cluster = await startSandboxCluster(13);
-}, 600_000);
+}, 1_200_000);
 afterAll(async () => {
   await cluster?.stop();
 });

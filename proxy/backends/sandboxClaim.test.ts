@@ -14,7 +14,7 @@ let nsCounter = 0;
 
 beforeAll(async () => {
   cluster = await startSandboxCluster(11);
-}, 600_000);
+}, 1_200_000);
 afterAll(async () => {
   await cluster?.stop();
 });

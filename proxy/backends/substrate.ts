@@ -219,8 +219,10 @@ export class SubstrateBackend implements SandboxBackend {
     try {
       await this.#waitRunning(name, signal, seen);
       while (!signal.aborted) {
-        seen.probe = await this.#probe(hostHeader, signal);
-        if (seen.probe !== 0 && seen.probe !== 503) {
+        const code = await this.#probe(hostHeader, signal);
+        // A probe cut short by the deadline says nothing; keep the last real answer for the error message.
+        if (code !== 0 || !signal.aborted) seen.probe = code;
+        if (code !== 0 && code !== 503) {
           const ep: Endpoint = {
             host: this.#opts.routerHost,
             port: this.#opts.routerPort,

@@ -101,7 +101,7 @@ beforeAll(async () => {
     replica: 'proxy-a',
   });
   proxy = await startProxy(config, { log: silentLogger, backend, identity, defaultMetrics: false });
-}, 600_000);
+}, 1_200_000);
 
 afterAll(async () => {
   await proxy?.close();

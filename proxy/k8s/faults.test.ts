@@ -34,7 +34,7 @@ beforeAll(async () => {
     stallMs: 2000,
   });
   await faults.start();
-}, 600_000);
+}, 1_200_000);
 afterAll(async () => {
   await faults?.stop();
   await cluster?.stop();

@@ -47,7 +47,7 @@ let cluster: SandboxCluster;
 
 beforeAll(async () => {
   cluster = await startSandboxCluster(15);
-}, 600_000);
+}, 1_200_000);
 afterAll(async () => {
   await cluster?.stop();
 });

@@ -90,7 +90,7 @@ async function claimNames(): Promise<string[]> {
 beforeAll(async () => {
   cluster = await startSandboxCluster(16);
   await cluster.namespace(NS);
-}, 600_000);
+}, 1_200_000);
 
 afterAll(async () => {
   for (const r of replicas) r.child.kill('SIGKILL');
