@@ -39,9 +39,7 @@ async function freshNamespace(prefix: string): Promise<string> {
   return ns;
 }
 
-async function claims(
-  ns: string,
-): Promise<
+async function claims(ns: string): Promise<
   {
     metadata: { name: string; labels: Record<string, string>; annotations?: Record<string, string> };
     spec: Record<string, unknown>;
