@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { GobDecoder } from '../goplugin/gob/decoder.ts';
+import { cacheDir } from '../../lib/testing/cacheDir.ts';
 import { buildHost, buildPlugin, REPO, runHost } from '../testing/conformanceHost.ts';
 
 const execFileAsync = promisify(execFile);
@@ -55,7 +56,7 @@ async function main(): Promise<number> {
   const [plugin, host] = await Promise.all([buildPlugin(), buildHost()]);
   const buildMs = Date.now() - started;
 
-  const dir = join(REPO, '.cache/plugin-bench');
+  const dir = cacheDir('plugin-bench');
   mkdirSync(dir, { recursive: true });
   const capture = join(dir, 'first-run.gob');
   await runHost(host, ['-mode', 'capture', '-out', capture]).catch(() => undefined); // capture prints no JSON

@@ -8,13 +8,14 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:f
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { cacheDir } from '../../lib/testing/cacheDir.ts';
 
 const run = promisify(execFile);
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const CONFORMANCE_DIR = join(REPO, 'plugin/conformance');
-/** Go caches live in the repo's ignored .cache/ so CI can cache one folder. */
-const GO_DIR = join(REPO, '.cache/go');
+/** Go caches live in the fixture cache (the repo's ignored .cache/ unless SENTINEL_CACHE_DIR moves it). */
+const GO_DIR = cacheDir('go');
 /** argo-rollouts v1.10.2 declares `go 1.26.10`; go fetches that toolchain through the module proxy if needed. */
 const GO_TOOLCHAIN = 'go1.26.10';
 

@@ -3,16 +3,16 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { cacheDir } from '../../../lib/testing/cacheDir.ts';
 
 const run = promisify(execFile);
 
 /** The pinned `@octokit/openapi` release (GitHub's description of api.github.com, OpenAPI 3.0.3). */
 export const OPENAPI_PACKAGE = '@octokit/openapi@23.0.2';
 
-const CACHE = fileURLToPath(new URL('../../../.cache/github-openapi/23.0.2/', import.meta.url));
+const CACHE = cacheDir('github-openapi', '23.0.2');
 
 /**
  * Path of `api.github.com.json`. The package is 385 MB unpacked (every GHES variant), so instead of a dependency we
