@@ -52,7 +52,10 @@ export const BACKEND_FACTORIES = {
     return new KarsBackend({ ...crOptions(cfg, deps.log), ...cfg });
   },
   substrate: async (cfg, deps) => {
-    const [{ SubstrateBackend }, { substrateTls }] = await Promise.all([import('./substrate.ts'), cluster()]);
+    const [{ SubstrateBackend }, { substrateTls, activityLeases }] = await Promise.all([
+      import('./substrate.ts'),
+      cluster(),
+    ]);
     return new SubstrateBackend({
       control: {
         address: cfg.apiEndpoint,
@@ -61,6 +64,7 @@ export const BACKEND_FACTORIES = {
         tls: substrateTls(cfg),
       },
       ...cfg,
+      ...(cfg.activityNamespace ? { activity: activityLeases(cfg) } : {}),
       log: deps.log,
     });
   },

@@ -396,7 +396,7 @@ describe('SubstrateBackend contract', () => {
         tests: ['close leaves nothing behind'],
       },
       {
-        reason: 'the substrate Control API has no per-actor annotation; activity is not shared (see report)',
+        reason: 'activity needs the per-actor Leases of a cluster (exercised in proxy/k8s/rbac.test.ts)',
         tests: ['touch is reflected in list lastActiveMs'],
       },
     ],

@@ -9,6 +9,7 @@ import {
   ControlClient,
   type ControlClientOptions,
 } from '../grpc/controlClient.ts';
+import { type ActivityLeases } from '../k8s/activityLeases.ts';
 import { sandboxName } from '../k8s/naming.ts';
 import { BackendError, type Endpoint, type SandboxBackend, type SandboxRecord } from './types.ts';
 
@@ -31,6 +32,11 @@ export interface SubstrateBackendOptions {
   pollMs?: number;
   /** WebSocket path of the browser server in the actor. */
   wsPath: string;
+  /**
+   * Where replicas share last activity (actors have no annotations): a Lease per actor in the proxy's namespace.
+   * Without it, `touch` is absent and an idle replica cannot see another replica's traffic.
+   */
+  activity?: ActivityLeases;
   log?: Logger;
 }
 
@@ -58,11 +64,15 @@ export class SubstrateBackend implements SandboxBackend {
   readonly #opts: SubstrateBackendOptions;
   readonly #client: ControlClient;
   readonly #log: Logger;
+  readonly touch?: (id: string, atMs: number, signal?: AbortSignal) => Promise<void>;
 
   constructor(opts: SubstrateBackendOptions) {
     this.#opts = opts;
     this.#client = new ControlClient(opts.control);
     this.#log = opts.log ?? silentLogger;
+    const activity = opts.activity;
+    if (activity)
+      this.touch = (id, atMs, signal) => activity.touch(id, atMs, signal ?? AbortSignal.timeout(10_000));
   }
 
   /** The router Host header of an actor. */
@@ -293,9 +303,13 @@ export class SubstrateBackend implements SandboxBackend {
       try {
         await this.#rpc('DeleteActor', this.#client.ref(name), signal);
         this.#log.info({ actor: name }, 'substrate actor deleted');
+        await this.#opts.activity?.delete(id, signal);
         return;
       } catch (err) {
-        if (err instanceof ControlCallError && err.code === GrpcStatus.NOT_FOUND) return;
+        if (err instanceof ControlCallError && err.code === GrpcStatus.NOT_FOUND) {
+          await this.#opts.activity?.delete(id, signal);
+          return;
+        }
         const retry =
           err instanceof ControlCallError && err.code === GrpcStatus.FAILED_PRECONDITION && attempt < 50;
         if (!retry || signal.aborted) throw this.#explain(err, `delete substrate actor ${name}`);
@@ -329,7 +343,12 @@ export class SubstrateBackend implements SandboxBackend {
       pageToken = res.nextPageToken;
       if (!pageToken) break;
     }
-    return out;
+    if (!this.#opts.activity) return out;
+    const seen = await this.#opts.activity.lastActive(signal);
+    return out.map((r) => {
+      const at = seen.get(r.id);
+      return at === undefined ? r : { ...r, lastActiveMs: at };
+    });
   }
 
   async close(): Promise<void> {

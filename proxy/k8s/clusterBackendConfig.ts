@@ -56,6 +56,12 @@ export const SubstrateBackendConfigSchema = z.object({
   forceBoot: z.boolean(),
   readyTimeoutMs: z.number().int().positive(),
   wsPath: z.string().startsWith('/'),
+  /** Namespace of the per-actor activity Leases (multi-replica safe reaping); unset = activity not shared. */
+  activityNamespace: z.string().optional(),
+  kubeconfig: z.string().optional(),
+  labelKey: z.string().min(1),
+  replica: z.string().min(1),
+  touchIntervalMs: z.number().int().positive(),
 });
 
 export type SandboxClaimBackendConfig = z.infer<typeof SandboxClaimBackendConfigSchema>;
@@ -227,5 +233,15 @@ export const CLUSTER_BACKEND_OPTIONS = {
       schema: z.string().startsWith('/').default('/'),
       description: "the browser server's WebSocket path",
     },
+    activityNamespace: {
+      env: 'POD_NAMESPACE',
+      schema: z.string().optional(),
+      description:
+        'namespace for per-actor activity Leases (replicas share last activity); unset: not shared',
+    },
+    kubeconfig: kubeOptions('55s').kubeconfig,
+    labelKey: kubeOptions('55s').labelKey,
+    replica: kubeOptions('55s').replica,
+    touchIntervalMs: kubeOptions('55s').touchIntervalMs,
   }),
 };

@@ -8,6 +8,7 @@ import {
   type SandboxClaimBackendConfig,
   type SubstrateBackendConfig,
 } from './clusterBackendConfig.ts';
+import { ActivityLeases } from './activityLeases.ts';
 import { type CrBackendOptions } from './crBackend.ts';
 import { kubeApiFor } from './kubeConfig.ts';
 
@@ -37,4 +38,15 @@ export function substrateTls(cfg: SubstrateBackendConfig): ControlTls {
   if (cfg.tls === 'tls')
     return cfg.caFile ? { mode: 'tls', caPem: readFileSync(cfg.caFile, 'utf8') } : { mode: 'tls' };
   return { mode: cfg.tls };
+}
+
+/** The activity Leases of a substrate backend (only when `activityNamespace` is set). */
+export function activityLeases(cfg: SubstrateBackendConfig): ActivityLeases {
+  return new ActivityLeases({
+    api: kubeApiFor(cfg.kubeconfig),
+    namespace: cfg.activityNamespace ?? 'default',
+    labelKey: cfg.labelKey,
+    replica: cfg.replica,
+    touchIntervalMs: cfg.touchIntervalMs,
+  });
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
@@ -7,6 +8,9 @@ import { KarsBackend } from '../backends/kars.ts';
 import { OpenShellBackend } from '../backends/openShell.ts';
 import { SandboxClaimBackend } from '../backends/sandboxClaim.ts';
 import { type SandboxBackend } from '../backends/types.ts';
+import { SubstrateBackend } from '../backends/substrate.ts';
+import { ControlServer, FakeRouter } from '../grpc/testing/controlServer.ts';
+import { ActivityLeases } from './activityLeases.ts';
 import { type KubeCallRecord, KubeApi } from './kubeApi.ts';
 import { PodIndex } from './podIndex.ts';
 
@@ -44,11 +48,29 @@ function granted(all: Doc[]): Set<string> {
 }
 
 let cluster: SandboxCluster;
+let control: ControlServer;
+let router: FakeRouter;
+let upstream: Server;
 
 beforeAll(async () => {
   cluster = await startSandboxCluster(15);
+  upstream = createServer((_req, res) => res.end('ok'));
+  await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+  const addr = `127.0.0.1:${(upstream.address() as { port: number }).port}`;
+  control = new ControlServer({
+    shape: 'actorId',
+    templates: ['pw/playwright'],
+    transitionMs: 5,
+    upstreamFor: () => addr,
+  });
+  await control.start();
+  router = new FakeRouter(control, 'actors.test');
+  await router.start();
 }, 1_200_000);
 afterAll(async () => {
+  await control?.stop();
+  await router?.stop();
+  upstream?.close();
   await cluster?.stop();
 });
 
@@ -121,7 +143,24 @@ const CASES: Case[] = [
         chromiumArgs: '',
       }),
   },
-  { name: 'substrate (identity only)', file: 'rbac-substrate.yaml' },
+  {
+    name: 'substrate (identity + activity Leases)',
+    file: 'rbac-substrate.yaml',
+    backend: (api, ns) =>
+      new SubstrateBackend({
+        control: { address: `127.0.0.1:${control.port}`, shape: 'actorId', tls: { mode: 'insecure' } },
+        templateNamespace: 'pw',
+        templateName: 'playwright',
+        routerHost: '127.0.0.1',
+        routerPort: router.port,
+        hostSuffix: 'actors.test',
+        forceBoot: false,
+        readyTimeoutMs: 10_000,
+        pollMs: 10,
+        wsPath: '/',
+        activity: new ActivityLeases({ api, namespace: ns, labelKey: 'playwright-id', replica: 'proxy-0' }),
+      }),
+  },
 ];
 
 describe('deploy/proxy RBAC, exercised as the proxy ServiceAccount against a real API server', () => {
@@ -149,10 +188,21 @@ describe('deploy/proxy RBAC, exercised as the proxy ServiceAccount against a rea
       const b = c.backend?.(api, ns);
       if (b) {
         await b.ensure('alpha', AbortSignal.timeout(20_000));
-        await b.touch?.('alpha', Date.now() + 60_000);
-        expect((await b.list()).map((r) => r.id)).toEqual(['alpha']);
+        const at = Date.now() + 60_000;
+        await b.touch?.('alpha', at);
+        const listed = await b.list();
+        expect(listed.map((r) => r.id)).toEqual(['alpha']);
+        expect(listed[0]?.lastActiveMs).toBeGreaterThanOrEqual(at - 1000);
         await b.delete('alpha');
         await b.close();
+        // Nothing left behind: no managed Lease (substrate's activity record) survives the delete.
+        const leases = await new KubeApi(cluster.admin).request<{ items: unknown[] }>({
+          method: 'GET',
+          path: `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases`,
+          query: { labelSelector: 'app.kubernetes.io/managed-by=rollout-sentinel' },
+          signal: AbortSignal.timeout(5000),
+        });
+        expect(leases.items).toEqual([]);
       }
 
       const forbidden = calls.filter((r) => r.status === 403 || r.status === 401);
