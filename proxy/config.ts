@@ -143,7 +143,8 @@ export const PROXY_OPTIONS = defineOptions({
     env: 'PROXY_IDENTITY',
     flag: '--identity',
     schema: z.enum(IDENTITY_MODES).default('header'),
-    description: 'how callers are identified: header (one sandbox per id) or fixed (single-user)',
+    description:
+      'how callers are identified: header (one sandbox per id), fixed (single-user), podLabel (the client pod label, in a cluster) or token (bearer token + header)',
   },
   identityHeader: {
     env: 'PROXY_IDENTITY_HEADER',
