@@ -1,6 +1,10 @@
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SandboxCluster, startSandboxCluster } from '../../lib/testing/kube/sandboxCluster.ts';
+import {
+  type SandboxCluster,
+  settlingDeletes,
+  startSandboxCluster,
+} from '../../lib/testing/kube/sandboxCluster.ts';
 import { KubeApi } from '../k8s/kubeApi.ts';
 import { runBackendContract } from './contract.case.ts';
 import { KarsBackend, type KarsBackendOptions } from './kars.ts';
@@ -57,7 +61,7 @@ describe('KarsBackend against a real kube-apiserver', () => {
     name: 'kars (minimal KarsSandbox CRD, controller played by the fixture)',
     create: async () => {
       current = await ns('kc');
-      return backend(current);
+      return settlingDeletes(backend(current));
     },
     // Sandbox pods still running for this namespace's KarsSandboxes.
     leftovers: async () => (await karsObjects(current)).length,

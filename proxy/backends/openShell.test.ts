@@ -1,6 +1,10 @@
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SandboxCluster, startSandboxCluster } from '../../lib/testing/kube/sandboxCluster.ts';
+import {
+  type SandboxCluster,
+  settlingDeletes,
+  startSandboxCluster,
+} from '../../lib/testing/kube/sandboxCluster.ts';
 import { KubeApi } from '../k8s/kubeApi.ts';
 import { runBackendContract } from './contract.case.ts';
 import { OpenShellBackend } from './openShell.ts';
@@ -35,7 +39,7 @@ describe('OpenShellBackend against a real kube-apiserver', () => {
     create: async () => {
       const ns = `os-${++n}`;
       await cluster.namespace(ns, POOL);
-      return backend(ns);
+      return settlingDeletes(backend(ns));
     },
     skip: [
       {

@@ -1,6 +1,10 @@
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SandboxCluster, startSandboxCluster } from '../../lib/testing/kube/sandboxCluster.ts';
+import {
+  type SandboxCluster,
+  settlingDeletes,
+  startSandboxCluster,
+} from '../../lib/testing/kube/sandboxCluster.ts';
 import { KubeApi } from '../k8s/kubeApi.ts';
 import { runBackendContract } from './contract.case.ts';
 import { SandboxClaimBackend, type SandboxClaimBackendOptions } from './sandboxClaim.ts';
@@ -56,7 +60,7 @@ describe('SandboxClaimBackend against a real kube-apiserver', () => {
     name: 'sandboxClaim (agent-sandbox CRDs, controller played by the fixture)',
     create: async () => {
       current = await freshNamespace('contract');
-      return backend(current);
+      return settlingDeletes(backend(current));
     },
     // Claims, Sandboxes and their pods left in the case's namespace (the garbage collector's part removes them).
     leftovers: async () => {

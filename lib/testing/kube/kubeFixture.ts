@@ -5,17 +5,26 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Agent, fetch } from 'undici';
+import { cacheDir } from '../cacheDir.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const GO_DIR = join(HERE, 'apiserver');
-/** Repository root (lib/testing/kube → ../../..). */
-const ROOT = resolve(HERE, '..', '..', '..');
-/** Build outputs live in the ignored `.cache/` folder; Go's own module and build caches stay in their defaults. */
-export const KUBE_CACHE_DIR = join(ROOT, '.cache', 'kube');
+/** The binary lives in the fixture cache (the repo's ignored `.cache/` unless SENTINEL_CACHE_DIR moves it). */
+export const KUBE_CACHE_DIR = cacheDir('kube');
+
+/** Go's module and build caches inside the fixture cache, shared with the other Go fixtures. */
+export function goEnv(): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    GOMODCACHE: cacheDir('go', 'mod'),
+    GOCACHE: cacheDir('go', 'build'),
+    GOFLAGS: '-modcacherw',
+  };
+}
 
 /** Runs a command; resolves with stdout, rejects with the command line and the tail of stderr. */
 export function run(
@@ -24,7 +33,7 @@ export function run(
   opts: { cwd?: string; timeoutMs?: number } = {},
 ): Promise<string> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'], env: goEnv() });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));

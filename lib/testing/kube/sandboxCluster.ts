@@ -1,5 +1,7 @@
 /** @module lib/testing/kube/sandboxCluster — one real API server with the sandbox CRDs, the controllers' part and loopback pods. */
+import { connect } from 'node:net';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import type { Endpoint, SandboxBackend } from '../../../proxy/backends/types.ts';
 import { AgentSandboxController, type Claim, type ClaimBehaviour } from './agentSandboxController.ts';
 import { installSandboxCrds } from './crds.ts';
 import { KarsController, type KarsBehaviour, type KarsSandboxObject } from './karsController.ts';
@@ -134,5 +136,49 @@ export async function startSandboxCluster(
       await pods.stopAll();
       await fx.stop();
     },
+  };
+}
+
+/** Resolves once nothing accepts TCP connections on `host:port` any more (or `ms` pass). */
+async function untilUnreachable(host: string, port: number, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    const open = await new Promise<boolean>((resolve) => {
+      const s = connect({ host, port }, () => (s.destroy(), resolve(true)));
+      s.on('error', () => resolve(false));
+    });
+    if (!open) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
+ * For the shared contract suite: a Kubernetes backend's `delete()` resolves when the API server has deleted the
+ * object; the pod stops afterwards (garbage collector, kubelet grace period). This wrapper also waits (≤ 5 s) for the
+ * old endpoint to stop answering, which is what the contract's "delete removes the sandbox" probes.
+ */
+export function settlingDeletes<B extends SandboxBackend>(b: B): SandboxBackend {
+  const endpoints = new Map<string, Endpoint>();
+  return {
+    kind: b.kind,
+    async ensure(id, signal) {
+      const ep = await b.ensure(id, signal);
+      endpoints.set(id, ep);
+      return ep;
+    },
+    async delete(id, signal) {
+      await b.delete(id, signal);
+      const ep = endpoints.get(id);
+      endpoints.delete(id);
+      if (ep) await untilUnreachable(ep.host, ep.port, 5000);
+    },
+    list: (signal) => b.list(signal),
+    ...(b.touch
+      ? {
+          touch: (id: string, at: number, signal?: AbortSignal) =>
+            (b.touch as NonNullable<B['touch']>).call(b, id, at, signal),
+        }
+      : {}),
+    close: () => b.close(),
   };
 }
