@@ -19,6 +19,7 @@ const TOKEN = ['synthetic', 'checker', String(process.pid)].join('-');
 let cluster: SandboxCluster;
 let proxy: RunningProxy;
 let identity: PodLabelIdentity;
+let index: PodIndex;
 
 async function clientPod(name: string, ip: string, labels: Record<string, string>): Promise<void> {
   const core = cluster.admin.makeApiClient(CoreV1Api);
@@ -72,7 +73,7 @@ beforeAll(async () => {
   await clientPod('client-beta', '127.14.200.2', { 'playwright-id': 'beta' });
   await clientPod('client-nolabel', '127.14.200.3', { app: 'curl' });
   const api = new KubeApi(cluster.admin);
-  const index = new PodIndex({ api, namespace: NS, labelKey: 'playwright-id' });
+  index = new PodIndex({ api, namespace: NS, labelKey: 'playwright-id' });
   index.start();
   identity = new PodLabelIdentity({
     index,
@@ -110,7 +111,8 @@ afterAll(async () => {
 
 describe('pod-label identity through the proxy (real API server)', () => {
   it('reports readiness once the informer has synced', async () => {
-    await identity.ready();
+    // `ready()` is a synchronous probe; wait for the informer's first list before asserting on it.
+    await index.synced;
     expect(identity.ready()).toBe(true);
     const res = await fetch(`${proxy.server.adminUrl}/readyz`);
     expect(res.status).toBe(200);
