@@ -4,15 +4,12 @@
  * server answers the kubelet's `/containerLogs/{ns}/{pod}/{container}` endpoint. Everything else — pod lists by
  * label selector, pod status, events by field selector, the log proxying itself — is the real API server.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKubeFixture, type KubeFixture } from '../../lib/testing/kube/kubeFixture.ts';
+import { selfSignedCert } from '../../lib/testing/tls.ts';
 import { analyze, collectRequest } from '../index.ts';
 import { KubernetesLogCollector, podTemplateHashSelector } from './kubernetesLogs.ts';
 
@@ -29,34 +26,8 @@ const LOGS = new Map<string, string>([
   ['canary-1/istio-proxy', 'envoy noise that must not be read\n'],
 ]);
 
-function selfSigned(): { key: Buffer; cert: Buffer } {
-  const dir = mkdtempSync(join(tmpdir(), 'kubelet-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      join(dir, 'k.pem'),
-      '-out',
-      join(dir, 'c.pem'),
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ],
-    { stdio: 'ignore' },
-  );
-  return { key: readFileSync(join(dir, 'k.pem')), cert: readFileSync(join(dir, 'c.pem')) };
-}
-
 beforeAll(async () => {
-  kubelet = createServer(selfSigned(), (req, res) => {
+  kubelet = createServer(selfSignedCert(), (req, res) => {
     const url = new URL(req.url ?? '/', 'https://x');
     kubeletRequests.push(url);
     const m = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);

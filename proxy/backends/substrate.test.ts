@@ -1,8 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ServerCredentials, status as GrpcStatus } from '@grpc/grpc-js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type ActorShape, type ControlTls } from '../grpc/controlClient.ts';
@@ -10,6 +6,7 @@ import { ControlServer, FakeRouter } from '../grpc/testing/controlServer.ts';
 import { SubstrateBackend, type SubstrateBackendOptions } from './substrate.ts';
 import { runBackendContract } from './contract.case.ts';
 import { BackendError } from './types.ts';
+import { selfSignedCert, type SelfSignedCert } from '../../lib/testing/tls.ts';
 
 const SUFFIX = 'actors.resources.substrate.ate.dev';
 
@@ -278,30 +275,9 @@ describe('SubstrateBackend deadlines and outages', () => {
 });
 
 describe('SubstrateBackend TLS', () => {
-  let dir: string;
+  let certs: SelfSignedCert;
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'grpc-tls-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=ate-api',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1,DNS:api.ate-system.svc',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
+    certs = selfSignedCert('ate-api', ['api.ate-system.svc']);
   });
 
   it.each([
@@ -317,8 +293,7 @@ describe('SubstrateBackend TLS', () => {
     },
     { name: 'verified against the wrong CA', tls: (): ControlTls => ({ mode: 'tls' }), ok: false },
   ])('$name', async ({ tls, ok }) => {
-    const cert = readFileSync(join(dir, 'cert.pem'));
-    const key = readFileSync(join(dir, 'key.pem'));
+    const { cert, key } = certs;
     const up = await startUpstream();
     const control = new ControlServer({
       shape: 'actorId',

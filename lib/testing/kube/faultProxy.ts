@@ -1,9 +1,6 @@
 /** @module lib/testing/kube/faultProxy — an HTTPS proxy in front of the API server that injects errors, resets and stalls. */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:https';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { selfSignedCert } from '../tls.ts';
 
 /** Probabilities (0..1) of each fault per request; the rest pass through. */
 export interface FaultRates {
@@ -21,32 +18,6 @@ export interface FaultCounts {
   error: number;
   reset: number;
   stall: number;
-}
-
-function selfSignedCert(): { key: Buffer; cert: Buffer } {
-  const dir = mkdtempSync(join(tmpdir(), 'fault-proxy-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      join(dir, 'k.pem'),
-      '-out',
-      join(dir, 'c.pem'),
-    ],
-    { stdio: 'ignore' },
-  );
-  return { key: readFileSync(join(dir, 'k.pem')), cert: readFileSync(join(dir, 'c.pem')) };
 }
 
 /**
