@@ -150,12 +150,14 @@ export class AgentSandboxController {
     this.#sandboxOf.set(claim.metadata.uid, sandbox);
     const ip = await this.#opts.podIp(claim, sandbox);
     await this.#createPod(claim, sandbox, ip);
+    // Record the binding before publishing Ready: a proxy watching the claim may serve the tenant before the status
+    // write returns here, and tests compare what it served with `bound`.
+    this.bound.set(claim.metadata.name, sandbox);
+    this.binds++;
     await this.#setStatus(claim, {
       conditions: [condition('True', 'DependenciesReady', 'Pod is Ready; Service Exists')],
       sandbox: { name: sandbox, podIPs: [ip] },
     });
-    this.bound.set(claim.metadata.name, sandbox);
-    this.binds++;
   }
 
   async #createSandbox(claim: Claim): Promise<string> {
