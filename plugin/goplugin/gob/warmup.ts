@@ -1,69 +1,35 @@
 /**
- * @module plugin/goplugin/gob/warmup — decodes a synthetic gob stream at start-up so the first real `Plugin.Run`
- * (about 220 type definitions) runs on optimised code instead of the interpreter (~9 ms → ~1 ms, see the benchmark).
+ * @module plugin/goplugin/gob/warmup — decodes a real Argo Rollouts gob conversation at start-up so that the first real
+ * `Plugin.Run` (about 220 type definitions) runs on optimised code instead of the interpreter.
+ *
+ * The corpus is a recorded conversation with Argo's own types (warmupCorpus.ts), not a synthetic stream: it exercises
+ * the same decoder paths (interfaces, maps, pointers, GobEncoder values) a controller's first `Run` does. The benchmark
+ * (`npm run bench:plugin`) times the first `Run` of a different capture, Go-encoded from the real v1alpha1 and
+ * k8s v0.34 types, in a fresh process after this warm-up.
  */
 import { GobDecoder } from './decoder.ts';
-import { GobEncoder } from './encoder.ts';
-import { GobInt, GobString, GobUint, GobBool, GobBytes, type GobSchema } from './types.ts';
+import { WARMUP_STREAM_BASE64 } from './warmupCorpus.ts';
 
-const TIME = { kind: 'gobEncoder', name: 'Time' } as const satisfies GobSchema;
-const MAP = {
-  kind: 'map',
-  name: 'map[string]string',
-  key: GobString,
-  elem: GobString,
-} as const satisfies GobSchema;
-const LIST = { kind: 'slice', name: '[]string', elem: GobString } as const satisfies GobSchema;
+let corpus: Uint8Array | undefined;
 
-function schema(i: number, child: GobSchema | undefined): GobSchema {
-  const fields: { name: string; type: GobSchema }[] = [
-    { name: `Name${i}`, type: GobString },
-    { name: 'Count', type: GobInt },
-    { name: 'Seq', type: GobUint },
-    { name: 'Flag', type: GobBool },
-    { name: 'Raw', type: GobBytes },
-    { name: 'At', type: TIME },
-    { name: 'Labels', type: MAP },
-    { name: 'Items', type: LIST },
-  ];
-  if (child) fields.push({ name: 'Child', type: { kind: 'slice', name: `[]T${i}`, elem: child } });
-  return { kind: 'struct', name: `T${i}`, fields };
-}
-
-function value(depth: number): Record<string, unknown> {
-  const v: Record<string, unknown> = {
-    Count: -depth,
-    Seq: depth,
-    Flag: true,
-    Raw: new Uint8Array([1, 2, 3]),
-    At: new Uint8Array(15),
-    Labels: { a: 'b' },
-    Items: ['x', 'y'],
-  };
-  v[`Name${depth}`] = 'n';
-  if (depth > 0) v.Child = [value(depth - 1)];
-  return v;
-}
-
-/** Builds and decodes `rounds` streams of `types` nested struct definitions. Takes a few ms once. */
-export function warmUpGob(types = 90, rounds = 4): number {
-  let root: GobSchema | undefined;
-  for (let i = 0; i < types; i++) root = schema(i, root);
-  const bytes = new GobEncoder().encode(root as GobSchema, value(types - 1));
-  let decoded = 0;
+/** Decodes the recorded conversation `rounds` times; returns how many values the last round produced. */
+export function warmUpGob(rounds = 20): number {
+  corpus ??= Buffer.from(WARMUP_STREAM_BASE64, 'base64');
+  let values = 0;
   for (let r = 0; r < rounds; r++) {
     const d = new GobDecoder();
-    d.push(bytes);
-    if (d.next()) decoded++;
+    d.push(corpus);
+    values = 0;
+    while (d.next()) values++;
   }
-  return decoded;
+  return values;
 }
 
 /**
  * Warms up twice with a pause between, so optimising compiles that V8 runs on its (single, see plugin/bundle.ts)
- * worker thread are installed before the plugin announces itself. Adds ~0.2–0.4 s to start-up.
+ * worker thread are installed before the plugin announces itself. Adds ~0.1–0.2 s to start-up.
  */
-export async function warmUpGobForStartup(pauseMs = 150): Promise<void> {
+export async function warmUpGobForStartup(pauseMs = 100): Promise<void> {
   warmUpGob();
   await new Promise((resolve) => setTimeout(resolve, pauseMs));
   warmUpGob();
