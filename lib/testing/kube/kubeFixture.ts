@@ -68,16 +68,30 @@ export async function buildKubeFixture(): Promise<string> {
   return bin;
 }
 
-/** A free TCP port on 127.0.0.1 (closed again before use; the fixture starts within milliseconds). */
-export function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
+/** Below Linux's default ephemeral range (32768–60999), so no outgoing connection can take the port meanwhile. */
+const FIXED_PORTS = { from: 20_000, to: 32_000 };
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((res) => {
     const srv = createServer();
-    srv.on('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => res(typeof addr === 'object' && addr ? addr.port : 0));
-    });
+    srv.once('error', () => res(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => res(true)));
   });
+}
+
+/**
+ * A free TCP port on 127.0.0.1 for a server that binds it later (kube-apiserver binds seconds after etcd starts). Ports
+ * handed out by the kernel (`listen(0)`) come from the ephemeral range, where any outgoing connection — the apiserver's
+ * own to etcd — may take the port before it is bound; so pick one below that range and check it is free now.
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = FIXED_PORTS.from + Math.floor(Math.random() * (FIXED_PORTS.to - FIXED_PORTS.from));
+    if (await canListen(port)) return port;
+  }
+  throw new Error(
+    `no free port on 127.0.0.1 between ${FIXED_PORTS.from} and ${FIXED_PORTS.to} after 200 tries`,
+  );
 }
 
 interface Ports {
@@ -235,8 +249,18 @@ export async function startKubeFixture(opts: KubeFixtureOptions = {}): Promise<K
     join(dir, 'tokens.csv'),
     `${adminToken},fixture-admin,fixture-admin-uid,"system:masters"\n`,
   );
-  const ports = { etcdClient: await freePort(), etcdPeer: await freePort(), apiserver: await freePort() };
-  const fx = new Fixture(bin, dir, ports, adminToken, opts);
-  await fx.start();
-  return fx;
+  // Another process can still take a chosen port before the fixture binds it: try fresh ports a few times.
+  for (let attempt = 1; ; attempt++) {
+    const ports = { etcdClient: await freePort(), etcdPeer: await freePort(), apiserver: await freePort() };
+    const fx = new Fixture(bin, dir, ports, adminToken, opts);
+    try {
+      await fx.start();
+      return fx;
+    } catch (err) {
+      if (attempt >= 3 || !/address already in use/.test(String(err))) throw err;
+      await fx.kill();
+      // etcd recorded the old ports in its data: start the next attempt from an empty one.
+      await rm(join(dir, 'etcd'), { recursive: true, force: true });
+    }
+  }
 }
