@@ -10,6 +10,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
+import { seededRandom } from '../../lib/random.ts';
 
 type Expected = 'promote' | 'rollback' | 'inconclusive';
 
@@ -20,17 +21,8 @@ interface CaseFile {
   journeys?: unknown[];
 }
 
-/** Deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG for the corpus (same seed, same corpus). */
+export const rng = seededRandom;
 
 export interface Service {
   name: string;

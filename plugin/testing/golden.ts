@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { decodeHeader, HEADER_BYTES, type FrameHeader } from '../goplugin/yamux.ts';
+import { seededRandom } from '../../lib/random.ts';
 
 /** The golden vectors (a copy of shared/reference/argo-plugin-golden, with its README and checksums). */
 export const GOLDEN_DIR = fileURLToPath(new URL('../goplugin/testdata/golden/', import.meta.url));
@@ -23,14 +24,5 @@ export function splitFrames(bytes: Uint8Array): { header: FrameHeader; payload: 
   return frames;
 }
 
-/** A deterministic PRNG (mulberry32) so fuzz cases are reproducible from their seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic PRNG so fuzz cases are reproducible from their seed. */
+export const prng = seededRandom;

@@ -1,5 +1,6 @@
 /** @module lib/testing/kube/faultProxy — an HTTPS proxy in front of the API server that injects errors, resets and stalls. */
 import { createServer, request, type Server } from 'node:https';
+import { seededRandom } from '../../random.ts';
 import { selfSignedCert } from '../tls.ts';
 
 /** Probabilities (0..1) of each fault per request; the rest pass through. */
@@ -29,24 +30,15 @@ export class FaultProxy {
   rates: FaultRates;
   readonly #upstream: URL;
   readonly #stallMs: number;
-  #seed: number;
+  readonly #random: () => number;
   #server: Server | undefined;
   port = 0;
 
   constructor(opts: { upstream: string; rates: FaultRates; seed?: number; stallMs?: number }) {
     this.#upstream = new URL(opts.upstream);
     this.rates = opts.rates;
-    this.#seed = opts.seed ?? 42;
+    this.#random = seededRandom(opts.seed ?? 42);
     this.#stallMs = opts.stallMs ?? 3000;
-  }
-
-  /** mulberry32 */
-  #random(): number {
-    this.#seed = (this.#seed + 0x6d2b79f5) | 0;
-    let t = this.#seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
 
   async start(): Promise<string> {
