@@ -39,40 +39,55 @@ export interface WaitForObjectOptions<T extends KubeObject, R> {
   onRetry?(err: unknown, attempt: number): void;
 }
 
+type Outcome<R> = { ok: true; value: R } | { ok: false; err: Error };
+
 /**
- * Lists and watches one object by `metadata.name` field selector and resolves with the check's value once it is
- * ready. Uses the watch, not polling; survives API server restarts and `410 Gone` (see runListWatch).
+ * Runs `watch` until a verdict fed to its `judge` is ready, failed or gone, or `signal` aborts; shared by both waits.
+ * `judge` takes a thunk so no check runs once the outcome is known.
  */
-export async function waitForObject<T extends KubeObject, R>(opts: WaitForObjectOptions<T, R>): Promise<R> {
+async function untilVerdict<R>(
+  signal: AbortSignal,
+  watch: (inner: AbortSignal, judge: (check: () => Verdict<R>) => void) => Promise<void>,
+): Promise<R> {
   const inner = new AbortController();
-  const stop = (): void => inner.abort(opts.signal.reason);
-  opts.signal.addEventListener('abort', stop, { once: true });
+  const stop = (): void => inner.abort(signal.reason);
+  signal.addEventListener('abort', stop, { once: true });
   let lastReason = 'not observed yet';
-  let outcome: { ok: true; value: R } | { ok: false; err: Error } | undefined;
-  const judge = (obj: T | undefined): void => {
+  let outcome: Outcome<R> | undefined;
+  const judge = (check: () => Verdict<R>): void => {
     if (outcome) return;
-    const v = opts.check(obj);
+    const v = check();
     if (v.state === 'ready') outcome = { ok: true, value: v.value };
     else if (v.state === 'pending') lastReason = v.reason;
     else outcome = { ok: false, err: new WaitFailedError(v.state, v.reason) };
     if (outcome) inner.abort();
   };
   try {
-    await runListWatch<T>({
-      api: opts.api,
-      path: opts.path,
-      fieldSelector: `metadata.name=${opts.name}`,
-      signal: inner.signal,
-      onList: (items) => judge(items[0]),
-      onEvent: (type, obj) => judge(type === 'DELETED' ? undefined : obj),
-      ...(opts.onRetry ? { onRetry: opts.onRetry } : {}),
-    });
+    await watch(inner.signal, judge);
   } finally {
-    opts.signal.removeEventListener('abort', stop);
+    signal.removeEventListener('abort', stop);
   }
   if (outcome?.ok) return outcome.value;
   if (outcome) throw outcome.err;
-  throw new WaitAbortedError(lastReason, opts.signal.reason);
+  throw new WaitAbortedError(lastReason, signal.reason);
+}
+
+/**
+ * Lists and watches one object by `metadata.name` field selector and resolves with the check's value once it is
+ * ready. Uses the watch, not polling; survives API server restarts and `410 Gone` (see runListWatch).
+ */
+export function waitForObject<T extends KubeObject, R>(opts: WaitForObjectOptions<T, R>): Promise<R> {
+  return untilVerdict<R>(opts.signal, (signal, judge) =>
+    runListWatch<T>({
+      api: opts.api,
+      path: opts.path,
+      fieldSelector: `metadata.name=${opts.name}`,
+      signal,
+      onList: (items) => judge(() => opts.check(items[0])),
+      onEvent: (type, obj) => judge(() => opts.check(type === 'DELETED' ? undefined : obj)),
+      ...(opts.onRetry ? { onRetry: opts.onRetry } : {}),
+    }),
+  );
 }
 
 export interface WaitForAnyOptions<T extends KubeObject, R> {
@@ -85,42 +100,24 @@ export interface WaitForAnyOptions<T extends KubeObject, R> {
 }
 
 /** Like {@link waitForObject}, over every object matching a label selector (e.g. "a Running pod of this sandbox"). */
-export async function waitForAny<T extends KubeObject, R>(opts: WaitForAnyOptions<T, R>): Promise<R> {
-  const inner = new AbortController();
-  const stop = (): void => inner.abort(opts.signal.reason);
-  opts.signal.addEventListener('abort', stop, { once: true });
+export function waitForAny<T extends KubeObject, R>(opts: WaitForAnyOptions<T, R>): Promise<R> {
   const store = new Map<string, T>();
-  let lastReason = 'not observed yet';
-  let outcome: { ok: true; value: R } | { ok: false; err: Error } | undefined;
-  const judge = (): void => {
-    if (outcome) return;
-    const v = opts.check([...store.values()]);
-    if (v.state === 'ready') outcome = { ok: true, value: v.value };
-    else if (v.state === 'pending') lastReason = v.reason;
-    else outcome = { ok: false, err: new WaitFailedError(v.state, v.reason) };
-    if (outcome) inner.abort();
-  };
-  try {
-    await runListWatch<T>({
+  return untilVerdict<R>(opts.signal, (signal, judge) =>
+    runListWatch<T>({
       api: opts.api,
       path: opts.path,
       labelSelector: opts.labelSelector,
-      signal: inner.signal,
+      signal,
       onList: (items) => {
         store.clear();
         for (const o of items) store.set(o.metadata.name, o);
-        judge();
+        judge(() => opts.check([...store.values()]));
       },
       onEvent: (type, obj) => {
         if (type === 'DELETED') store.delete(obj.metadata.name);
         else store.set(obj.metadata.name, obj);
-        judge();
+        judge(() => opts.check([...store.values()]));
       },
-    });
-  } finally {
-    opts.signal.removeEventListener('abort', stop);
-  }
-  if (outcome?.ok) return outcome.value;
-  if (outcome) throw outcome.err;
-  throw new WaitAbortedError(lastReason, opts.signal.reason);
+    }),
+  );
 }
