@@ -15,13 +15,14 @@ import { OpenShellBackend } from '../backends/openShell.ts';
 import { SandboxClaimBackend } from '../backends/sandboxClaim.ts';
 import { SubstrateBackend } from '../backends/substrate.ts';
 import { type SandboxBackend } from '../backends/types.ts';
-import { LOCAL_DEFAULTS, type Config } from '../config.ts';
+import { LOCAL_DEFAULTS } from '../config.ts';
 import { ControlServer, FakeRouter } from '../grpc/testing/controlServer.ts';
 import { KubeApi } from '../k8s/kubeApi.ts';
 import { measureClient } from './client.ts';
+import { BENCH_HEADER, benchProxyConfig } from './proxyConfig.ts';
 import { quantile, summarise, type BenchRow, type Sample } from './stats.ts';
 
-const HEADER = 'X-Playwright-Id';
+const HEADER = BENCH_HEADER;
 const NS = 'bench';
 const SUFFIX = 'actors.bench';
 
@@ -51,30 +52,6 @@ export interface ClusterResults {
   apiserverStartMs: number;
 }
 
-function config(): Config {
-  return {
-    server: {
-      host: '127.0.0.1',
-      port: 0,
-      adminPort: 0,
-      maxHeaderBytes: 16_384,
-      upstreamConnectTimeoutMs: 10_000,
-      wsCompression: 'off',
-      drainTimeoutMs: 500,
-    },
-    identity: { mode: 'header', header: HEADER, maxIdLength: 63 },
-    sessions: {
-      idleTtlMs: 3_600_000,
-      idleCheckIntervalMs: 3_600_000,
-      maxSandboxes: 1000,
-      ensureTimeoutMs: 120_000,
-      shutdownSandboxes: 'keep',
-    },
-    backend: { ...LOCAL_DEFAULTS },
-    logLevel: 'silent',
-  };
-}
-
 async function target(
   name: string,
   make: () => SandboxBackend,
@@ -82,7 +59,10 @@ async function target(
   log: Logger,
 ): Promise<Target> {
   const backend = make();
-  const proxy = await startProxy(config(), { log, backend, defaultMetrics: false });
+  const proxy = await startProxy(
+    benchProxyConfig({ wsCompression: 'off', shutdownSandboxes: 'keep', drainTimeoutMs: 500 }),
+    { log, backend, defaultMetrics: false },
+  );
   return { name, make, proxy, backend, wipe };
 }
 

@@ -6,9 +6,10 @@
 import { componentLogger, type Logger } from '../../lib/log.ts';
 import { startProxy, type RunningProxy } from '../app.ts';
 import { LocalBackend } from '../backends/local.ts';
-import { LOCAL_DEFAULTS, type Config } from '../config.ts';
+import { LOCAL_DEFAULTS } from '../config.ts';
 import { rawRequest, upgradeRequest } from '../testing/testProxy.ts';
 import { measureClient } from './client.ts';
+import { BENCH_HEADER, benchProxyConfig } from './proxyConfig.ts';
 import { quantile, summarise, type BenchRow, type Sample } from './stats.ts';
 
 export interface ScenarioOptions {
@@ -29,31 +30,7 @@ interface Target {
   backend: LocalBackend;
 }
 
-const HEADER = 'X-Playwright-Id';
-
-function proxyConfig(wsCompression: 'off' | 'playwright'): Config {
-  return {
-    server: {
-      host: '127.0.0.1',
-      port: 0,
-      adminPort: 0,
-      maxHeaderBytes: 16_384,
-      upstreamConnectTimeoutMs: 10_000,
-      wsCompression,
-      drainTimeoutMs: 1000,
-    },
-    identity: { mode: 'header', header: HEADER, maxIdLength: 63 },
-    sessions: {
-      idleTtlMs: 3_600_000,
-      idleCheckIntervalMs: 3_600_000,
-      maxSandboxes: 1000,
-      ensureTimeoutMs: 120_000,
-      shutdownSandboxes: 'delete',
-    },
-    backend: { ...LOCAL_DEFAULTS },
-    logLevel: 'silent',
-  };
-}
+const HEADER = BENCH_HEADER;
 
 async function startTarget(name: string, warmPool: number, opts: ScenarioOptions): Promise<Target> {
   const cfg = {
@@ -62,11 +39,18 @@ async function startTarget(name: string, warmPool: number, opts: ScenarioOptions
     ...(opts.chromiumPath ? { chromiumPath: opts.chromiumPath } : {}),
   };
   const backend = new LocalBackend(cfg, { log: opts.log });
-  const proxy = await startProxy(proxyConfig(opts.wsCompression), {
-    log: opts.log,
-    backend,
-    defaultMetrics: false,
-  });
+  const proxy = await startProxy(
+    benchProxyConfig({
+      wsCompression: opts.wsCompression,
+      shutdownSandboxes: 'delete',
+      drainTimeoutMs: 1000,
+    }),
+    {
+      log: opts.log,
+      backend,
+      defaultMetrics: false,
+    },
+  );
   return { name, proxy, backend };
 }
 
