@@ -87,7 +87,7 @@ try {
     local.close();
     if (!wasAllowed) policy.allowedLoopbackPorts.delete(warmPort);
   }
-  installSocketGuard(policy);
+  installSocketGuard(policy, [portOf(guard)]);
   send({ type: 'ready', wsEndpoint: server.wsEndpoint(), browserPid: server.process().pid ?? 0 });
   if (!process.connected) await stop(0);
 } catch (err) {

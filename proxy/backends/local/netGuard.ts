@@ -110,9 +110,9 @@ function connectOptions(args: unknown[]): Record<string, unknown> | undefined {
 
 /**
  * Wraps `net.Socket.prototype.connect` in this process so every outgoing TCP connection obeys `policy` and unix
- * sockets are refused. Idempotent per process (the host calls it once, after its own warm-up connections).
+ * sockets are refused; `ownPorts` (this process's guard on 127.0.0.1) stay reachable. Idempotent per process (the host calls it once, after its own warm-up connections).
  */
-export function installSocketGuard(policy: NetPolicy): void {
+export function installSocketGuard(policy: NetPolicy, ownPorts: readonly number[] = []): void {
   const proto = Socket.prototype as unknown as { connect: (...args: unknown[]) => Socket; __guarded?: true };
   if (proto.__guarded) return;
   const original = proto.connect;
@@ -135,6 +135,10 @@ export function installSocketGuard(policy: NetPolicy): void {
       return fail(opts.path, 'unix sockets are not reachable from a sandbox');
     const port = Number(opts.port);
     const host = typeof opts.host === 'string' ? opts.host : 'localhost';
+    // Playwright routes context.request through the browser's proxy, i.e. this process's own guard: let it in (the
+    // guard applies the same policy to where the request goes next).
+    if (ownPorts.includes(port) && (host === '127.0.0.1' || host === 'localhost'))
+      return original.apply(this, args);
     if (isIP(host)) {
       const problem = policy.problem(host, port);
       if (problem) return fail(`${host}:${port}`, problem);
