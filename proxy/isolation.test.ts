@@ -25,6 +25,10 @@ const ADMIN_TOKEN = `admin-token-${process.pid}-0123456789abcdef`;
 
 let site: Server;
 let siteUrl = '';
+/** A loopback service that is not allow-listed and counts every request that reaches it. */
+let recorder: Server;
+let recorderUrl = '';
+let recorderHits = 0;
 let proxy: RunningProxy;
 let backend: LocalBackend;
 let adminDir: string;
@@ -65,6 +69,12 @@ beforeAll(async () => {
     res.end('<title>site</title><p>public page');
   });
   await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
+  recorder = createServer((_req, res) => {
+    recorderHits++;
+    res.end('reached');
+  });
+  await new Promise<void>((r) => recorder.listen(0, '127.0.0.1', r));
+  recorderUrl = `http://127.0.0.1:${(recorder.address() as AddressInfo).port}/`;
   siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
   adminDir = mkdtempSync(join(tmpdir(), 'sentinel-isolation-'));
   writeFileSync(join(adminDir, 'admin'), `${ADMIN_TOKEN}\n`, { mode: 0o600 });
@@ -91,6 +101,7 @@ afterAll(async () => {
   await attacker?.close().catch(() => undefined);
   await proxy?.close();
   site?.close();
+  recorder?.close();
   rmSync(adminDir, { recursive: true, force: true });
 });
 
@@ -170,6 +181,7 @@ describe('the proxy and other sandboxes, from inside a sandbox', () => {
       .map((a) => a.address);
 
   const targets: [string, () => string][] = [
+    ['a loopback service that is not allow-listed', () => recorderUrl],
     ['admin port', adminUrl],
     ['admin port as localhost', () => adminUrl().replace('127.0.0.1', 'localhost')],
     ['data port', dataUrl],
@@ -233,6 +245,30 @@ describe('the proxy and other sandboxes, from inside a sandbox', () => {
       });
       refused(r);
     }
+  });
+
+  it('no request of the rows above reached the recording loopback service', async () => {
+    const img = await attempt(() =>
+      attackerPage.evaluate(
+        (u) =>
+          new Promise<string>((resolve) => {
+            const d = (
+              globalThis as unknown as {
+                document: {
+                  createElement: (t: string) => { src: string; onload: unknown; onerror: unknown };
+                };
+              }
+            ).document;
+            const i = d.createElement('img');
+            i.onload = () => resolve('loaded');
+            i.onerror = () => resolve('error');
+            i.src = u;
+          }),
+        recorderUrl,
+      ),
+    );
+    expect(img.text).toBe('error');
+    expect(recorderHits).toBe(0);
   });
 
   it('a per-context proxy that would bypass the guard is refused', async () => {
