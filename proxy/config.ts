@@ -265,7 +265,7 @@ export const PROXY_OPTIONS = defineOptions({
     env: 'PROXY_MAX_SANDBOXES',
     flag: '--max-sandboxes',
     schema: intOption(100, 1, 100_000),
-    description: 'sandboxes at most; beyond it new tenants get 503',
+    description: 'sandboxes at most per backend; beyond it new tenants get 503',
   },
   ensureTimeoutMs: {
     env: 'ENSURE_TIMEOUT',

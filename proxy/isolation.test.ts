@@ -338,3 +338,50 @@ describe('the host file system', () => {
     for (const d of dirs) expect(statSync(join(backend.rootDir, d)).mode & 0o777).toBe(0o700);
   });
 });
+
+describe('with raw CDP allowed (PROXY_ALLOW_CDP=true): still one browser per tenant', () => {
+  let cdpProxy: RunningProxy;
+  let a: Browser;
+  let b: Browser;
+
+  beforeAll(async () => {
+    const local = new LocalBackend(
+      { ...LOCAL_DEFAULTS, allowLoopback: [new URL(siteUrl).host] },
+      { log: silentLogger },
+    );
+    cdpProxy = await startTestProxy(testConfig({ server: { allowCdp: true } }), { backend: local });
+    a = await connect(cdpProxy.server.dataUrl, tenantHeaders('victim'));
+    await (await (await a.newContext()).newPage()).goto(`${siteUrl}/account?token=${SECRET}`);
+    b = await connect(cdpProxy.server.dataUrl, tenantHeaders('mallory'));
+    await (await (await b.newContext()).newPage()).goto(`${siteUrl}/`);
+  }, 120_000);
+
+  afterAll(async () => {
+    await a?.close().catch(() => undefined);
+    await b?.close().catch(() => undefined);
+    await cdpProxy?.close();
+  });
+
+  it('Target.getTargets and Storage.getCookies in the attacker browser show none of the victim', async () => {
+    const session = await b.newBrowserCDPSession();
+    const targets = JSON.stringify(await session.send('Target.getTargets'));
+    const contexts = (await session.send('Target.getBrowserContexts')).browserContextIds;
+    const cookies = await Promise.all(
+      [undefined, ...contexts].map(async (id) =>
+        JSON.stringify(await session.send('Storage.getCookies', id ? { browserContextId: id } : {})),
+      ),
+    );
+    expect(leaked(targets)).toBe(false);
+    for (const c of cookies) expect(leaked(c)).toBe(false);
+    // Control: the same calls in the victim's browser do find them.
+    const own = await a.newBrowserCDPSession();
+    expect(JSON.stringify(await own.send('Target.getTargets'))).toContain(SECRET);
+    const ownContexts = (await own.send('Target.getBrowserContexts')).browserContextIds;
+    const ownCookies = await Promise.all(
+      ownContexts.map(async (id) =>
+        JSON.stringify(await own.send('Storage.getCookies', { browserContextId: id })),
+      ),
+    );
+    expect(ownCookies.join(' ')).toContain(COOKIE);
+  });
+});
