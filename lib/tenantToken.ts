@@ -115,27 +115,25 @@ export interface VerifyOptions {
   maxTtlMs: number;
 }
 
-/** The tenant a token names, if its signature verifies and it has not expired; otherwise a {@link TenantTokenError}. */
-export function verifyTenantToken(
-  token: string,
-  opts: VerifyOptions,
-): { tenant: string; expiresAtMs: number } {
-  const parts = token.split('.');
-  const [version, tenant, expText, mac] = parts;
-  if (
-    parts.length !== 4 ||
-    version !== VERSION ||
-    !tenant ||
-    !expText ||
-    !mac ||
-    !/^\d{1,12}$/.test(expText)
-  ) {
+/** The parts of a well-formed token, or a `malformed` error. */
+function parse(token: string): { tenant: string; exp: number; mac: string } {
+  const [version, tenant, expText, mac, ...rest] = token.split('.');
+  const ok = version === VERSION && tenant && mac && rest.length === 0 && /^\d{1,12}$/.test(expText ?? '');
+  if (!ok) {
     throw new TenantTokenError(
       'malformed',
       `The tenant token is not of the form ${VERSION}.<tenant>.<expiry>.<signature>.`,
     );
   }
-  const exp = Number(expText);
+  return { tenant, exp: Number(expText), mac };
+}
+
+/** The tenant a token names, if its signature verifies and it has not expired; otherwise a {@link TenantTokenError}. */
+export function verifyTenantToken(
+  token: string,
+  opts: VerifyOptions,
+): { tenant: string; expiresAtMs: number } {
+  const { tenant, exp, mac } = parse(token);
   const given = Buffer.from(mac, 'base64url');
   const ok = opts.keys.some((k) => {
     const want = Buffer.from(sign(k, tenant, exp), 'base64url');

@@ -503,32 +503,40 @@ function backendKinds(core: OptionsOf<typeof PROXY_OPTIONS>): BackendKind[] {
   return [core.backend, ...listed.filter((k) => k !== core.backend)];
 }
 
+function headerIdentityConfig(core: OptionsOf<typeof PROXY_OPTIONS>, loopback: boolean): IdentityConfig {
+  if (!core.identityKeyFile && !loopback) {
+    throw new ConfigError([
+      `PROXY_IDENTITY_KEY_FILE = (unset): required with PROXY_IDENTITY=header when the proxy listens beyond loopback (PROXY_HOST=${core.host}); mount a Secret with a random key and point this at it`,
+    ]);
+  }
+  return {
+    mode: 'header',
+    header: core.identityHeader,
+    maxIdLength: core.maxIdLength,
+    keyFile: core.identityKeyFile ?? defaultKeyFile(),
+    createKey: !core.identityKeyFile,
+    maxTtlMs: core.tokenMaxTtlMs,
+  };
+}
+
+function fixedIdentityConfig(core: OptionsOf<typeof PROXY_OPTIONS>, loopback: boolean): IdentityConfig {
+  if (!loopback) {
+    throw new ConfigError([
+      `PROXY_IDENTITY = "fixed": every caller would share one browser; it is only allowed with PROXY_HOST and PROXY_ADMIN_HOST on loopback (got ${core.host}, ${core.adminHost})`,
+    ]);
+  }
+  return { mode: 'fixed', id: core.fixedId, maxIdLength: core.maxIdLength };
+}
+
 /** The identity section; pod-label and token modes name the variable they are missing. */
 function identityConfig(core: OptionsOf<typeof PROXY_OPTIONS>): IdentityConfig {
   const { identityHeader: header, maxIdLength } = core;
   const loopback = isLoopbackHost(core.host) && isLoopbackHost(core.adminHost);
   switch (core.identity) {
     case 'header':
-      if (!core.identityKeyFile && !loopback) {
-        throw new ConfigError([
-          `PROXY_IDENTITY_KEY_FILE = (unset): required with PROXY_IDENTITY=header when the proxy listens beyond loopback (PROXY_HOST=${core.host}); mount a Secret with a random key and point this at it`,
-        ]);
-      }
-      return {
-        mode: 'header',
-        header,
-        maxIdLength,
-        keyFile: core.identityKeyFile ?? defaultKeyFile(),
-        createKey: !core.identityKeyFile,
-        maxTtlMs: core.tokenMaxTtlMs,
-      };
+      return headerIdentityConfig(core, loopback);
     case 'fixed':
-      if (!loopback) {
-        throw new ConfigError([
-          `PROXY_IDENTITY = "fixed": every caller would share one browser; it is only allowed with PROXY_HOST and PROXY_ADMIN_HOST on loopback (got ${core.host}, ${core.adminHost})`,
-        ]);
-      }
-      return { mode: 'fixed', id: core.fixedId, maxIdLength };
+      return fixedIdentityConfig(core, loopback);
     case 'podLabel':
       if (!core.identityNamespace) {
         throw new ConfigError([

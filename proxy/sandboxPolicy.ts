@@ -38,31 +38,40 @@ export function navigationProblem(url: unknown): string | undefined {
   return `${parsed.protocol} URLs cannot be opened in a sandbox (only http, https, data and about:blank)`;
 }
 
+type Check = (params: Record<string, unknown>, opts: SandboxPolicyOptions) => string | undefined;
+
+const cdp: Check = (_p, opts) =>
+  opts.allowCdp
+    ? undefined
+    : 'raw CDP sessions are disabled on this proxy (they can read local files and bypass the network policy; PROXY_ALLOW_CDP)';
+const noContextProxy: Check = (p) =>
+  p.proxy === undefined
+    ? undefined
+    : 'a per-context proxy is not allowed: it would bypass the sandbox network guard';
+
+/** Method name → its check; methods not listed pass. */
+const CHECKS: Record<string, Check> = {
+  goto: (p) => navigationProblem(p.url),
+  newCDPSession: cdp,
+  newBrowserCDPSession: cdp,
+  newContext: noContextProxy,
+  newContextForReuse: noContextProxy,
+  newPage: noContextProxy,
+  newRequest: (p) =>
+    p.proxy !== undefined
+      ? 'a proxy for API requests is not allowed in a sandbox'
+      : p.tracesDir === undefined
+        ? undefined
+        : 'tracesDir is a path on the sandbox host',
+  saveAs: () =>
+    'saving an artifact to a path on the sandbox host is not allowed; use saveAs() from a client (it streams)',
+};
+
 /** The reason a call is refused, or undefined when it may pass. */
 export function callProblem(call: Call, opts: SandboxPolicyOptions): string | undefined {
-  const params = obj(call.params);
-  switch (call.method) {
-    case 'goto':
-      return navigationProblem(params.url);
-    case 'newCDPSession':
-    case 'newBrowserCDPSession':
-      return opts.allowCdp
-        ? undefined
-        : 'raw CDP sessions are disabled on this proxy (they can read local files and bypass the network policy; PROXY_ALLOW_CDP)';
-    case 'newContext':
-    case 'newContextForReuse':
-    case 'newPage':
-      return params.proxy === undefined
-        ? undefined
-        : 'a per-context proxy is not allowed: it would bypass the sandbox network guard';
-    case 'newRequest':
-      if (params.proxy !== undefined) return 'a proxy for API requests is not allowed in a sandbox';
-      return params.tracesDir === undefined ? undefined : 'tracesDir is a path on the sandbox host';
-    case 'saveAs':
-      return 'saving an artifact to a path on the sandbox host is not allowed; use saveAs() from a client (it streams)';
-    default:
-      return undefined;
-  }
+  const check =
+    typeof call.method === 'string' && Object.hasOwn(CHECKS, call.method) ? CHECKS[call.method] : undefined;
+  return check?.(obj(call.params), opts);
 }
 
 /**

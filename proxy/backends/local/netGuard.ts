@@ -108,6 +108,40 @@ function connectOptions(args: unknown[]): Record<string, unknown> | undefined {
   return undefined;
 }
 
+/** `[options, cb?]` for the positional call forms of `Socket.prototype.connect`. */
+function optionsForm(args: unknown[]): unknown[] {
+  const [a, b] = args;
+  const isPath = typeof a === 'string' && !/^\d+$/.test(a);
+  const opts = isPath ? { path: a } : { port: Number(a), host: typeof b === 'string' ? b : 'localhost' };
+  const cb = args.find((x) => typeof x === 'function');
+  return cb ? [opts, cb] : [opts];
+}
+
+/**
+ * Checks one connection: IP literals at once; names get a lookup that checks what they resolve to (so the check and
+ * the connection use the same addresses). Returns the refusal, or undefined to connect.
+ */
+function checkConnect(
+  policy: NetPolicy,
+  ownPorts: readonly number[],
+  opts: Record<string, unknown>,
+): { target: string; why: string } | undefined {
+  if (typeof opts.path === 'string')
+    return { target: opts.path, why: 'unix sockets are not reachable from a sandbox' };
+  const port = Number(opts.port);
+  const host = typeof opts.host === 'string' ? opts.host : 'localhost';
+  // Playwright routes context.request through the browser's proxy, i.e. this process's own guard: let it in (the
+  // guard applies the same policy to where the request goes next).
+  if (ownPorts.includes(port) && (host === '127.0.0.1' || host === 'localhost')) return undefined;
+  if (!isIP(host)) {
+    const base = (typeof opts.lookup === 'function' ? opts.lookup : dnsLookup) as LookupFn;
+    opts.lookup = guardedLookup(policy, port, base);
+    return undefined;
+  }
+  const why = policy.problem(host, port);
+  return why ? { target: `${host}:${port}`, why } : undefined;
+}
+
 /**
  * Wraps `net.Socket.prototype.connect` in this process so every outgoing TCP connection obeys `policy` and unix
  * sockets are refused; `ownPorts` (this process's guard on 127.0.0.1) stay reachable. Idempotent per process (the host calls it once, after its own warm-up connections).
@@ -117,34 +151,14 @@ export function installSocketGuard(policy: NetPolicy, ownPorts: readonly number[
   if (proto.__guarded) return;
   const original = proto.connect;
   proto.connect = function guardedConnect(this: Socket, ...args: unknown[]): Socket {
-    let opts = connectOptions(args);
-    if (!opts) {
-      // connect(port[, host][, cb]) or connect(path[, cb])
-      const [a, b] = args;
-      const isPath = typeof a === 'string' && !/^\d+$/.test(a);
-      opts = isPath ? { path: a } : { port: Number(a), host: typeof b === 'string' ? b : 'localhost' };
-      const cb = args.find((x) => typeof x === 'function');
-      return guardedConnect.call(this, opts, ...(cb ? [cb] : []));
-    }
-    const fail = (target: string, problem: string): Socket => {
-      const err = new SandboxNetworkError(target, problem);
+    const opts = connectOptions(args);
+    // connect(port[, host][, cb]) or connect(path[, cb]): normalise to the options form and check that.
+    if (!opts) return guardedConnect.call(this, ...optionsForm(args));
+    const problem = checkConnect(policy, ownPorts, opts);
+    if (problem) {
+      const err = new SandboxNetworkError(problem.target, problem.why);
       process.nextTick(() => this.destroy(err));
       return this;
-    };
-    if (typeof opts.path === 'string')
-      return fail(opts.path, 'unix sockets are not reachable from a sandbox');
-    const port = Number(opts.port);
-    const host = typeof opts.host === 'string' ? opts.host : 'localhost';
-    // Playwright routes context.request through the browser's proxy, i.e. this process's own guard: let it in (the
-    // guard applies the same policy to where the request goes next).
-    if (ownPorts.includes(port) && (host === '127.0.0.1' || host === 'localhost'))
-      return original.apply(this, args);
-    if (isIP(host)) {
-      const problem = policy.problem(host, port);
-      if (problem) return fail(`${host}:${port}`, problem);
-    } else {
-      const base = (typeof opts.lookup === 'function' ? opts.lookup : dnsLookup) as LookupFn;
-      opts.lookup = guardedLookup(policy, port, base);
     }
     return original.apply(this, args);
   };
