@@ -200,7 +200,8 @@ export class TemplateMiner {
   }
 
   #child(node: TreeNode, token: string, create: boolean): TreeNode | undefined {
-    const key = token === WILDCARD || hasDigit(token) ? WILDCARD : token;
+    // A token holding a variable (`blk_<*>`, `host-<*>.example.com`) routes like one.
+    const key = token.includes(WILDCARD) || hasDigit(token) ? WILDCARD : token;
     const hit = node.children.get(key);
     if (hit || !create) return hit ?? node.children.get(WILDCARD);
     const routeKey = key !== WILDCARD && node.children.size >= this.#opts.maxChildren ? WILDCARD : key;
