@@ -61,6 +61,15 @@ function newNode(): TreeNode {
 }
 
 /**
+ * Tokens that mix letters with digits or a wildcard (`attempt_<*>_m_<*>`, `x7`, `blk_-42`) are variables Drain's
+ * masks miss: two such tokens at one position count as similar (as Brain and LogBatcher treat them), so templates
+ * that differ only there merge.
+ */
+function variableLike(token: string): boolean {
+  return token.includes(WILDCARD) || hasDigit(token);
+}
+
+/**
  * Similarity of a message to a template: the fraction of the template's constant (non-wildcard) tokens the message
  * repeats at the same position, and that number of exact matches (the tie-breaker). An all-wildcard template scores 1.
  */
@@ -74,10 +83,11 @@ function similarity(template: readonly string[], tokens: readonly string[]): { s
       wild++;
       continue;
     }
-    if (t === tokens[i]) {
+    const tok = tokens[i];
+    if (t === tok) {
       same++;
       exact++;
-    }
+    } else if (t !== undefined && tok !== undefined && variableLike(t) && variableLike(tok)) same++;
   }
   return { sim: template.length === wild ? 1 : same / (template.length - wild), exact };
 }

@@ -19,6 +19,8 @@ export interface ParsedHeader {
   level: Level | undefined;
   /** Characters of the line the header spans. */
   headerLength: number;
+  /** True when the header ended at a level or a component name (a learned shape does not extend it). */
+  anchored: boolean;
 }
 
 /** Level names as they appear in headers. */
@@ -82,6 +84,9 @@ const ALL_CAPS = /^[A-Z][A-Z_]{1,15}$/;
 /** Container-runtime (CRI) stream and tag: `stdout F`, `stderr P`. */
 const CRI_STREAM = /^(?:stdout|stderr)$/;
 const CRI_TAG = /^[FP]$/;
+
+/** A time in some form: a clock time, an epoch in seconds or milliseconds, a date, a `yyMMdd` day. */
+const TIME_LIKE = /\d:\d\d|^\d{9,13}$|\d{4}[-./]\d\d[-./]\d\d|^\d{6}$/;
 
 /** At most this many header tokens are examined (a header longer than this is message text). */
 const MAX_HEADER_TOKENS = 16;
@@ -273,14 +278,14 @@ export function parseHeader(line: string, shape?: HeaderShape): ParsedHeader {
     break;
   }
   // A source whose lines all carry a number at column k (an epoch, a flag) has header words before it too (learned).
-  if (shape && shape.columns > 0) {
+  if (shape && shape.columns > 0 && level === undefined && !component) {
     const last = toks[shape.columns - 1];
     if (last && toks.length > shape.columns && last.end > headerEnd && DIGITY.test(last.text))
       headerEnd = last.end;
   }
   let start = headerEnd;
   while (start < line.length && (line[start] === ' ' || line[start] === '\t' || line[start] === '|')) start++;
-  return { message: line.slice(start), level, headerLength: headerEnd };
+  return { message: line.slice(start), level, headerLength: headerEnd, anchored: component || afterLevel };
 }
 
 /** Lines a source's header shape is learned from (its first records). */
@@ -307,21 +312,38 @@ export class HeaderShape {
   static learn(lines: readonly string[]): HeaderShape {
     if (lines.length < 20) return new HeaderShape(0);
     const digits = new Array<number>(SHAPE_MAX_COLUMNS).fill(0);
-    for (const line of lines) {
+    const times = new Array<number>(SHAPE_MAX_COLUMNS).fill(0);
+    // Only lines whose header has no anchor (no level, no component) teach: the others end their header there.
+    const open = lines.filter((l) => {
+      const h = parseHeader(l);
+      return h.level === undefined && !h.anchored;
+    });
+    if (open.length < SHAPE_MIN_SHARE * lines.length) return new HeaderShape(0);
+    for (const line of open) {
       let p = 0;
       for (let k = 0; k < SHAPE_MAX_COLUMNS; k++) {
         const tok = nextToken(line, p);
         if (!tok) break;
         // Only columns followed by more text count: a trailing number is message, not header.
-        if (DIGITY.test(tok.text) && nextToken(line, tok.end)) digits[k] = (digits[k] as number) + 1;
+        if (DIGITY.test(tok.text) && nextToken(line, tok.end)) {
+          digits[k] = (digits[k] as number) + 1;
+          if (TIME_LIKE.test(tok.text)) times[k] = (times[k] as number) + 1;
+        }
         p = tok.end;
       }
     }
+    const min = SHAPE_MIN_SHARE * open.length;
+    // Header columns end at most one column after the last column that always holds a time (a flag, a pid):
+    // numbers further right are message (`GET /book/7 200`).
+    let lastTime = -1;
+    times.forEach((n, k) => {
+      if (n >= min) lastTime = k;
+    });
     let columns = 0;
     digits.forEach((n, k) => {
-      if (n >= SHAPE_MIN_SHARE * lines.length) columns = k + 1;
+      if (n >= min && k <= lastTime + 1) columns = k + 1;
     });
-    return new HeaderShape(columns);
+    return new HeaderShape(lastTime < 0 ? 0 : columns);
   }
 }
 

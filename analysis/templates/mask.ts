@@ -24,6 +24,8 @@ const MASKS: ReadonlyArray<[RegExp, string]> = [
   [/\b(?=[0-9a-fA-F]*\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{8,}\b/g, ''],
   // Absolute file paths with two or more segments.
   [/(?<![\w.])\/(?:[\w.@~+-]+\/)+[\w.@~+-]*/g, '/'],
+  // Values of key=value pairs that hold a digit (`rid=x7`, `user=u42`, `req=a1b2`): logfmt-style variables.
+  [/(?<=\b[A-Za-z_][\w.-]*=)(?!<\*>)[^\s,;&"']*\d[^\s,;&"']*/g, '='],
   // Quantities with a unit: 12ms, 1.5s, 512MB, 99%.
   [/(?<![\w.])\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|d|[KMGT]i?B|[kKMG]|B|%)(?![\w])/g, ''],
   // Numbers (integers, decimals, signed) not glued to letters or digits.
