@@ -273,9 +273,19 @@ export function errorRateFindings(c: Comparison, o: StatsOptions): Finding[] {
     if (t.level === 'error' || t.level === 'fatal')
       drift += Math.max(0, ongoingStableRate(t, S.records, o) * S.records - t.counts.stable);
   const stableErrors = S.errors + Math.round(drift);
+  // …and a new error template in one burst (a one-off event) is judged as such, not as a raised error rate.
+  let burst = 0;
+  for (const t of c.templates.values())
+    if (
+      (t.level === 'error' || t.level === 'fatal') &&
+      t.counts.stable === 0 &&
+      span(t, C.records) < o.minNewTemplateSpan
+    )
+      burst += t.counts.canary;
+  const canaryErrors = C.errors - burst;
   const all = ratioTest({
     s: stableErrors,
-    c: C.errors,
+    c: canaryErrors,
     Ns: S.records,
     Nc: C.records,
     minRatio: o.errorRateMinRatio,
@@ -291,7 +301,7 @@ export function errorRateFindings(c: Comparison, o: StatsOptions): Finding[] {
         severity: 0.85,
         veto: false,
         evidence: {
-          counts: { stable: S.errors, canary: C.errors },
+          counts: { stable: stableErrors, canary: canaryErrors },
           totals: { stable: S.records, canary: C.records },
           pValue: all.p,
         },
