@@ -43,6 +43,12 @@ export interface StatsOptions {
   /** 5xx test: minimum requests per side (30: a 10 % failure shows 3 times), minimum excess (1 % of requests). */
   minRequests: number;
   serverErrorMinExcess: number;
+  /**
+   * When the stable serves requests (at least `minRequests`), a canary that answered fewer than this is
+   * `inconclusive`: 10, the fewest at which a failure of a third of requests shows the `minCount` times a rate test
+   * needs. (More would be better, but a canary often takes a tenth of the traffic, and its other logs still count.)
+   */
+  minCanaryRequests: number;
   /** Per-route tests (4xx/5xx share, latency) need this many canary requests on the route (20). */
   minRouteRequests: number;
   /**
@@ -85,6 +91,7 @@ export const DEFAULT_STATS_OPTIONS: StatsOptions = {
   errorRateMinExcess: 0.01,
   minRequests: 30,
   serverErrorMinExcess: 0.01,
+  minCanaryRequests: 10,
   minRouteRequests: 20,
   routeErrorMinExcess: 0.05,
   routeErrorMinRatio: 3,

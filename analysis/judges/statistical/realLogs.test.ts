@@ -85,7 +85,7 @@ describe('requests in a format never seen (web shop)', () => {
   });
 
   it('too little evidence → inconclusive saying what is missing and how much is needed, never promote', () => {
-    const v = judge(shop(1, 1500), shop(2, 20));
+    const v = judge(shop(1, 1500), shop(2, 8));
     expect(v.verdict).toBe('inconclusive');
     expect(v.reasons[0]).toMatchObject({ kind: 'insufficient_data' });
     expect(v.reasons[0]?.summary).toMatch(/Too little canary traffic: .*at least \d+ are needed/);

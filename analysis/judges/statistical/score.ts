@@ -58,10 +58,10 @@ function unusable(c: Comparison, o: StatsOptions): { summary: string; confidence
       confidence: Math.max(0.5, 1 - C.records / o.minCanaryRecords),
     };
   }
-  if (S.requests >= o.minRequests && C.requests < o.minRequests) {
+  if (S.requests >= o.minRequests && C.requests < o.minCanaryRequests) {
     return {
-      summary: `Too little canary traffic: it answered ${C.requests} requests (the stable ${S.requests}); at least ${o.minRequests} are needed to compare error rates and latency.`,
-      confidence: Math.max(0.5, 1 - C.requests / o.minRequests),
+      summary: `Too little canary traffic: it answered ${C.requests} requests (the stable ${S.requests}); at least ${o.minCanaryRequests} are needed to compare error rates.`,
+      confidence: Math.max(0.5, 1 - C.requests / o.minCanaryRequests),
     };
   }
   if (S.records < o.minCanaryRecords) {
