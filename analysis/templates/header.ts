@@ -124,6 +124,31 @@ function nextToken(line: string, pos: number): Token | undefined {
   return { text: line.slice(start, i), start, end: i };
 }
 
+/** A line's tokens, read only as far as they are asked for (most headers end within a few tokens). */
+class LazyTokens {
+  readonly #line: string;
+  readonly #toks: Token[] = [];
+  #pos: number;
+  #done = false;
+
+  constructor(line: string, pos: number) {
+    this.#line = line;
+    this.#pos = pos;
+  }
+
+  at(i: number): Token | undefined {
+    while (!this.#done && this.#toks.length <= i) {
+      const tok = nextToken(this.#line, this.#pos);
+      if (!tok) this.#done = true;
+      else {
+        this.#toks.push(tok);
+        this.#pos = tok.end;
+      }
+    }
+    return this.#toks[i];
+  }
+}
+
 /** The level a single token names, if it is a level token. */
 export function levelOfToken(token: string): Level | undefined {
   let t = token;
@@ -193,16 +218,10 @@ export function parseHeader(line: string, shape?: HeaderShape): ParsedHeader {
   let sawTime = false;
   let afterLevel = false;
   let component = false;
-  const toks: Token[] = [];
-  // Read ahead a fixed number of tokens once; the loop walks them.
-  for (let p = pos, k = 0; k < MAX_HEADER_TOKENS + 2; k++) {
-    const tok = nextToken(line, p);
+  const toks = new LazyTokens(line, pos);
+  for (let i = 0; i < MAX_HEADER_TOKENS; i++) {
+    const tok = toks.at(i);
     if (!tok) break;
-    toks.push(tok);
-    p = tok.end;
-  }
-  for (let i = 0; i < toks.length && i < MAX_HEADER_TOKENS; i++) {
-    const tok = toks[i] as Token;
     const t = tok.text;
     const klog = i === 0 ? KLOG.exec(t) : null;
     if (klog && level === undefined) {
@@ -210,22 +229,22 @@ export function parseHeader(line: string, shape?: HeaderShape): ParsedHeader {
       afterLevel = true;
       headerEnd = tok.end;
       // klog: `I1202 03:04:05.678901   12 controller.go:42] message` — the header ends at `file:line]`.
-      const close = toks.findIndex((x, j) => j > 0 && j <= 4 && /:\d+\]$/.test(x.text));
-      if (close > 0) {
-        headerEnd = (toks[close] as Token).end;
+      const close = [1, 2, 3, 4].find((j) => /:\d+\]$/.test(toks.at(j)?.text ?? ''));
+      if (close !== undefined) {
+        headerEnd = (toks.at(close) as Token).end;
         break;
       }
       continue;
     }
-    const lv = level === undefined ? headerLevel(t, toks[i + 1]?.text, i) : undefined;
+    const lv = level === undefined ? headerLevel(t, toks.at(i + 1)?.text, i) : undefined;
     if (lv) {
       level = lv;
       afterLevel = true;
       headerEnd = tok.end;
       continue;
     }
-    if (CRI_STREAM.test(t) && CRI_TAG.test(toks[i + 1]?.text ?? '') && sawTime) {
-      headerEnd = (toks[i + 1] as Token).end;
+    if (CRI_STREAM.test(t) && CRI_TAG.test(toks.at(i + 1)?.text ?? '') && sawTime) {
+      headerEnd = (toks.at(i + 1) as Token).end;
       i++;
       continue;
     }
@@ -242,11 +261,11 @@ export function parseHeader(line: string, shape?: HeaderShape): ParsedHeader {
     if (
       !component &&
       sawTime &&
-      SEPARATOR.test(toks[i + 1]?.text ?? '') &&
+      SEPARATOR.test(toks.at(i + 1)?.text ?? '') &&
       /^[A-Za-z_$][\w$.\-/]*$/.test(t)
     ) {
       component = true;
-      headerEnd = (toks[i + 1] as Token).end;
+      headerEnd = (toks.at(i + 1) as Token).end;
       i++;
       continue;
     }
@@ -262,15 +281,15 @@ export function parseHeader(line: string, shape?: HeaderShape): ParsedHeader {
     if (level === undefined && ALL_CAPS.test(t)) {
       let j = i + 1;
       while (
-        j < toks.length &&
+        toks.at(j) !== undefined &&
         j < i + 2 &&
-        ALL_CAPS.test((toks[j] as Token).text) &&
-        !levelOfToken((toks[j] as Token).text)
+        ALL_CAPS.test((toks.at(j) as Token).text) &&
+        !levelOfToken((toks.at(j) as Token).text)
       )
         j++;
-      const next = toks[j];
+      const next = toks.at(j);
       if (next && levelOfToken(next.text)) {
-        headerEnd = (toks[j - 1] as Token).end;
+        headerEnd = (toks.at(j - 1) as Token).end;
         i = j - 1;
         continue;
       }
@@ -279,8 +298,8 @@ export function parseHeader(line: string, shape?: HeaderShape): ParsedHeader {
   }
   // A source whose lines all carry a number at column k (an epoch, a flag) has header words before it too (learned).
   if (shape && shape.columns > 0 && level === undefined && !component) {
-    const last = toks[shape.columns - 1];
-    if (last && toks.length > shape.columns && last.end > headerEnd && DIGITY.test(last.text))
+    const last = toks.at(shape.columns - 1);
+    if (last && toks.at(shape.columns) && last.end > headerEnd && DIGITY.test(last.text))
       headerEnd = last.end;
   }
   let start = headerEnd;

@@ -22,7 +22,8 @@ function unquote(v: string): string {
 
 /** A logfmt line's message and level; undefined unless the line has a message key and at least two pairs. */
 export function parseLogfmt(line: string): ParsedLine | undefined {
-  if (!line.includes('=')) return undefined;
+  // Cheap gate: most lines have no message key at all.
+  if (!line.includes('msg=') && !line.includes('message=') && !line.includes('event=')) return undefined;
   let message: string | undefined;
   let level: Level | undefined;
   let pairs = 0;

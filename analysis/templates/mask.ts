@@ -8,7 +8,7 @@ export const WILDCARD = '<*>';
  * between occurrences of one event, so the parse tree sees the constant skeleton. Order matters: longer, more specific
  * shapes (timestamps, UUIDs, IPs) before bare numbers.
  */
-const MASKS: ReadonlyArray<[RegExp, string]> = [
+const MASKS: ReadonlyArray<readonly [RegExp, string, string?]> = [
   // ISO-8601 / RFC 3339 timestamps and dates, and clock times.
   [/\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b/g, '-'],
   [/\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\b/g, ':'],
@@ -25,7 +25,7 @@ const MASKS: ReadonlyArray<[RegExp, string]> = [
   // Absolute file paths with two or more segments.
   [/(?<![\w.])\/(?:[\w.@~+-]+\/)+[\w.@~+-]*/g, '/'],
   // Values of key=value pairs that hold a digit (`rid=x7`, `user=u42`, `req=a1b2`): logfmt-style variables.
-  [/(?<=\b[A-Za-z_][\w.-]*=)(?!<\*>)[^\s,;&"']*\d[^\s,;&"']*/g, '='],
+  [/(\b[A-Za-z_][\w.-]*=)(?!<\*>)[^\s,;&"'=]*\d[^\s,;&"']*/g, '=', `$1${'<*>'}`],
   // Quantities with a unit: 12ms, 1.5s, 512MB, 99%.
   [/(?<![\w.])\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|d|[KMGT]i?B|[kKMG]|B|%)(?![\w])/g, ''],
   // Numbers (integers, decimals, signed) not glued to letters or digits.
@@ -39,7 +39,8 @@ export function mask(message: string): string {
   if (!HAS_DIGIT.test(message) && !message.includes('/')) return message;
   let out = message;
   // Each rule names a character its matches must contain: a cheap `includes` skips most regexes on most lines.
-  for (const [re, needs] of MASKS) if (needs === '' || out.includes(needs)) out = out.replace(re, WILDCARD);
+  for (const [re, needs, by] of MASKS)
+    if (needs === '' || out.includes(needs)) out = out.replace(re, by ?? WILDCARD);
   return out;
 }
 
