@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../lib/random.ts';
 import { readRecordsSync } from '../logs/records.ts';
 import { TemplateMiner, templateText } from './drain.ts';
+import { groupingAccuracy } from './groupingAccuracy.ts';
 import { HeaderShape, parseHeader } from './header.ts';
 import { parseTextLine } from './line.ts';
 
@@ -180,5 +182,42 @@ describe('learned header shape (a source teaches its own header columns)', () =>
       (_, i) => `2026-12-02 03:04:05 INFO worker ${i} done in ${i} ms`,
     );
     expect(HeaderShape.learn(lines).columns).toBe(0);
+  });
+});
+
+describe('grouping on formats the miner was not tuned on (synthetic lines in well-known layouts)', () => {
+  const r = seededRandom(7);
+  const n = (k: number): number => Math.floor(r() * k);
+  const hosts = ['LabSZ', 'combo', 'calvisitor-10-105-160-95', 'node-12'];
+  const layouts: Array<(msg: string) => string> = [
+    (m) => `Dec ${1 + n(28)} 0${n(9)}:${10 + n(49)}:${10 + n(49)} ${hosts[n(4)]} sshd[${n(30000)}]: ${m}`,
+    (m) =>
+      `[${['Sun', 'Mon', 'Tue'][n(3)]} Dec 0${1 + n(8)} 0${n(9)}:47:44 2005] [${['notice', 'error'][n(2)]}] ${m}`,
+    (m) => `2017122${n(9)}-22:15:${10 + n(49)}:${100 + n(899)}|Step_LSC|3000${n(9999)}|${m}`,
+    (m) => `[10.${10 + n(20)} 16:${10 + n(49)}:06] ${['chrome.exe', 'firefox.exe'][n(2)]} - ${m}`,
+    (m) =>
+      `03-1${n(9)} 16:13:38.${100 + n(899)}  ${1000 + n(999)}  ${2000 + n(999)} ${['D', 'I'][n(2)]} WindowManager: ${m}`,
+    (m) => `2016-09-28 04:30:${10 + n(49)}, Info                  CBS    ${m}`,
+  ];
+  const events: Array<() => string> = [
+    () => `Accepted password for user${n(50)} from 10.0.${n(255)}.${n(255)} port ${n(65535)} ssh2`,
+    () => `session opened for user root by (uid=${n(2)})`,
+    () => `Connection closed by 10.${n(255)}.0.${n(255)} [preauth]`,
+    () => `onStandStepChanged ${n(9999)}`,
+    () => `open through proxy proxy.example.org:${n(9000)} HTTPS`,
+    () => `Failed to read ${n(64)} bytes from socket ${n(64)}: timed out after ${n(900)} ms`,
+  ];
+
+  it.each(layouts.map((l, i) => [i, l] as const))('layout %i: grouping accuracy ≥ 0.9', (_i, layout) => {
+    const truth: string[] = [];
+    const lines: string[] = [];
+    for (let k = 0; k < 600; k++) {
+      const e = n(events.length);
+      truth.push(`E${e}`);
+      lines.push(layout((events[e] as () => string)()));
+    }
+    const m = new TemplateMiner();
+    const got = [...readRecordsSync('x', lines)].map((rec) => m.add(rec.message).id);
+    expect(groupingAccuracy(got, truth)).toBeGreaterThanOrEqual(0.9);
   });
 });

@@ -257,6 +257,18 @@ export function parseHeader(line: string, shape?: HeaderShape): ParsedHeader {
       headerEnd = tok.end;
       continue;
     }
+    // Syslog (RFC 3164) `HOST TAG:` after the timestamp, the host without digits: `LabSZ sshd[24200]:`.
+    if (
+      !component &&
+      /\d:\d\d/.test(toks.at(i - 1)?.text ?? '') &&
+      /^[\w.-]+$/.test(t) &&
+      COMPONENT_COLON.test(toks.at(i + 1)?.text ?? '')
+    ) {
+      component = true;
+      headerEnd = (toks.at(i + 1) as Token).end;
+      i++;
+      continue;
+    }
     // A program or logger name followed by a separator right after the timestamp: `chrome.exe - …`, `shop.http - …`.
     if (
       !component &&

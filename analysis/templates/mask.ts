@@ -44,12 +44,13 @@ export function mask(message: string): string {
   return out;
 }
 
-const SPLIT = /[\s]+/;
+/** Whitespace and `|` (a field separator in many formats: `time|component|pid|message`). */
+const SPLIT = /[\s|]+/;
 
 /** A token made only of wildcards and separators, such as `<*>,<*>` or `<*>:<*>`: a list of values. */
 const WILDCARD_LIST = /^<\*>(?:[,;:/|_.-]+<\*>)+$/;
 
-/** Splits a (masked) message into tokens on whitespace; empty messages give no tokens. */
+/** Splits a (masked) message into tokens on whitespace and `|`; empty messages give no tokens. */
 export function tokenize(message: string): string[] {
   const trimmed = message.trim();
   if (trimmed === '') return [];
