@@ -69,6 +69,20 @@ function variableLike(token: string): boolean {
   return token.includes(WILDCARD) || hasDigit(token);
 }
 
+/** True when a template token with a wildcard inside (`rid=<*>`) matches a token (`rid=dkwqnf`) around it. */
+function wildcardMatch(template: string, token: string): boolean {
+  const at = template.indexOf(WILDCARD);
+  if (at < 0) return false;
+  const head = template.slice(0, at);
+  const tail = template.slice(template.lastIndexOf(WILDCARD) + WILDCARD.length);
+  return (
+    token.length >= head.length + tail.length &&
+    token.startsWith(head) &&
+    token.endsWith(tail) &&
+    head + tail !== ''
+  );
+}
+
 /**
  * Similarity of a message to a template: the fraction of the template's constant (non-wildcard) tokens the message
  * repeats at the same position, and that number of exact matches (the tie-breaker). An all-wildcard template scores 1.
@@ -87,7 +101,12 @@ function similarity(template: readonly string[], tokens: readonly string[]): { s
     if (t === tok) {
       same++;
       exact++;
-    } else if (t !== undefined && tok !== undefined && variableLike(t) && variableLike(tok)) same++;
+    } else if (
+      t !== undefined &&
+      tok !== undefined &&
+      ((variableLike(t) && variableLike(tok)) || wildcardMatch(t, tok))
+    )
+      same++;
   }
   return { sim: template.length === wild ? 1 : same / (template.length - wild), exact };
 }
