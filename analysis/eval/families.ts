@@ -130,10 +130,10 @@ const pct = (x: number): string => `${(x * 100).toFixed(1)} %`.padStart(7);
 /** A plain-text table of totals. */
 export function formatSummary(title: string, sums: ReadonlyArray<{ key: string } & EvalTotals>): string {
   const lines = [
-    `${title.padEnd(34)} cases  accuracy  false-rollback  false-promote  inconclusive`,
+    `${title.padEnd(34)} cases  accuracy  false-rollback  false-promote  inconclusive  (where a decision was expected)`,
     ...sums.map(
       (s) =>
-        `  ${s.key.padEnd(32)} ${String(s.cases).padStart(5)}  ${pct(s.accuracy)}  ${pct(s.falseRollbackRate)}        ${pct(s.falsePromoteRate)}       ${pct(s.inconclusiveRate)}`,
+        `  ${s.key.padEnd(32)} ${String(s.cases).padStart(5)}  ${pct(s.accuracy)}  ${pct(s.falseRollbackRate)}        ${pct(s.falsePromoteRate)}       ${pct(s.inconclusiveRate)}  (${pct(s.unwarrantedInconclusiveRate).trim()})`,
     ),
   ];
   return `${lines.join('\n')}\n`;
