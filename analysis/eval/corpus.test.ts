@@ -83,9 +83,12 @@ const misses = (rows: readonly FamilyRow[]): string =>
     .map((r) => `${r.name}: expected ${r.expected}, got ${r.actual} — ${r.top.slice(0, 160)}`)
     .join('\n');
 
-describe(`generated corpus over seeds ${GENERATED_SEEDS.join(', ')}`, () => {
+// Seed 0 is the committed corpus, judged from its files above; the other seeds are generated in memory.
+const SEEDS = GENERATED_SEEDS.filter((s) => s !== 0);
+
+describe(`generated corpus over seeds ${SEEDS.join(', ')}`, () => {
   it('every seed meets the targets: false-promote ≤ 2 %, false-rollback ≤ 5 %, inconclusive ≤ 15 %', async () => {
-    const rows = await runGenerated();
+    const rows = await runGenerated(SEEDS);
     for (const s of summarize(rows, (r) => `seed ${r.seed}`)) {
       const m = misses(rows.filter((r) => `seed ${r.seed}` === s.key));
       expect(s.falsePromoteRate, `${s.key}\n${m}`).toBeLessThanOrEqual(0.02);
