@@ -93,7 +93,7 @@ describe('sentinel templates', () => {
       .split('\n')
       .map((l) => JSON.parse(l) as { templateId: string; template: string });
     expect(rows).toHaveLength(5);
-    expect(rows[0]).toEqual({ templateId: rows[4]?.templateId, template: 'INFO user <*> logged in' });
+    expect(rows[0]).toEqual({ templateId: rows[4]?.templateId, template: 'user <*> logged in' });
     expect(rows[1]).toEqual(rows[2]);
     expect(rows[2]).toEqual(rows[3]);
     expect(rows[1]?.templateId).not.toBe(rows[0]?.templateId);

@@ -8,6 +8,7 @@ import { AnalysisError } from '../errors.ts';
 import { POLICY_NAMES } from '../judges/combine.ts';
 import { readLogFile } from '../logs/fileLogs.ts';
 import { PodEvidenceSchema } from '../logs/types.ts';
+import { PipeWriter } from './output.ts';
 import type { JudgeResult, VerdictKind } from '../types.ts';
 
 const OPTIONS = defineOptions({
@@ -114,7 +115,10 @@ export async function main(argv: string[]): Promise<number> {
       policy: options.policy,
       signal: AbortSignal.timeout(10 * 60_000),
     });
-    process.stdout.write(options.json === 'true' ? `${JSON.stringify(result)}\n` : formatResult(result));
+    // A closed output pipe (`| head`) ends output quietly; the exit code still carries the verdict.
+    await new PipeWriter().write(
+      options.json === 'true' ? `${JSON.stringify(result)}\n` : formatResult(result),
+    );
     return EXIT_CODES[result.verdict];
   } catch (err) {
     if (err instanceof AnalysisError && err.code === 'LogInputUnreadable') {

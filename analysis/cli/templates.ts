@@ -6,6 +6,7 @@ import { AnalysisError } from '../errors.ts';
 import { fileSource } from '../logs/fileLogs.ts';
 import { readRecords } from '../logs/records.ts';
 import { TemplateMiner, templateText, type Cluster } from '../templates/drain.ts';
+import { PipeWriter } from './output.ts';
 
 const OPTIONS = defineOptions({
   json: {
@@ -47,17 +48,30 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
-  const out: string[] = [];
+  // Output streams in chunks; a reader that goes away (`| head`) ends it quietly with exit 0.
+  const out = new PipeWriter();
+  const CHUNK = 512;
+  let buf: string[] = [];
+  const flush = async (): Promise<void> => {
+    if (buf.length) await out.write(`${buf.join('\n')}\n`);
+    buf = [];
+  };
   if (options.json === 'true') {
-    // Templates are final (after all lines were seen), so every line of a group reports the same template.
+    // Templates are final (after all lines were seen), so every line of a group reports the same template. One JSON
+    // line per input line, always: a multi-line record repeats its line for each physical line it spans.
     for (const r of mined.records) {
       const line = JSON.stringify({ templateId: r.cluster.id, template: templateText(r.cluster) });
-      for (let i = 0; i < r.lines; i++) out.push(line);
+      for (let i = 0; i < r.lines; i++) buf.push(line);
+      if (buf.length >= CHUNK) await flush();
+      if (out.closed) return 0;
     }
   } else {
-    for (const c of [...mined.miner.clusters].sort((a, b) => b.count - a.count))
-      out.push(`${String(c.count).padStart(8)}  ${c.id.padEnd(6)} ${templateText(c)}`);
+    for (const c of [...mined.miner.clusters].sort((a, b) => b.count - a.count)) {
+      buf.push(`${String(c.count).padStart(8)}  ${c.id.padEnd(6)} ${templateText(c)}`);
+      if (buf.length >= CHUNK) await flush();
+      if (out.closed) return 0;
+    }
   }
-  process.stdout.write(out.length ? `${out.join('\n')}\n` : '');
+  await flush();
   return 0;
 }

@@ -70,6 +70,8 @@ export interface EvalTotals {
   falsePromoteRate: number;
   /** Judged inconclusive. */
   inconclusiveRate: number;
+  /** Judged inconclusive where promote or rollback was expected (a corpus with low-traffic cases has others). */
+  unwarrantedInconclusiveRate: number;
 }
 
 /** Scores verdicts. */
@@ -83,5 +85,6 @@ export function totals(results: ReadonlyArray<{ expected: VerdictKind; actual: V
     falseRollbackRate: count((r) => r.actual === 'rollback' && r.expected !== 'rollback'),
     falsePromoteRate: count((r) => r.actual === 'promote' && r.expected !== 'promote'),
     inconclusiveRate: count((r) => r.actual === 'inconclusive'),
+    unwarrantedInconclusiveRate: count((r) => r.actual === 'inconclusive' && r.expected !== 'inconclusive'),
   };
 }

@@ -471,35 +471,63 @@ const SCENARIOS: Scenario[] = [
   },
 ];
 
-/** Writes every scenario × service × size into `dir` (wiped first); `seedOffset` varies the data for held-out runs. */
-export function generateCorpus(dir: string, seedOffset = 0): number {
-  rmSync(dir, { recursive: true, force: true });
-  let n = 0;
+/** One generated case, in memory. */
+export interface GeneratedCase {
+  /** `scenario--service-size`, the folder name on disk. */
+  name: string;
+  scenario: string;
+  expected: Expected;
+  description: string;
+  stable: string[];
+  canary: string[];
+  pods?: unknown[];
+  journeys?: unknown[];
+}
+
+/** Every scenario × service × size for one seed offset, in memory (what {@link generateCorpus} writes). */
+export function buildCases(seedOffset = 0): GeneratedCase[] {
+  const out: GeneratedCase[] = [];
   const sizes = [300, 800, 500];
   SCENARIOS.forEach((sc, si) => {
     SERVICES.forEach((svc, vi) => {
-      {
-        const size = sizes[vi] as number;
-        const r = rng(1000 * si + 10 * vi + size + seedOffset);
-        const built = sc.build(r, svc, size);
-        const folder = join(dir, `${sc.name}--${svc.name}-${size}`);
-        mkdirSync(folder, { recursive: true });
-        const gz = (lines: string[]): Buffer =>
-          gzipSync(lines.join('\n') + (lines.length ? '\n' : ''), { level: 9 });
-        writeFileSync(join(folder, 'stable.log.gz'), gz(built.stable));
-        writeFileSync(join(folder, 'canary.log.gz'), gz(built.canary));
-        const file: CaseFile = {
-          expected: sc.expected,
-          description: sc.description,
-          ...(built.pods ? { pods: built.pods } : {}),
-          ...(built.journeys ? { journeys: built.journeys } : {}),
-        };
-        writeFileSync(join(folder, 'case.json'), JSON.stringify(file, null, 2) + '\n');
-        n++;
-      }
+      const size = sizes[vi] as number;
+      const r = rng(1000 * si + 10 * vi + size + seedOffset);
+      const built = sc.build(r, svc, size);
+      out.push({
+        name: `${sc.name}--${svc.name}-${size}`,
+        scenario: sc.name,
+        expected: sc.expected,
+        description: sc.description,
+        stable: built.stable,
+        canary: built.canary,
+        ...(built.pods ? { pods: built.pods } : {}),
+        ...(built.journeys ? { journeys: built.journeys } : {}),
+      });
     });
   });
-  return n;
+  return out;
+}
+
+/** Writes every scenario × service × size into `dir` (wiped first); `seedOffset` varies the data for held-out runs. */
+export function generateCorpus(dir: string, seedOffset = 0): number {
+  rmSync(dir, { recursive: true, force: true });
+  const cases = buildCases(seedOffset);
+  for (const c of cases) {
+    const folder = join(dir, c.name);
+    mkdirSync(folder, { recursive: true });
+    const gz = (lines: string[]): Buffer =>
+      gzipSync(lines.join('\n') + (lines.length ? '\n' : ''), { level: 9 });
+    writeFileSync(join(folder, 'stable.log.gz'), gz(c.stable));
+    writeFileSync(join(folder, 'canary.log.gz'), gz(c.canary));
+    const file: CaseFile = {
+      expected: c.expected,
+      description: c.description,
+      ...(c.pods ? { pods: c.pods } : {}),
+      ...(c.journeys ? { journeys: c.journeys } : {}),
+    };
+    writeFileSync(join(folder, 'case.json'), JSON.stringify(file, null, 2) + '\n');
+  }
+  return cases.length;
 }
 
 if (import.meta.main) {

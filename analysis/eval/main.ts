@@ -9,7 +9,12 @@ import { GeminiClient } from '../judges/llm/geminiClient.ts';
 import { LlmJudge } from '../judges/llm/llmJudge.ts';
 import { readLogFile } from '../logs/fileLogs.ts';
 import { CORPUS_DIR, loadCorpus, totals } from './corpus.ts';
-import { runLoghub } from './loghub.ts';
+import { existsSync } from 'node:fs';
+import { formatSummary, GENERATED_SEEDS, runGenerated, runRealLogs, summarize } from './families.ts';
+import { loghubDatasets, runLoghub, runLoghubRaw } from './loghub.ts';
+
+/** Where the shared Loghub samples sit next to a checkout (`../shared/data/loghub-2k`). */
+const DEFAULT_LOGHUB = resolve(import.meta.dirname, '../../../shared/data/loghub-2k');
 
 const OPTIONS = defineOptions({
   corpus: {
@@ -35,7 +40,17 @@ const OPTIONS = defineOptions({
     env: 'SENTINEL_LOGHUB_DIR',
     flag: '--loghub',
     schema: z.string().optional(),
-    description: 'also measure template grouping accuracy on Loghub-2k in this folder',
+    description:
+      'Loghub-2k folder: also judge the real-log corpus cut from it and measure template grouping accuracy (raw lines and Content column); default ../shared/data/loghub-2k when present',
+  },
+  seeds: {
+    env: 'SENTINEL_EVAL_SEEDS',
+    flag: '--seeds',
+    schema: z
+      .string()
+      .regex(/^\d+(,\d+)*$/, 'a comma-separated list of seeds, e.g. 0,1,2,3,4')
+      .default(GENERATED_SEEDS.join(',')),
+    description: 'seeds of the generated corpus judged in memory, reported per seed and per family',
   },
   ...LLM_OPTIONS,
 });
@@ -86,23 +101,51 @@ export async function main(argv: string[]): Promise<number> {
   const promptMax = Math.max(0, ...rows.map((r) => r.promptTokens));
   const promptMean = rows.reduce((s, r) => s + r.promptTokens, 0) / Math.max(1, rows.length);
   const rawMean = rows.reduce((s, r) => s + (r.tokens.rawLogs ?? 0), 0) / Math.max(1, rows.length);
-  const loghub = options.loghub ? runLoghub(resolve(options.loghub)) : undefined;
+  const loghubDir = options.loghub
+    ? resolve(options.loghub)
+    : existsSync(DEFAULT_LOGHUB) && loghubDatasets(DEFAULT_LOGHUB).length > 0
+      ? DEFAULT_LOGHUB
+      : undefined;
+  const loghub = loghubDir ? runLoghub(loghubDir) : undefined;
+  const loghubRaw = loghubDir ? runLoghubRaw(loghubDir) : undefined;
+  // The generated corpus at several seeds and the real-log corpus, per family and per seed: statistics only (hundreds
+  // of cases; the LLM, when configured, is measured on the committed corpus above).
+  const seeds = options.seeds.split(',').map(Number);
+  const families = [...(await runGenerated(seeds)), ...(loghubDir ? await runRealLogs(loghubDir) : [])];
+  const byGroup = summarize(families, (r) => r.group);
+  const bySeed = summarize(families, (r) => `${r.group} seed ${r.seed}`);
+  const byFamily = summarize(families, (r) => r.family);
   if (options.json === 'true') {
     process.stdout.write(
-      `${JSON.stringify({ policy: options.policy, llm: llm ? 'gemini' : 'none', totals: t, llmTokensPerCase: llmTokens, promptTokensMean: promptMean, promptTokensMax: promptMax, rawLogTokensMean: rawMean, cases: rows, loghub })}\n`,
+      `${JSON.stringify({ policy: options.policy, llm: llm ? 'gemini' : 'none', totals: t, llmTokensPerCase: llmTokens, promptTokensMean: promptMean, promptTokensMax: promptMax, rawLogTokensMean: rawMean, cases: rows, loghub, loghubRaw, families: { byGroup, bySeed, byFamily, misses: families.filter((r) => r.expected !== r.actual) } })}\n`,
     );
     return 0;
   }
   process.stdout.write(
     `\npolicy ${options.policy}, llm ${llm ? 'gemini' : 'none'}: ${t.cases} cases, accuracy ${pct(t.accuracy)}, false-rollback ${pct(t.falseRollbackRate)}, false-promote ${pct(t.falsePromoteRate)}, inconclusive ${pct(t.inconclusiveRate)}, LLM tokens per case ${llmTokens.toFixed(0)} (spent)\nLLM prompt per case (built, 3 chars/token): mean ~${promptMean.toFixed(0)}, max ~${promptMax} tokens; raw logs mean ~${rawMean.toFixed(0)} tokens (${(rawMean / Math.max(1, promptMean)).toFixed(0)}× more)\n`,
   );
-  if (loghub) {
-    for (const l of loghub)
+  process.stdout.write(
+    `\nStatistics only — generated corpus at seeds ${seeds.join(', ')}${loghubDir ? ` and the real-log corpus from ${loghubDir} (loghub-tune: the 5 systems the judge was tuned on; loghub-check: 3 held out)` : ' (no Loghub data found: pass --loghub DIR for the real-log corpus)'}:\n`,
+  );
+  process.stdout.write(formatSummary('by group', byGroup));
+  process.stdout.write(formatSummary('by group and seed', bySeed));
+  process.stdout.write(formatSummary('by family', byFamily));
+  for (const m of families.filter((r) => r.expected !== r.actual))
+    process.stdout.write(
+      `MISS ${m.name}: expected ${m.expected}, got ${m.actual} — ${m.top.slice(0, 140)}\n`,
+    );
+  for (const [name, results] of [
+    ['raw lines', loghubRaw],
+    ['Content column', loghub],
+  ] as const) {
+    if (!results) continue;
+    process.stdout.write(`\nloghub grouping accuracy, ${name}:\n`);
+    for (const l of results)
       process.stdout.write(
-        `loghub ${l.dataset.padEnd(12)} GA ${l.accuracy.toFixed(3)}  (${l.trueTemplates} true / ${l.minedTemplates} mined templates, ${l.lines} lines)\n`,
+        `  ${l.dataset.padEnd(12)} GA ${l.accuracy.toFixed(3)}  (${l.trueTemplates} true / ${l.minedTemplates} mined templates, ${l.lines} lines)\n`,
       );
     process.stdout.write(
-      `loghub average GA ${(loghub.reduce((s, l) => s + l.accuracy, 0) / loghub.length).toFixed(4)} over ${loghub.length} datasets, one configuration\n`,
+      `  average GA ${(results.reduce((s, l) => s + l.accuracy, 0) / results.length).toFixed(4)} over ${results.length} datasets, one configuration\n`,
     );
   }
   return 0;

@@ -1,54 +1,49 @@
-/** @module analysis/logs/level — finds the severity of a text log line or a JSON level field. */
+/**
+ * @module analysis/logs/level — the severity of a log line, from its structure first.
+ *
+ * A line's level comes from its level field when it has one: a plain or bracketed level token in the header
+ * (`INFO`, `[notice]`, `<WARN>`), `level=…`, a JSON `level`/`severity` field, a klog letter (`E1121 …`) or a syslog
+ * priority (`<131>`). The words of the message count only for lines with no level at all, and even then only crash
+ * signatures (`panic: `, `fatal error: `, SIGSEGV, a traceback header) are fatal and only level-shaped words
+ * (`ERROR`, `Exception:`, `error:`) are errors: prose such as "retry succeeded after failure", "entering critical
+ * section", "panic handler installed" or "alert rule loaded" does not make a line severe (issue 13 item 5).
+ */
+import { LEVEL_NAMES, levelOfToken } from '../templates/header.ts';
+import { parseTextLine } from '../templates/line.ts';
 import type { Level } from './types.ts';
 
-const WORDS: ReadonlyArray<[RegExp, Level]> = [
-  [
-    /\b(?:FATAL|PANIC|CRITICAL|CRIT|EMERG|ALERT|fatal error)\b|^panic: |\bSIGSEGV\b|segmentation fault/i,
-    'fatal',
-  ],
-  [/\b(?:ERROR|ERR|SEVERE|FAILURE)\b|\blevel=error\b/i, 'error'],
-  [/\b(?:WARN|WARNING)\b|\blevel=warn/i, 'warn'],
-  [/\b(?:INFO|NOTICE)\b|\blevel=info\b/i, 'info'],
-  [/\b(?:DEBUG)\b|\blevel=debug\b/i, 'debug'],
-  [/\b(?:TRACE|FINE|FINER|FINEST)\b/i, 'trace'],
-];
+/** Crash signatures: fatal wherever they appear in a line that names no level. */
+const CRASH =
+  /^panic: |^fatal error: |\bSIGSEGV\b|\bsegmentation fault\b|^Traceback \(most recent call last\)|^Exception in thread |\bcore dumped\b|\bjava\.lang\.OutOfMemoryError\b|\bOut of memory: Kill(?:ed)? process\b/i;
+/** Error shapes in a line with no level: an exception name followed by a colon, `error:` or `failed:` opening it. */
+const ERROR_SHAPE = /\b[A-Z]\w*(?:Exception|Error)(?::|$)|^(?:error|err|failed|failure)\b[:!]/i;
+/** Tokens examined for a level-shaped word in a line with no header level. */
+const MAX_WORDS = 12;
 
-/** klog header: `E1121 20:15:03.123456  1 file.go:42] msg`. */
-const KLOG = /^([IWEF])\d{4} \d{2}:\d{2}:\d{2}/;
-const KLOG_LEVEL: Record<string, Level> = { I: 'info', W: 'warn', E: 'error', F: 'fatal' };
-
-/** Severity of a text line from its first 200 characters; `unknown` when no marker is found. */
-export function detectLevel(line: string): Level {
-  const head = line.slice(0, 200);
-  const k = KLOG.exec(head);
-  if (k) return KLOG_LEVEL[k[1] as string] ?? 'unknown';
-  for (const [re, level] of WORDS) if (re.test(head)) return level;
+/** The level of a message that names none in its structure: crash signatures and level-shaped words only. */
+export function levelOfMessage(message: string): Level {
+  const head = message.slice(0, 300);
+  if (CRASH.test(head)) return 'fatal';
+  // An upper-case level word among the first tokens (`RAS KERNEL FATAL …`, `… ERROR: x`) is structure, not prose.
+  const words = head.split(/\s+/, MAX_WORDS);
+  for (const w of words) {
+    if (w.length < 3 || w !== w.toUpperCase()) continue;
+    const lv = levelOfToken(w.replace(/[,;.]$/, ''));
+    if (lv) return lv;
+  }
+  if (ERROR_SHAPE.test(head)) return 'error';
   return 'unknown';
 }
 
-const NAMES: Record<string, Level> = {
-  trace: 'trace',
-  debug: 'debug',
-  info: 'info',
-  information: 'info',
-  notice: 'info',
-  warn: 'warn',
-  warning: 'warn',
-  error: 'error',
-  err: 'error',
-  severe: 'error',
-  fatal: 'fatal',
-  panic: 'fatal',
-  critical: 'fatal',
-  crit: 'fatal',
-  emergency: 'fatal',
-  alert: 'fatal',
-  dpanic: 'fatal',
-};
+/** Severity of a raw text line: its structural level, else {@link levelOfMessage}; `unknown` when nothing says. */
+export function detectLevel(line: string): Level {
+  const p = parseTextLine(line);
+  return p.level ?? levelOfMessage(p.message);
+}
 
 /** Severity from a JSON level field: a name (`"error"`, `"WARN"`) or a pino/bunyan number (10…60). */
 export function levelFromField(value: unknown): Level | undefined {
-  if (typeof value === 'string') return NAMES[value.toLowerCase()];
+  if (typeof value === 'string') return LEVEL_NAMES[value.trim().toLowerCase()];
   if (typeof value === 'number') {
     if (value >= 60) return 'fatal';
     if (value >= 50) return 'error';

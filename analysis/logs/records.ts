@@ -1,6 +1,8 @@
 /** @module analysis/logs/records — turns the lines of a source into records: multi-line grouping, JSON and level. */
 import { parseJsonLine } from './jsonLines.ts';
-import { detectLevel, maxLevel } from './level.ts';
+import { levelOfMessage, maxLevel } from './level.ts';
+import { HeaderLearner, type HeaderShape } from '../templates/header.ts';
+import { parseTextLine } from '../templates/line.ts';
 import { MultilineGrouper, type MultilineLimits, type RawRecord } from './multiline.ts';
 import type { Level, LogRecord, LogSource } from './types.ts';
 
@@ -11,11 +13,13 @@ const EXCEPTION_IN_TRACE =
   /^(?:[a-zA-Z_$][\w$]*\.)*[A-Z][\w$]*(?:Exception|Error|Throwable)(?::|$)|^panic: |^fatal error: /;
 
 /** Builds the record the judge sees from grouped raw lines. */
-export function toRecord(raw: RawRecord, source: string): LogRecord {
+export function toRecord(raw: RawRecord, source: string, shape?: HeaderShape): LogRecord {
   const head = raw.lines[0] ?? '';
   const json = parseJsonLine(head);
-  let message = json ? [json.message, json.error].filter(Boolean).join(' error=') : head;
-  let level: Level = json?.level ?? detectLevel(head);
+  // Text lines: the header (timestamp, level, pid, thread, component) is split off; its level field decides.
+  const text = json ? undefined : parseTextLine(head, shape);
+  let message = json ? [json.message, json.error].filter(Boolean).join(' error=') : (text?.message ?? head);
+  let level: Level = json?.level ?? text?.level ?? levelOfMessage(message);
   if (raw.lines.length > 1) {
     // A trace's exception line ("java.lang.NullPointerException: …", "panic: …") identifies it better than the head.
     const exc = raw.lines.slice(1).find((l) => EXCEPTION_IN_TRACE.test(l.trim()));
@@ -43,13 +47,16 @@ export async function* readRecords(
   limits: Partial<MultilineLimits> = {},
 ): AsyncGenerator<LogRecord> {
   const grouper = new MultilineGrouper(limits);
+  // The source's header shape is learned from its first records (held back until then).
+  const headers = new HeaderLearner<RawRecord>((r) => r.lines[0] ?? '');
   for await (const rawLine of source.lines) {
     const line = rawLine.length > MAX_LINE_CHARS ? rawLine.slice(0, MAX_LINE_CHARS) : rawLine;
     const done = grouper.push(line.endsWith('\r') ? line.slice(0, -1) : line);
-    if (done) yield toRecord(done, source.name);
+    if (done) for (const r of headers.push(done)) yield toRecord(r, source.name, headers.shape);
   }
   const last = grouper.flush();
-  if (last) yield toRecord(last, source.name);
+  const rest = last ? [...headers.push(last), ...headers.flush()] : headers.flush();
+  for (const r of rest) yield toRecord(r, source.name, headers.shape);
 }
 
 /** Synchronous variant for in-memory lines (the benchmark and tests). */
@@ -59,11 +66,13 @@ export function* readRecordsSync(
   limits: Partial<MultilineLimits> = {},
 ): Generator<LogRecord> {
   const grouper = new MultilineGrouper(limits);
+  const headers = new HeaderLearner<RawRecord>((r) => r.lines[0] ?? '');
   for (const rawLine of lines) {
     const line = rawLine.length > MAX_LINE_CHARS ? rawLine.slice(0, MAX_LINE_CHARS) : rawLine;
     const done = grouper.push(line.endsWith('\r') ? line.slice(0, -1) : line);
-    if (done) yield toRecord(done, name);
+    if (done) for (const r of headers.push(done)) yield toRecord(r, name, headers.shape);
   }
   const last = grouper.flush();
-  if (last) yield toRecord(last, name);
+  const rest = last ? [...headers.push(last), ...headers.flush()] : headers.flush();
+  for (const r of rest) yield toRecord(r, name, headers.shape);
 }

@@ -61,6 +61,29 @@ function newNode(): TreeNode {
 }
 
 /**
+ * Tokens that mix letters with digits or a wildcard (`attempt_<*>_m_<*>`, `x7`, `blk_-42`) are variables Drain's
+ * masks miss: two such tokens at one position count as similar (as Brain and LogBatcher treat them), so templates
+ * that differ only there merge.
+ */
+function variableLike(token: string): boolean {
+  return token.includes(WILDCARD) || hasDigit(token);
+}
+
+/** True when a template token with a wildcard inside (`rid=<*>`) matches a token (`rid=dkwqnf`) around it. */
+function wildcardMatch(template: string, token: string): boolean {
+  const at = template.indexOf(WILDCARD);
+  if (at < 0) return false;
+  const head = template.slice(0, at);
+  const tail = template.slice(template.lastIndexOf(WILDCARD) + WILDCARD.length);
+  return (
+    token.length >= head.length + tail.length &&
+    token.startsWith(head) &&
+    token.endsWith(tail) &&
+    head + tail !== ''
+  );
+}
+
+/**
  * Similarity of a message to a template: the fraction of the template's constant (non-wildcard) tokens the message
  * repeats at the same position, and that number of exact matches (the tie-breaker). An all-wildcard template scores 1.
  */
@@ -74,10 +97,16 @@ function similarity(template: readonly string[], tokens: readonly string[]): { s
       wild++;
       continue;
     }
-    if (t === tokens[i]) {
+    const tok = tokens[i];
+    if (t === tok) {
       same++;
       exact++;
-    }
+    } else if (
+      t !== undefined &&
+      tok !== undefined &&
+      ((variableLike(t) && variableLike(tok)) || wildcardMatch(t, tok))
+    )
+      same++;
   }
   return { sim: template.length === wild ? 1 : same / (template.length - wild), exact };
 }
@@ -200,7 +229,8 @@ export class TemplateMiner {
   }
 
   #child(node: TreeNode, token: string, create: boolean): TreeNode | undefined {
-    const key = token === WILDCARD || hasDigit(token) ? WILDCARD : token;
+    // A token holding a variable (`blk_<*>`, `host-<*>.example.com`) routes like one.
+    const key = token.includes(WILDCARD) || hasDigit(token) ? WILDCARD : token;
     const hit = node.children.get(key);
     if (hit || !create) return hit ?? node.children.get(WILDCARD);
     const routeKey = key !== WILDCARD && node.children.size >= this.#opts.maxChildren ? WILDCARD : key;

@@ -8,7 +8,7 @@ export const WILDCARD = '<*>';
  * between occurrences of one event, so the parse tree sees the constant skeleton. Order matters: longer, more specific
  * shapes (timestamps, UUIDs, IPs) before bare numbers.
  */
-const MASKS: ReadonlyArray<[RegExp, string]> = [
+const MASKS: ReadonlyArray<readonly [RegExp, string, string?]> = [
   // ISO-8601 / RFC 3339 timestamps and dates, and clock times.
   [/\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b/g, '-'],
   [/\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\b/g, ':'],
@@ -24,6 +24,8 @@ const MASKS: ReadonlyArray<[RegExp, string]> = [
   [/\b(?=[0-9a-fA-F]*\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{8,}\b/g, ''],
   // Absolute file paths with two or more segments.
   [/(?<![\w.])\/(?:[\w.@~+-]+\/)+[\w.@~+-]*/g, '/'],
+  // Values of key=value pairs that hold a digit (`rid=x7`, `user=u42`, `req=a1b2`): logfmt-style variables.
+  [/(\b[A-Za-z_][\w.-]*=)(?!<\*>)[^\s,;&"'=]*\d[^\s,;&"']*/g, '=', `$1${'<*>'}`],
   // Quantities with a unit: 12ms, 1.5s, 512MB, 99%.
   [/(?<![\w.])\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|d|[KMGT]i?B|[kKMG]|B|%)(?![\w])/g, ''],
   // Numbers (integers, decimals, signed) not glued to letters or digits.
@@ -37,16 +39,18 @@ export function mask(message: string): string {
   if (!HAS_DIGIT.test(message) && !message.includes('/')) return message;
   let out = message;
   // Each rule names a character its matches must contain: a cheap `includes` skips most regexes on most lines.
-  for (const [re, needs] of MASKS) if (needs === '' || out.includes(needs)) out = out.replace(re, WILDCARD);
+  for (const [re, needs, by] of MASKS)
+    if (needs === '' || out.includes(needs)) out = out.replace(re, by ?? WILDCARD);
   return out;
 }
 
-const SPLIT = /[\s]+/;
+/** Whitespace and `|` (a field separator in many formats: `time|component|pid|message`). */
+const SPLIT = /[\s|]+/;
 
 /** A token made only of wildcards and separators, such as `<*>,<*>` or `<*>:<*>`: a list of values. */
 const WILDCARD_LIST = /^<\*>(?:[,;:/|_.-]+<\*>)+$/;
 
-/** Splits a (masked) message into tokens on whitespace; empty messages give no tokens. */
+/** Splits a (masked) message into tokens on whitespace and `|`; empty messages give no tokens. */
 export function tokenize(message: string): string[] {
   const trimmed = message.trim();
   if (trimmed === '') return [];

@@ -3,13 +3,13 @@
  * templates, rate increases, Benjamini-Hochberg across templates), critical signatures, pod status, overall and
  * per-pod error rates, 5xx rate, latency and journeys. Each finding says whether it alone justifies a rollback.
  */
-import { httpStatus } from '../../logs/signals.ts';
+import { parseRequest } from '../../logs/requests.ts';
 import { redact } from '../../redact/redact.ts';
 import { templateText } from '../../templates/drain.ts';
 import type { Reason } from '../../types.ts';
 import type { JourneyResult } from '../types.ts';
 import type { StatsOptions } from './options.ts';
-import type { Comparison, TemplateStat } from './preprocess.ts';
+import type { Comparison, RouteStat, TemplateStat } from './preprocess.ts';
 import { benjaminiHochberg, mannWhitneyGreater, quantile, rateIncreasePValue } from './stats.ts';
 
 /** One thing the statistics found. */
@@ -65,20 +65,67 @@ function suspiciousNew(t: TemplateStat, template: string, x: { Ns: number; Nc: n
   };
 }
 
+/** Error-level templates seen on one side only and fewer than `minCount` times there: one-off errors. */
+function rareNovel(c: Comparison, side: 'stable' | 'canary', o: StatsOptions): number {
+  const other = side === 'stable' ? 'canary' : 'stable';
+  let n = 0;
+  for (const t of c.templates.values())
+    if (
+      (t.level === 'error' || t.level === 'fatal') &&
+      t.counts[other] === 0 &&
+      t.counts[side] > 0 &&
+      t.counts[side] < o.minCount
+    )
+      n++;
+  return n;
+}
+
+/**
+ * Tarone's rule: a template whose total count is so small that even "all of them in the canary" could not reach
+ * `alpha` cannot be significant, so it does not enlarge the Benjamini-Hochberg family (it would only dilute real
+ * findings: real logs carry dozens of one-off error templates).
+ */
+function testable(t: TemplateStat, Ns: number, Nc: number, alpha: number): boolean {
+  return rateIncreasePValue(0, t.counts.stable + t.counts.canary, Ns, Nc) < alpha;
+}
+
+/**
+ * Temporal drift, stable side: a template that started partway through the stable's window and was still going at
+ * its end is compared at the rate it had since it started, not diluted over the whole window (the stable was already
+ * showing it when the canary's window began: an outage both share, not the canary's doing). Needs `minCount`
+ * stable occurrences and the last one within the final `minNewTemplateSpan` of the stable's records.
+ */
+function ongoingStableRate(t: TemplateStat, Ns: number, o: StatsOptions): number {
+  if (t.counts.stable < o.minCount || t.firstSeen.stable < 0) return 0;
+  if (t.lastSeen.stable < Ns * (1 - o.minNewTemplateSpan)) return 0;
+  return t.counts.stable / (Ns - t.firstSeen.stable);
+}
+
+/** Share of the canary's records between a template's first and last canary occurrence. */
+function span(t: TemplateStat, Nc: number): number {
+  return Nc > 0 && t.firstSeen.canary >= 0 ? (t.lastSeen.canary - t.firstSeen.canary + 1) / Nc : 0;
+}
+
 /** Per-template tests on warn-and-worse templates, with Benjamini-Hochberg across all tested templates. */
 export function templateFindings(c: Comparison, o: StatsOptions): Finding[] {
   const Ns = c.totals.stable.records;
   const Nc = c.totals.canary.records;
-  const tested = [...c.templates.values()].filter(
+  const candidates = [...c.templates.values()].filter(
     (t) =>
       t.counts.canary > 0 && (t.level === 'warn' || t.level === 'error' || t.level === 'fatal' || t.critical),
   );
+  const tested = candidates.filter((t) => testable(t, Ns, Nc, o.alpha) || t.critical);
   const raw = tested.map((t) => rateIncreasePValue(t.counts.stable, t.counts.canary, Ns, Nc));
   const adjusted = benjaminiHochberg(raw);
+  const pOf = new Map(tested.map((t, i) => [t, { p: adjusted[i] as number, raw: raw[i] as number }]));
+  // Noisy baseline: one-off errors on the canary side are suspicious only beyond the stable's own one-off errors.
+  const churnS = rareNovel(c, 'stable', o) * (Nc / Math.max(Ns, 1));
+  const churnC = rareNovel(c, 'canary', o);
+  const churnExcess = churnS === 0 ? churnC > 0 : churnC > churnS * o.noveltyChurnRatio;
   const out: Finding[] = [];
-  tested.forEach((t, i) => {
-    const p = adjusted[i] as number;
-    const rs = rate(t.counts.stable, Ns);
+  for (const t of candidates) {
+    const { p, raw: rawP } = pOf.get(t) ?? { p: 1, raw: 1 };
+    const rs = Math.max(rate(t.counts.stable, Ns), ongoingStableRate(t, Ns, o));
     const rc = rate(t.counts.canary, Nc);
     const ratio = rc / Math.max(rs, 0.5 / Math.max(Ns, 1));
     const cluster = c.miner.clusters.find((k) => k.id === t.id);
@@ -87,14 +134,22 @@ export function templateFindings(c: Comparison, o: StatsOptions): Finding[] {
     const errorish = t.level === 'error' || t.level === 'fatal';
     const effect = t.counts.canary >= o.minCount && ratio >= o.minRateRatio && rc - rs >= o.minExcess;
     // A critical signature is a veto when it is new in the canary, or significantly more frequent than in the stable.
-    const critical =
-      t.critical !== undefined && (isNew || ((raw[i] as number) < o.alpha && ratio >= o.minRateRatio));
+    const critical = t.critical !== undefined && (isNew || (rawP < o.alpha && ratio >= o.minRateRatio));
+    // Access-log lines are judged per route and by the 5xx test, not by novelty.
+    const accessLog = t.samples.canary.some((x) => parseRequest(x)?.status !== undefined);
     if (!critical && !(p < o.alpha && effect)) {
-      // Access-log lines (with an HTTP status) are judged by the 5xx-rate test, not by novelty: a rare 500 that the
-      // stable happened not to log is not suspicious on its own.
-      const accessLog = t.samples.canary.some((x) => httpStatus(x) !== undefined);
-      if (isNew && errorish && !accessLog) out.push(suspiciousNew(t, template, { Ns, Nc, p }));
-      return;
+      // Recurring (not a one-off) but short of significance, or a one-off beyond the stable's own churn: suspicious.
+      const recurring = t.counts.canary >= o.minCount && rawP < o.suspiciousAlpha;
+      const oneOff = t.counts.canary >= o.minSuspiciousCount && churnExcess;
+      if (isNew && errorish && !accessLog && (recurring || oneOff))
+        out.push(suspiciousNew(t, template, { Ns, Nc, p }));
+      continue;
+    }
+    // Temporal drift: a new template in a burst (a one-off action, a restart) does not decide alone.
+    const burst = !critical && isNew && span(t, Nc) < o.minNewTemplateSpan;
+    if (burst) {
+      if (errorish && !accessLog) out.push(burstFinding(t, template, { Ns, Nc, p }, span(t, Nc)));
+      continue;
     }
     const summary = critical
       ? `Critical signature (${t.critical}) in the canary${isNew ? ', never seen in the stable' : ` at ${ratio.toFixed(1)}× the stable rate`}: ${template}`
@@ -102,8 +157,8 @@ export function templateFindings(c: Comparison, o: StatsOptions): Finding[] {
         ? `New ${t.level}-level log template in the canary (${t.counts.canary}×, never in the stable): ${template}`
         : `${t.level}-level template ${ratio.toFixed(1)}× more frequent in the canary (${(rc * 100).toFixed(2)} % vs ${(rs * 100).toFixed(2)} % of records): ${template}`;
     out.push({
-      p: critical && isNew ? 0 : critical ? (raw[i] as number) : p,
-      decisive: critical || errorish,
+      p: critical && isNew ? 0 : critical ? rawP : p,
+      decisive: critical || (errorish && !accessLog),
       reason: {
         kind: critical ? 'critical' : isNew ? 'new_template' : 'rate_change',
         summary,
@@ -120,8 +175,20 @@ export function templateFindings(c: Comparison, o: StatsOptions): Finding[] {
         },
       },
     });
-  });
+  }
   return out;
+}
+
+/** A new error template that appeared in a burst: suspicious (time may explain it), never decisive alone. */
+function burstFinding(
+  t: TemplateStat,
+  template: string,
+  x: { Ns: number; Nc: number; p: number },
+  share: number,
+): Finding {
+  const f = suspiciousNew(t, template, x);
+  f.reason.summary = `New ${t.level}-level template in the canary, ${t.counts.canary}× but all within ${(share * 100).toFixed(1)} % of its records (a burst: a one-off event, not a steady failure): ${template}`;
+  return f;
 }
 
 /** Pod status and events: severe reasons on canary pods are vetoes; restarts and readiness failures count too. */
@@ -200,9 +267,25 @@ export function errorRateFindings(c: Comparison, o: StatsOptions): Finding[] {
   const S = c.totals.stable;
   const C = c.totals.canary;
   const out: Finding[] = [];
+  // Temporal drift: error templates still going at the end of the stable's window count at their recent rate.
+  let drift = 0;
+  for (const t of c.templates.values())
+    if (t.level === 'error' || t.level === 'fatal')
+      drift += Math.max(0, ongoingStableRate(t, S.records, o) * S.records - t.counts.stable);
+  const stableErrors = S.errors + Math.round(drift);
+  // …and a new error template in one burst (a one-off event) is judged as such, not as a raised error rate.
+  let burst = 0;
+  for (const t of c.templates.values())
+    if (
+      (t.level === 'error' || t.level === 'fatal') &&
+      t.counts.stable === 0 &&
+      span(t, C.records) < o.minNewTemplateSpan
+    )
+      burst += t.counts.canary;
+  const canaryErrors = C.errors - burst;
   const all = ratioTest({
-    s: S.errors,
-    c: C.errors,
+    s: stableErrors,
+    c: canaryErrors,
     Ns: S.records,
     Nc: C.records,
     minRatio: o.errorRateMinRatio,
@@ -218,7 +301,7 @@ export function errorRateFindings(c: Comparison, o: StatsOptions): Finding[] {
         severity: 0.85,
         veto: false,
         evidence: {
-          counts: { stable: S.errors, canary: C.errors },
+          counts: { stable: stableErrors, canary: canaryErrors },
           totals: { stable: S.records, canary: C.records },
           pValue: all.p,
         },
@@ -228,7 +311,7 @@ export function errorRateFindings(c: Comparison, o: StatsOptions): Finding[] {
   const sources = [...C.bySource].filter(([, v]) => v.errors >= o.minCount);
   for (const [source, v] of sources) {
     const t = ratioTest({
-      s: S.errors,
+      s: stableErrors,
       c: v.errors,
       Ns: S.records,
       Nc: v.records,
@@ -271,7 +354,29 @@ export function serverErrorFindings(c: Comparison, o: StatsOptions): Finding[] {
     minRatio: o.errorRateMinRatio,
     minExcess: o.serverErrorMinExcess,
   });
-  if (!(t.p < o.alpha && t.hit)) return [];
+  if (!t.hit) return [];
+  if (!(t.p < o.alpha)) {
+    if (t.p >= o.suspiciousAlpha) return [];
+    // More 5xx, but too few requests to be sure: not a promote.
+    return [
+      {
+        p: t.p,
+        decisive: false,
+        suspicious: true,
+        reason: {
+          kind: 'error_rate',
+          summary: `HTTP 5xx up but not significant (p = ${t.p.toFixed(3)}): ${(t.rc * 100).toFixed(2)} % of ${C.requests} canary requests vs ${(t.rs * 100).toFixed(2)} % of ${S.requests} stable requests; more canary traffic would tell`,
+          severity: 0.5,
+          veto: false,
+          evidence: {
+            counts: { stable: S.serverErrors, canary: C.serverErrors },
+            totals: { stable: S.requests, canary: C.requests },
+            pValue: t.p,
+          },
+        },
+      },
+    ];
+  }
   return [
     {
       p: t.p,
@@ -291,30 +396,133 @@ export function serverErrorFindings(c: Comparison, o: StatsOptions): Finding[] {
   ];
 }
 
-/** Latency: Mann-Whitney on the sampled latencies, with a p95 or median ratio as the effect floor. */
-export function latencyFindings(c: Comparison, o: StatsOptions): Finding[] {
-  const s = c.totals.stable.latency.values;
-  const k = c.totals.canary.latency.values;
-  if (s.length < o.minLatencySamples || k.length < o.minLatencySamples) return [];
+/** Whether canary latencies regressed against stable ones: Mann-Whitney plus an effect floor on p50/p95. */
+function latencyTest(
+  s: readonly number[],
+  k: readonly number[],
+  o: StatsOptions,
+): { p: number; p50: number; p95: number; hit: boolean } {
   const p = mannWhitneyGreater(s, k);
   const p95 = quantile(k, 0.95) / Math.max(quantile(s, 0.95), 1e-9);
   const p50 = quantile(k, 0.5) / Math.max(quantile(s, 0.5), 1e-9);
-  // A p95 jump alone is often a handful of outliers: it counts only when the median moved too (by 10 %).
-  const tail = p95 >= o.latencyP95Ratio && p50 >= 1.1;
-  if (!(p < o.alpha && (tail || p50 >= o.latencyMedianRatio))) return [];
-  return [
-    {
-      p,
-      decisive: true,
-      reason: {
-        kind: 'rate_change',
-        summary: `Latency regression: canary p50 ${quantile(k, 0.5).toFixed(0)} ms vs ${quantile(s, 0.5).toFixed(0)} ms (${p50.toFixed(2)}×), p95 ${quantile(k, 0.95).toFixed(0)} ms vs ${quantile(s, 0.95).toFixed(0)} ms (${p95.toFixed(2)}×)`,
-        severity: 0.7,
-        veto: false,
-        evidence: { totals: { stable: s.length, canary: k.length }, pValue: p },
+  // A p95 jump alone is often a handful of outliers: it counts only when the median moved too.
+  const tail = p95 >= o.latencyP95Ratio && p50 >= o.latencyTailMinMedianRatio;
+  return { p, p50, p95, hit: tail || p50 >= o.latencyMedianRatio };
+}
+
+function latencyFinding(
+  where: string,
+  s: readonly number[],
+  k: readonly number[],
+  t: { p: number; p50: number; p95: number },
+): Finding {
+  return {
+    p: t.p,
+    decisive: true,
+    reason: {
+      kind: 'rate_change',
+      summary: `Latency regression${where}: canary p50 ${quantile(k, 0.5).toFixed(0)} ms vs ${quantile(s, 0.5).toFixed(0)} ms (${t.p50.toFixed(2)}×), p95 ${quantile(k, 0.95).toFixed(0)} ms vs ${quantile(s, 0.95).toFixed(0)} ms (${t.p95.toFixed(2)}×)`,
+      severity: 0.7,
+      veto: false,
+      evidence: {
+        totals: { stable: s.length, canary: k.length },
+        pValue: t.p,
+        ...(where ? { source: where.trim() } : {}),
       },
     },
-  ];
+  };
+}
+
+/**
+ * Latency, per route when the logs name routes (a slower mix of pages is not a regression; one page 12× slower is),
+ * Bonferroni across routes; pooled over every duration otherwise.
+ */
+export function latencyFindings(c: Comparison, o: StatsOptions): Finding[] {
+  const S = c.totals.stable.routes;
+  const C = c.totals.canary.routes;
+  const routes = [...C].filter(([key, r]) => {
+    const sr = S.get(key);
+    return (
+      key !== 'other' &&
+      sr &&
+      r.latency.values.length >= o.minLatencySamples &&
+      sr.latency.values.length >= o.minLatencySamples
+    );
+  });
+  if (routes.length > 0) {
+    const out: Finding[] = [];
+    for (const [key, r] of routes) {
+      const s = (S.get(key) as RouteStat).latency.values;
+      const t = latencyTest(s, r.latency.values, o);
+      const p = Math.min(1, t.p * routes.length);
+      if (p < o.alpha && t.hit) out.push(latencyFinding(` on ${key}`, s, r.latency.values, { ...t, p }));
+    }
+    return out;
+  }
+  // Logs that name routes are judged per route only: pooling mixes pages, and a different mix is not a regression.
+  if ([...C.values()].some((r) => r.latency.seen > 0)) return [];
+  const s = c.totals.stable.latency.values;
+  const k = c.totals.canary.latency.values;
+  if (s.length < o.minLatencySamples || k.length < o.minLatencySamples) return [];
+  const t = latencyTest(s, k, o);
+  return t.p < o.alpha && t.hit ? [latencyFinding('', s, k, t)] : [];
+}
+
+/**
+ * Per route, the share of requests answered 4xx or 5xx: a new spike on one route is evidence whatever level the
+ * lines carry (a stylesheet missing on every page, an API answering 404 to a fifth of calls). A route the stable
+ * never served is compared with the stable's share over all routes. Bonferroni across tested routes.
+ */
+export function routeErrorFindings(c: Comparison, o: StatsOptions): Finding[] {
+  const S = c.totals.stable;
+  const C = c.totals.canary;
+  if (S.requests < o.minRequests) return [];
+  const tested = [...C.routes].filter(([key, r]) => key !== 'other' && r.requests >= o.minRouteRequests);
+  const out: Finding[] = [];
+  for (const [key, r] of tested) {
+    const sr = S.routes.get(key);
+    // 4xx and 5xx apart: a route that normally answers 404 now and then must not hide new 500s, nor the reverse.
+    for (const cls of ['5xx', '4xx'] as const) {
+      const pick = (x: { clientErrors: number; serverErrors: number }): number =>
+        cls === '5xx' ? x.serverErrors : x.clientErrors;
+      const base =
+        sr && sr.requests > 0
+          ? { bad: pick(sr), n: sr.requests, what: 'on the same route in the stable' }
+          : {
+              bad: pick(S),
+              n: S.requests,
+              what: 'over all stable requests (a route the stable never served)',
+            };
+      const bad = pick(r);
+      const t = ratioTest({
+        s: base.bad,
+        c: bad,
+        Ns: base.n,
+        Nc: r.requests,
+        minRatio: o.routeErrorMinRatio,
+        minExcess: o.routeErrorMinExcess,
+      });
+      const p = Math.min(1, t.p * tested.length * 2);
+      if (!(p < o.alpha && t.hit && bad >= o.minCount)) continue;
+      out.push({
+        p,
+        decisive: true,
+        reason: {
+          kind: 'error_rate',
+          summary: `Route ${key}: ${(t.rc * 100).toFixed(1)} % of canary requests answered ${cls} vs ${(t.rs * 100).toFixed(1)} % ${base.what}`,
+          severity: 0.85,
+          veto: false,
+          evidence: {
+            source: key,
+            counts: { stable: base.bad, canary: bad },
+            totals: { stable: base.n, canary: r.requests },
+            pValue: p,
+          },
+        },
+      });
+    }
+  }
+  return out;
 }
 
 /** Synthetic journeys: a journey failing on the canary but not on the stable decides. */

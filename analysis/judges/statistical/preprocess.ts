@@ -4,7 +4,8 @@
  */
 import { readRecords, readRecordsSync } from '../../logs/records.ts';
 import { isErrorLevel, maxLevel } from '../../logs/level.ts';
-import { Reservoir, httpStatus, latencyMs } from '../../logs/signals.ts';
+import { parseRequest } from '../../logs/requests.ts';
+import { Reservoir } from '../../logs/signals.ts';
 import type { Level, LogRecord, LogSource, PodEvidence, Side } from '../../logs/types.ts';
 import { TemplateMiner, type DrainOptions } from '../../templates/drain.ts';
 
@@ -19,6 +20,19 @@ export interface TemplateStat {
   samples: Record<Side, string[]>;
   /** True if any record of this template matched a critical signature. */
   critical: string | undefined;
+  /** Ordinal (per side, 0-based) of the first and last record of this template on each side; -1 when none. */
+  firstSeen: Record<Side, number>;
+  lastSeen: Record<Side, number>;
+}
+
+/** Requests of one route (method + templated path) on one side. */
+export interface RouteStat {
+  requests: number;
+  /** 4xx answers. */
+  clientErrors: number;
+  /** 5xx answers. */
+  serverErrors: number;
+  latency: Reservoir;
 }
 
 /** Per-side totals. */
@@ -29,8 +43,12 @@ export interface SideTotals {
   /** Records that look like binary garbage. */
   binary: number;
   requests: number;
+  clientErrors: number;
   serverErrors: number;
+  /** Durations of requests (and of lines that report only a duration), in ms. */
   latency: Reservoir;
+  /** Per route (`GET /book/:id`), at most {@link MAX_ROUTES}; later routes are pooled under `other`. */
+  routes: Map<string, RouteStat>;
   /** Records and errors per source. */
   bySource: Map<string, { records: number; errors: number }>;
 }
@@ -51,11 +69,17 @@ export const CRITICAL_SIGNATURES: ReadonlyArray<[RegExp, string]> = [
   [/\bSIGSEGV\b|segmentation fault|\bsegfault\b/i, 'segfault'],
   [/\bOOMKilled\b|\bout of memory\b|java\.lang\.OutOfMemoryError|\bOOM killer\b/i, 'OOMKilled'],
   [/\bCrashLoopBackOff\b/, 'CrashLoopBackOff'],
-  [/^fatal error: |\bFATAL\b|\blevel=fatal\b|"level":"fatal"/m, 'fatal'],
+  // Runtime crashes only: a line whose level field says FATAL is judged by its rate like any error-level line
+  // (systems such as BGL log FATAL routinely on both sides).
+  [/^fatal error: /m, 'fatal'],
 ];
 
 const SAMPLES = 3;
 const MAX_SOURCES = 64;
+/** Routes tracked per side (memory bound: routes × samples); a service with more pools the rest under `other`. */
+export const MAX_ROUTES = 200;
+/** Latency samples kept per route (a uniform reservoir). */
+const ROUTE_LATENCY_SAMPLES = 512;
 
 function emptyTotals(): SideTotals {
   return {
@@ -64,8 +88,10 @@ function emptyTotals(): SideTotals {
     errors: 0,
     binary: 0,
     requests: 0,
+    clientErrors: 0,
     serverErrors: 0,
     latency: new Reservoir(),
+    routes: new Map(),
     bySource: new Map(),
   };
 }
@@ -130,10 +156,14 @@ export class ComparisonBuilder {
         sources: { stable: new Set(), canary: new Set() },
         samples: { stable: [], canary: [] },
         critical: undefined,
+        firstSeen: { stable: -1, canary: -1 },
+        lastSeen: { stable: -1, canary: -1 },
       };
       this.#c.templates.set(cluster.id, stat);
     }
     stat.counts[side]++;
+    if (stat.firstSeen[side] < 0) stat.firstSeen[side] = t.records - 1;
+    stat.lastSeen[side] = t.records - 1;
     stat.level = maxLevel(stat.level, rec.level);
     if (stat.sources[side].size < MAX_SOURCES) stat.sources[side].add(rec.source);
     if (stat.samples[side].length < SAMPLES) stat.samples[side].push(rec.text.slice(0, 1_000));
@@ -141,13 +171,30 @@ export class ComparisonBuilder {
   }
 
   #signals(t: SideTotals, text: string): void {
-    const status = httpStatus(text);
-    if (status !== undefined) {
-      t.requests++;
-      if (status >= 500) t.serverErrors++;
-    }
-    const ms = latencyMs(text);
+    const req = parseRequest(text);
+    if (!req) return;
+    const ms = req.durationMs;
     if (ms !== undefined && Number.isFinite(ms)) t.latency.add(ms);
+    if (req.status === undefined && req.route === undefined) return;
+    if (req.status !== undefined) {
+      t.requests++;
+      if (req.status >= 500) t.serverErrors++;
+      else if (req.status >= 400) t.clientErrors++;
+    }
+    if (req.route === undefined) return;
+    let key = `${req.method ?? ''} ${req.route}`.trim();
+    if (!t.routes.has(key) && t.routes.size >= MAX_ROUTES) key = 'other';
+    let r = t.routes.get(key);
+    if (!r) {
+      r = { requests: 0, clientErrors: 0, serverErrors: 0, latency: new Reservoir(ROUTE_LATENCY_SAMPLES) };
+      t.routes.set(key, r);
+    }
+    if (req.status !== undefined) {
+      r.requests++;
+      if (req.status >= 500) r.serverErrors++;
+      else if (req.status >= 400) r.clientErrors++;
+    }
+    if (ms !== undefined && Number.isFinite(ms)) r.latency.add(ms);
   }
 
   /** Adds every record of a source (streamed; nothing is kept per line). */

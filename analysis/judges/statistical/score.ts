@@ -54,8 +54,14 @@ function unusable(c: Comparison, o: StatsOptions): { summary: string; confidence
   }
   if (C.records < o.minCanaryRecords) {
     return {
-      summary: `Too little canary traffic: ${C.records} records, at least ${o.minCanaryRecords} are needed to compare rates.`,
+      summary: `Too little canary traffic: ${C.records} log records, at least ${o.minCanaryRecords} are needed to compare rates (a failure on 3 % of lines would show fewer than 3 times).`,
       confidence: Math.max(0.5, 1 - C.records / o.minCanaryRecords),
+    };
+  }
+  if (S.requests >= o.minRequests && C.requests < o.minCanaryRequests) {
+    return {
+      summary: `Too little canary traffic: it answered ${C.requests} requests (the stable ${S.requests}); at least ${o.minCanaryRequests} are needed to compare error rates.`,
+      confidence: Math.max(0.5, 1 - C.requests / o.minCanaryRequests),
     };
   }
   if (S.records < o.minCanaryRecords) {

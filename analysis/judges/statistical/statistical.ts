@@ -5,6 +5,7 @@ import {
   journeyFindings,
   latencyFindings,
   podFindings,
+  routeErrorFindings,
   serverErrorFindings,
   templateFindings,
   type Finding,
@@ -47,6 +48,7 @@ export class StatisticalJudge implements Judge {
       ...templateFindings(c, this.#o),
       ...errorRateFindings(c, this.#o),
       ...serverErrorFindings(c, this.#o),
+      ...routeErrorFindings(c, this.#o),
       ...latencyFindings(c, this.#o),
       ...journeyFindings(input.journeys),
     ];
