@@ -210,6 +210,24 @@ describe('CheckProvider', () => {
     expect(p.jobCount).toBe(0);
   });
 
+  it('each measurement opens its own connection (a kept-alive one would stay on the pod it first reached)', async () => {
+    let connections = 0;
+    const counted = createServer((_req, res) => res.end('{}'));
+    counted.on('connection', () => connections++);
+    await new Promise<void>((r) => counted.listen(0, '127.0.0.1', r));
+    const addr = counted.address();
+    const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/`;
+    try {
+      const p = provider();
+      const m = metric({ kind: 'httpProbe', url, resumeAfter: '10ms' });
+      for (let i = 0; i < 3; i++) expect((await finish(p, m, await p.run(run, m))).phase).toBe('Successful');
+      expect(connections).toBe(3);
+    } finally {
+      counted.closeAllConnections();
+      counted.close();
+    }
+  });
+
   it('drops finished checks nobody resumed for an hour when the next Run starts', async () => {
     let now = Date.now();
     const p = new CheckProvider({ checks: defaultChecks(), log: silentLogger, now: () => new Date(now) });
