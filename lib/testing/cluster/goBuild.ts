@@ -47,6 +47,13 @@ export const COMPONENTS = {
   },
   /** The real kube-controller-manager, k8s.io/kubernetes v1.36.3 (the API server fixture's release). */
   kubeControllerManager: { name: 'kube-controller-manager', dir: 'kcm', pkg: '.', cgo: true },
+  /** The stock-image route's static plugin shim (plugin/shim, no dependencies), as the sentinel image ships it. */
+  pluginShim: {
+    name: 'sentinel-plugin-shim',
+    dir: join(HERE, '../../../plugin/shim'),
+    pkg: '.',
+    cgo: false,
+  },
   /** kustomize v5 for the manifest tests, only when kubectl (which embeds it) is not on PATH. */
   kustomize: { name: 'kustomize', dir: 'kustomize', pkg: 'sigs.k8s.io/kustomize/kustomize/v5', cgo: false },
 } as const satisfies Record<string, GoComponent>;
