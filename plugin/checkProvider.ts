@@ -51,6 +51,13 @@ interface Job {
 
 /** Finished checks nobody resumed (the AnalysisRun was deleted, the controller restarted) are dropped after this. */
 const UNCLAIMED_TTL_MS = 60 * 60 * 1000;
+/**
+ * GarbageCollect keeps a finished check this long even when the run's status does not refer to it: the status it gets
+ * may be a stale copy (a reconcile from the controller's informer cache before its own last status write shows up —
+ * seen on a loaded machine in the cluster e2e, one MeasurementNotFound in 14 measurements). Far longer than any
+ * resumeAfter; far shorter than the hourly sweep.
+ */
+export const GC_GRACE_MS = 10 * 60 * 1000;
 
 /** Prepared measurement inputs, or the Error measurement explaining why there are none. */
 type Prepared = { args: PluginArgs; success?: Condition; failure?: Condition } | { error: PluginError };
@@ -228,16 +235,17 @@ export class CheckProvider implements MetricProvider {
    * Argo (analysis/analysis.go, v1.10.2) calls GarbageCollect at the end of every reconcile once a metric holds more
    * measurements than its retention — after `runMeasurements`, on the same `run`, so the measurement it has just
    * started (Running, not resumed yet) is the newest one in `run.status`. A fast check may already be done by then.
-   * Only checks no incomplete measurement of the run refers to are dropped, and only finished ones; when the run's
-   * status cannot be read, nothing is dropped (orphans go with the hourly sweep).
+   * Only checks no incomplete measurement of the run refers to are dropped, and only those finished more than
+   * GC_GRACE_MS ago; when the run's status cannot be read, nothing is dropped (orphans go with the hourly sweep).
    */
   async garbageCollect(run: AnalysisRun, metric: Metric, _limit: number): Promise<void> {
     const awaited = awaitedCheckIds(run, metric.name);
     if (!awaited) return;
+    const cutoff = this.now().getTime() - GC_GRACE_MS;
     for (const [id, job] of this.jobs) {
-      if (job.runUid === run.uid && job.metric === metric.name && job.done && !awaited.has(id)) {
+      const old = job.doneAt !== undefined && job.doneAt < cutoff;
+      if (job.runUid === run.uid && job.metric === metric.name && old && !awaited.has(id))
         this.jobs.delete(id);
-      }
     }
   }
 
