@@ -6,6 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { chmod, chown, copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,6 +70,8 @@ interface ProcOptions {
 /** Where the stock-image route puts the shim and the sidecar's socket (deploy/plugin/stock-image uses the same). */
 export const SHIM_PATH = '/opt/rollout-sentinel/bin/sentinel-plugin-shim';
 export const SOCKET_PATH = '/var/run/rollout-sentinel/plugin.sock';
+/** coreutils' chroot, by path: the chroot'ed controller's environment has no PATH. */
+const CHROOT = ['/usr/sbin/chroot', '/usr/bin/chroot', '/sbin/chroot'].find((p) => existsSync(p)) ?? 'chroot';
 /** The stock image's user (distroless `USER 999`). */
 const ARGO_UID = 999;
 
@@ -129,6 +132,7 @@ export class Proc {
     };
     child.stdout?.on('data', collect);
     child.stderr?.on('data', collect);
+    child.on('error', (err) => this.#log.push(`${this.name}: cannot start ${this.#cmd}: ${err.message}`));
   }
 
   get pid(): number | undefined {
@@ -255,7 +259,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     const controllerEnv = stock
       ? { POD_NAMESPACE: ARGO_NAMESPACE, HOME: '/home/argo-rollouts' }
       : { ...baseEnv, POD_NAMESPACE: ARGO_NAMESPACE, PATH: `${NODE_BIN}:${baseEnv.PATH ?? ''}` };
-    const controllerCmd = stock ? 'chroot' : argoBin;
+    const controllerCmd = stock ? CHROOT : argoBin;
     let controller = new Proc('rollouts-controller', controllerCmd, await controllerArgs(), {
       cwd: controllerDir,
       env: controllerEnv,
