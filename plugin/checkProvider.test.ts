@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../lib/log.ts';
 import type { AnalysisRun, Measurement, Metric } from './argoTypes.ts';
-import { CHECK_ID_KEY, CheckProvider, GC_GRACE_MS } from './checkProvider.ts';
+import { CHECK_ID_KEY, CheckProvider, GC_GRACE_MS, REPLAY_MS } from './checkProvider.ts';
 import { defaultChecks, type CheckRegistry } from './checks/registry.ts';
 import { PLUGIN_NAME } from './errors.ts';
 
@@ -213,6 +213,22 @@ describe('CheckProvider', () => {
     expect((await p.resume({ ...run, uid: 'other' }, m, otherRun)).phase).toBe('Successful');
     expect((await p.terminate(run, hang, running)).phase).toBe('Inconclusive');
     expect(p.jobCount).toBe(0);
+  });
+
+  it('a repeated Resume of a finished measurement (a reconcile from a stale cache) gets the same result', async () => {
+    let now = Date.now();
+    const p = new CheckProvider({ checks: defaultChecks(), log: silentLogger, now: () => new Date(now) });
+    const m = metric({ kind: 'httpProbe', url: `${base}/ok`, resumeAfter: '10ms' }, 'result.status == 200');
+    const first = await p.run(run, m);
+    const done = await finish(p, m, first);
+    expect(done.phase).toBe('Successful');
+    const again = await p.resume(run, m, first);
+    expect(again).toEqual(done);
+    expect(p.jobCount).toBe(0);
+    // Kept for REPLAY_MS only: the next Run's sweep drops it.
+    now += REPLAY_MS + 1000;
+    await p.run(run, m);
+    expect((await p.resume(run, m, first)).message).toMatch(/MeasurementNotFound/);
   });
 
   it('each measurement opens its own connection (a kept-alive one would stay on the pod it first reached)', async () => {
