@@ -3,7 +3,7 @@
  * schema of the AnalysisTemplate block `provider.plugin["rollout-sentinel/canary"]` (parsed per measurement).
  */
 import { z } from 'zod';
-import { defineOptions, loadOptions, parseDuration, type OptionsOf } from '../lib/config.ts';
+import { boolOption, defineOptions, loadOptions, parseDuration, type OptionsOf } from '../lib/config.ts';
 
 /** go-plugin's handshake variables (set by the controller) and our own options. */
 export const PLUGIN_OPTIONS = defineOptions({
@@ -18,6 +18,20 @@ export const PLUGIN_OPTIONS = defineOptions({
     env: 'PLUGIN_UNIX_SOCKET_DIR',
     schema: z.string().optional(),
     description: "directory for the plugin's unix socket (go-plugin's variable; default $TMPDIR or /tmp)",
+  },
+  serve: {
+    env: 'SENTINEL_PLUGIN_SERVE',
+    flag: '--serve',
+    boolean: true,
+    schema: boolOption(false),
+    description:
+      'sidecar mode (stock controller image): serve every controller connection on --socket until SIGTERM; Control.Quit ends a connection, not the process',
+  },
+  socket: {
+    env: 'SENTINEL_PLUGIN_SOCKET',
+    flag: '--socket',
+    schema: z.string().default('/var/run/rollout-sentinel/plugin.sock'),
+    description: 'the unix socket of --serve (the shim in the controller container names the same path)',
   },
   protocolVersions: {
     env: 'PLUGIN_PROTOCOL_VERSIONS',
