@@ -83,7 +83,10 @@ function connectHeaders(
   if (source.kind === 'proxy') {
     headers[source.tenantHeader ?? DEFAULT_TENANT_HEADER] = tenantId as string;
     if (backend !== 'default') headers[BACKEND_HEADER] = backend;
-    if (source.token) headers.Authorization = `Bearer ${source.token}`;
+    if (source.token) {
+      const token = typeof source.token === 'function' ? source.token(tenantId as string) : source.token;
+      headers.Authorization = `Bearer ${token}`;
+    }
   }
   return headers;
 }
