@@ -42,6 +42,10 @@ const COMMANDS: Record<string, Command> = {
     summary: 'file or preview the GitHub issue for a saved verdict',
     load: () => import('../analysis/cli/report.ts'),
   },
+  journey: {
+    summary: 'run Playwright synthetic journeys, or compare canary vs stable',
+    load: () => import('../journeys/cli.ts'),
+  },
 };
 
 function usage(): string {
