@@ -6,7 +6,8 @@
  *  3. the runner's peak RSS with 10 concurrent journeys (browsers run in other processes, so they are excluded);
  *  4. detection: each fault of the fault app over `--iterations` paired runs, and false regressions healthy vs healthy.
  *
- * Flags: --iterations N (paired runs per fault, default 20), --repeat N (runs per side, default 10), --skip-detection.
+ * Flags: --iterations N (paired runs per fault, default 20), --repeat N (runs per side, default 10), --seed N (the
+ * throwing button's draws, default 7), --skip-detection.
  */
 import { execFile } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -35,6 +36,12 @@ const OPTIONS = defineOptions({
     flag: '--repeat',
     schema: intOption(10, 1, 100),
     description: 'runs per side per paired run',
+  },
+  seed: {
+    env: 'BENCH_SEED',
+    flag: '--seed',
+    schema: intOption(7, 0, 2 ** 31),
+    description: 'seed of the throwing button’s unlucky users (the draws replay exactly)',
   },
   skipDetection: {
     env: 'BENCH_SKIP_DETECTION',
@@ -167,7 +174,7 @@ export async function main(argv: string[]): Promise<number> {
   const healthy = await startFaultApp();
   const healthy2 = await startFaultApp();
   const faulty = new Map<string, FaultApp>();
-  for (const f of FAULTS) faulty.set(f, await startFaultApp({ faults: [f], seed: 7 }));
+  for (const f of FAULTS) faulty.set(f, await startFaultApp({ faults: [f], seed: o.seed }));
   const apps = [healthy, healthy2, ...faulty.values()];
   let proxy: ProxyProcess | undefined;
   try {
