@@ -57,6 +57,7 @@ export default tseslint.config(
       '**/*.test.ts',
       '**/*.case.ts',
       'lib/testing/**',
+      'journeys/testing/**',
       'bin/**',
       'cli/**',
       '*.mjs',
@@ -131,6 +132,15 @@ export default tseslint.config(
           'plugin/ may import analysis/ only through analysis/index.ts, its public surface.',
         ],
       ),
+    },
+  },
+  {
+    files: ['journeys/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': restrict([
+        `${UP}(plugin|proxy|analysis|demo|cli)(/|$)`,
+        'journeys/ imports only lib/ and playwright-core; it talks to the proxy over the wire (WebSocket), never by import.',
+      ]),
     },
   },
   {
