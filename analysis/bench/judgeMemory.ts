@@ -7,7 +7,7 @@
  * at most the growth of the last interval. Figures, not assertions: run it on the target machine.
  */
 import { spawn } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { once } from 'node:events';
@@ -17,6 +17,8 @@ const BIN = resolve(import.meta.dirname, '../../bin/sentinel.js');
 const T0 = Date.parse('2026-11-21T18:00:00Z');
 const CHUNK = 50_000;
 const POLL_MS = 20;
+/** GNU time reports the child's exact peak RSS (ru_maxrss) and CPU time; without it, /proc polling gives the peak. */
+const GNU_TIME = '/usr/bin/time';
 const svc = SERVICES[0] as (typeof SERVICES)[number];
 
 async function writeLog(path: string, lines: number, seed: number, serverErrors: number): Promise<void> {
@@ -44,20 +46,24 @@ interface Run {
   code: number | null;
   ms: number;
   peakMb: number;
+  /** User + system CPU seconds (GNU time only): the figure that does not depend on what else the machine runs. */
+  cpuS: number | undefined;
   verdict: string;
   stderr: string;
 }
 
 async function judge(stable: string, canary: string, extra: string[]): Promise<Run> {
   const t = performance.now();
-  const child = spawn(
-    process.execPath,
-    [...extra, BIN, 'judge', '--stable', stable, '--canary', canary, '--json'],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { PATH: process.env['PATH'] ?? '', SENTINEL_LLM: 'none' },
-    },
-  );
+  const args = [...extra, BIN, 'judge', '--stable', stable, '--canary', canary, '--json'];
+  const timeFile = `${stable}.time`;
+  const useTime = existsSync(GNU_TIME);
+  const [cmd, argv] = useTime
+    ? [GNU_TIME, ['-o', timeFile, '-f', '%M %U %S', process.execPath, ...args]]
+    : [process.execPath, args];
+  const child = spawn(cmd, argv, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env['PATH'] ?? '', SENTINEL_LLM: 'none' },
+  });
   let peak = 0;
   const timer = setInterval(() => {
     peak = Math.max(peak, hwmKb(child.pid as number) ?? 0);
@@ -75,7 +81,17 @@ async function judge(stable: string, canary: string, extra: string[]): Promise<R
   } catch {
     verdict = 'no verdict';
   }
-  return { code, ms, peakMb: peak / 1024, verdict, stderr: stderr.slice(0, 400) };
+  let cpuS: number | undefined;
+  if (useTime) {
+    // The last line of GNU time's output: "maxrssKB user sys" (earlier lines say why the command exited non-zero).
+    const [rss, user, sys] = (readFileSync(timeFile, 'utf8').trim().split('\n').pop() ?? '')
+      .split(' ')
+      .map(Number);
+    peak = rss ?? peak;
+    cpuS = (user ?? 0) + (sys ?? 0);
+    rmSync(timeFile);
+  }
+  return { code, ms, peakMb: peak / 1024, cpuS, verdict, stderr: stderr.slice(0, 400) };
 }
 
 function print(line: string): void {
@@ -96,7 +112,7 @@ async function main(): Promise<void> {
       .map((l) => l.toFixed(1))
       .join(' ')}`,
   );
-  print('lines/side  MB/side  wall s  peak RSS MB  exit  verdict');
+  print('lines/side  MB/side  wall s  CPU s  peak RSS MB  exit  verdict');
   try {
     for (const n of sizes.length ? sizes : [1_000_000, 3_000_000]) {
       const stable = join(dir, `stable-${n}.log`);
@@ -106,7 +122,7 @@ async function main(): Promise<void> {
       const mb = statSync(stable).size / 1e6;
       const r = await judge(stable, canary, nodeFlags);
       print(
-        `${String(n).padStart(10)}  ${mb.toFixed(0).padStart(7)}  ${(r.ms / 1000).toFixed(1).padStart(6)}  ${r.peakMb.toFixed(0).padStart(11)}  ${String(r.code).padStart(4)}  ${r.verdict}`,
+        `${String(n).padStart(10)}  ${mb.toFixed(0).padStart(7)}  ${(r.ms / 1000).toFixed(1).padStart(6)}  ${(r.cpuS?.toFixed(1) ?? '-').padStart(5)}  ${r.peakMb.toFixed(0).padStart(11)}  ${String(r.code).padStart(4)}  ${r.verdict}`,
       );
       if (r.stderr) print(`  stderr: ${r.stderr}`);
       rmSync(stable);
