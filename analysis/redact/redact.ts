@@ -145,7 +145,7 @@ const RULES: readonly Rule[] = [
     kind: 'secret_header',
     keywords: ['cookie', 'authorization', 'auth', 'token', 'key', 'secret'],
     re: /\b((?:cookie|(?:proxy-)?authorization|x-[a-z0-9-]*(?:token|key|secret|auth)[a-z0-9-]*)\s*:\s*)([^\r\n"]{3,4096})|\b(set-cookie\s*:\s*[^=;\s]{1,128}=)([^;\r\n"\s]{1,4096})/gi,
-    accept: (_m, _h, value, _sh, cookie) => isValue(value ?? cookie),
+    accept: (_m, ...g) => isValue(g[1] ?? g[3]),
     replace: (_m, header, _v, setCookie) => `${header ?? setCookie ?? ''}${placeholder('secret_header')}`,
   },
   {
