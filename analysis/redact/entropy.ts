@@ -17,8 +17,31 @@ export const ENTROPY_THRESHOLDS = {
   minDigits: 3,
 } as const;
 
-/** Runs of base64/base64url characters; `/` and `+` included (AWS keys have them). */
-const RUN = /(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/=_-]{32,512}(?![A-Za-z0-9+/=_-])/g;
+/** Base64/base64url characters (`/` and `+` included: AWS keys have them), as a lookup table for the scanner. */
+const TOKEN_CHAR = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=_-')
+  TOKEN_CHAR[c.charCodeAt(0)] = 1;
+/** Longest run considered a token (longer runs are data blobs, left to the other rules). */
+const MAX_RUN = 512;
+
+/**
+ * The runs of token characters of at least `min` characters, as [start, end) pairs: one pass over the text (a regex
+ * such as /[…]{32}/ retries up to 32 characters at every position, several times slower on long log lines).
+ */
+export function longRuns(text: string, min: number = ENTROPY_THRESHOLDS.minLength): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  let start = -1;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 0;
+    if (c < 128 && TOKEN_CHAR[c] === 1) {
+      if (start < 0) start = i;
+    } else if (start >= 0) {
+      if (i - start >= min) out.push([start, i]);
+      start = -1;
+    }
+  }
+  return out;
+}
 /** A run followed by a file extension is a (content-hashed) file name, not a secret. */
 const FILE_EXTENSION =
   /^\.(?:png|jpe?g|gif|webp|svg|ico|css|js|mjs|map|json|html?|woff2?|ttf|txt|pdf|zip|gz|tar)\b/i;
@@ -47,11 +70,14 @@ export function looksRandom(token: string): boolean {
 
 /** Replaces every random-looking token of `text`. */
 export function entropyRedact(text: string, counts: RedactionCounts): string {
-  RUN.lastIndex = 0;
-  return text.replace(RUN, (run: string, offset: number) => {
-    if (!looksRandom(run) || FILE_EXTENSION.test(text.slice(offset + run.length, offset + run.length + 6)))
-      return run;
+  let out = '';
+  let last = 0;
+  for (const [start, end] of longRuns(text)) {
+    const run = text.slice(start, end);
+    if (end - start > MAX_RUN || !looksRandom(run) || FILE_EXTENSION.test(text.slice(end, end + 6))) continue;
     counts.high_entropy = (counts.high_entropy ?? 0) + 1;
-    return placeholder('high_entropy');
-  });
+    out += text.slice(last, start) + placeholder('high_entropy');
+    last = end;
+  }
+  return last === 0 ? text : out + text.slice(last);
 }
