@@ -11,8 +11,11 @@ import { placeholder, type RedactionCounts } from './kinds.ts';
 export const ENTROPY_THRESHOLDS = {
   /** Shortest run considered: AWS secret keys are 40, most API secrets 32 or more. */
   minLength: 32,
-  /** Bits per character; random base64 of 32–64 characters measures 4.6–5.5, English identifiers 3.5–4.2. */
+  /** Bits per character; random base64 of 32–47 characters measures 4.6–5.2, English identifiers 3.5–4.2. */
   minBitsPerChar: 4.3,
+  /** From `longFrom` characters on: random base64 of 48+ measures 5.0–5.6, long CamelCase identifiers up to 4.5. */
+  minBitsPerCharLong: 4.7,
+  longFrom: 48,
   /** Digits a random token of this length practically always has (40 base64 characters have about 6). */
   minDigits: 3,
 } as const;
@@ -63,21 +66,38 @@ export function looksRandom(token: string): boolean {
   const t = ENTROPY_THRESHOLDS;
   // A path (`/a/b/c`) is not a token: base64 has at most a few slashes and never starts with one.
   if (token.length < t.minLength || token.startsWith('/') || token.split('/').length > 4) return false;
+  const minBits = token.length >= t.longFrom ? t.minBitsPerCharLong : t.minBitsPerChar;
   if (!/[a-z]/.test(token) || !/[A-Z]/.test(token)) return false;
   if ((token.match(/\d/g)?.length ?? 0) < t.minDigits) return false;
-  return shannonEntropy(token) >= t.minBitsPerChar;
+  return shannonEntropy(token) >= minBits;
+}
+
+/** A run that is a path (`/static/img/<token>`): its segments are judged one by one. */
+function pieces(text: string, start: number, end: number): Array<[number, number]> {
+  const run = text.slice(start, end);
+  if (!run.startsWith('/') && run.split('/').length <= 4) return [[start, end]];
+  const out: Array<[number, number]> = [];
+  let from = start;
+  for (const seg of run.split('/')) {
+    if (seg.length >= ENTROPY_THRESHOLDS.minLength) out.push([from, from + seg.length]);
+    from += seg.length + 1;
+  }
+  return out;
 }
 
 /** Replaces every random-looking token of `text`. */
 export function entropyRedact(text: string, counts: RedactionCounts): string {
   let out = '';
   let last = 0;
-  for (const [start, end] of longRuns(text)) {
-    const run = text.slice(start, end);
-    if (end - start > MAX_RUN || !looksRandom(run) || FILE_EXTENSION.test(text.slice(end, end + 6))) continue;
-    counts.high_entropy = (counts.high_entropy ?? 0) + 1;
-    out += text.slice(last, start) + placeholder('high_entropy');
-    last = end;
+  for (const [runStart, runEnd] of longRuns(text)) {
+    for (const [start, end] of pieces(text, runStart, runEnd)) {
+      const run = text.slice(start, end);
+      if (end - start > MAX_RUN || !looksRandom(run) || FILE_EXTENSION.test(text.slice(end, end + 6)))
+        continue;
+      counts.high_entropy = (counts.high_entropy ?? 0) + 1;
+      out += text.slice(last, start) + placeholder('high_entropy');
+      last = end;
+    }
   }
   return last === 0 ? text : out + text.slice(last);
 }
