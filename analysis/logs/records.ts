@@ -1,4 +1,5 @@
 /** @module analysis/logs/records — turns the lines of a source into records: multi-line grouping, JSON and level. */
+import { redact } from '../redact/redact.ts';
 import { parseJsonLine } from './jsonLines.ts';
 import { levelOfMessage, maxLevel } from './level.ts';
 import { HeaderLearner, type HeaderShape } from '../templates/header.ts';
@@ -9,17 +10,26 @@ import type { Level, LogRecord, LogSource } from './types.ts';
 /** Physical lines longer than this are cut before any processing (a 1 MB line costs no more than a 16 KB one). */
 export const MAX_LINE_CHARS = 16 * 1024;
 
+/** `kubectl logs --prefix` writes `[pod/name/container] line`. */
+export const KUBECTL_PREFIX = /^\[pod\/([^/\]\s]+)\/([^\]\s]+)\] ?/;
+
+/** Containers of one prefixed source grouped separately; later ones share the source's own grouper (bounded memory). */
+export const MAX_PREFIXED_CONTAINERS = 256;
+
 const EXCEPTION_IN_TRACE =
   /^(?:[a-zA-Z_$][\w$]*\.)*[A-Z][\w$]*(?:Exception|Error|Throwable)(?::|$)|^panic: |^fatal error: /;
 
-/** Builds the record the judge sees from grouped raw lines. */
+/**
+ * Builds the record the judge sees from grouped raw lines. Its `message` and `text` are redacted here, before
+ * anything else sees them: template mining, samples, the LLM prompt and issues only ever get redacted text.
+ */
 export function toRecord(raw: RawRecord, source: string, shape?: HeaderShape): LogRecord {
   const head = raw.lines[0] ?? '';
   const json = parseJsonLine(head);
   // Text lines: the header (timestamp, level, pid, thread, component) is split off; its level field decides.
-  const text = json ? undefined : parseTextLine(head, shape);
-  let message = json ? [json.message, json.error].filter(Boolean).join(' error=') : (text?.message ?? head);
-  let level: Level = json?.level ?? text?.level ?? levelOfMessage(message);
+  const parsed = json ? undefined : parseTextLine(head, shape);
+  let message = json ? [json.message, json.error].filter(Boolean).join(' error=') : (parsed?.message ?? head);
+  let level: Level = json?.level ?? parsed?.level ?? levelOfMessage(message);
   if (raw.lines.length > 1) {
     // A trace's exception line ("java.lang.NullPointerException: …", "panic: …") identifies it better than the head.
     const exc = raw.lines.slice(1).find((l) => EXCEPTION_IN_TRACE.test(l.trim()));
@@ -31,9 +41,11 @@ export function toRecord(raw: RawRecord, source: string, shape?: HeaderShape): L
   if (json?.error && level === 'unknown') level = 'error';
   // Text lines' timestamps are not parsed: nothing downstream needs them, and Date.parse per line is costly.
   const time = json?.time;
+  const rawText = raw.lines.join('\n');
+  const text = redact(rawText);
   return {
-    message,
-    text: raw.lines.join('\n'),
+    message: message === rawText ? text : redact(message),
+    text,
     level,
     lines: raw.physicalLines,
     source,
@@ -41,22 +53,73 @@ export function toRecord(raw: RawRecord, source: string, shape?: HeaderShape): L
   };
 }
 
+/** One container's grouper, with the header shape it learns from its own first records. */
+interface ContainerGrouper {
+  lines: MultilineGrouper;
+  headers: HeaderLearner<RawRecord>;
+}
+
+/**
+ * Groups the lines of one source; for a `prefixed` source, one grouper per `kubectl --prefix` container. Each
+ * container learns its own header shape from its first records, which are held back until then.
+ */
+class SourceGrouper {
+  readonly #name: string;
+  readonly #limits: Partial<MultilineLimits>;
+  readonly #prefixed: boolean;
+  readonly #groupers = new Map<string, ContainerGrouper>();
+
+  constructor(source: Pick<LogSource, 'name' | 'prefixed'>, limits: Partial<MultilineLimits>) {
+    this.#name = source.name;
+    this.#limits = limits;
+    this.#prefixed = source.prefixed === true;
+  }
+
+  /** Adds one physical line; returns the records this line finished (none while a header shape is learned). */
+  push(rawLine: string): LogRecord[] {
+    let line = rawLine.length > MAX_LINE_CHARS ? rawLine.slice(0, MAX_LINE_CHARS) : rawLine;
+    if (line.endsWith('\r')) line = line.slice(0, -1);
+    let name = this.#name;
+    if (this.#prefixed && line.startsWith('[pod/')) {
+      const m = KUBECTL_PREFIX.exec(line);
+      if (m) {
+        line = line.slice(m[0].length);
+        const key = `${m[1]}/${m[2]}`;
+        if (this.#groupers.has(key) || this.#groupers.size < MAX_PREFIXED_CONTAINERS) name = key;
+      }
+    }
+    let g = this.#groupers.get(name);
+    if (!g) {
+      g = {
+        lines: new MultilineGrouper(this.#limits),
+        headers: new HeaderLearner<RawRecord>((r) => r.lines[0] ?? ''),
+      };
+      this.#groupers.set(name, g);
+    }
+    const done = g.lines.push(line);
+    if (!done) return [];
+    const headers = g.headers;
+    return headers.push(done).map((r) => toRecord(r, name, headers.shape));
+  }
+
+  /** The records still in progress or held back, per container. */
+  *flush(): Generator<LogRecord> {
+    for (const [name, g] of this.#groupers) {
+      const last = g.lines.flush();
+      const rest = last ? [...g.headers.push(last), ...g.headers.flush()] : g.headers.flush();
+      for (const r of rest) yield toRecord(r, name, g.headers.shape);
+    }
+  }
+}
+
 /** Reads a source's lines and yields its records in order. Long lines are cut; nothing else is dropped. */
 export async function* readRecords(
   source: LogSource,
   limits: Partial<MultilineLimits> = {},
 ): AsyncGenerator<LogRecord> {
-  const grouper = new MultilineGrouper(limits);
-  // The source's header shape is learned from its first records (held back until then).
-  const headers = new HeaderLearner<RawRecord>((r) => r.lines[0] ?? '');
-  for await (const rawLine of source.lines) {
-    const line = rawLine.length > MAX_LINE_CHARS ? rawLine.slice(0, MAX_LINE_CHARS) : rawLine;
-    const done = grouper.push(line.endsWith('\r') ? line.slice(0, -1) : line);
-    if (done) for (const r of headers.push(done)) yield toRecord(r, source.name, headers.shape);
-  }
-  const last = grouper.flush();
-  const rest = last ? [...headers.push(last), ...headers.flush()] : headers.flush();
-  for (const r of rest) yield toRecord(r, source.name, headers.shape);
+  const grouper = new SourceGrouper(source, limits);
+  for await (const line of source.lines) yield* grouper.push(line);
+  yield* grouper.flush();
 }
 
 /** Synchronous variant for in-memory lines (the benchmark and tests). */
@@ -64,15 +127,9 @@ export function* readRecordsSync(
   name: string,
   lines: Iterable<string>,
   limits: Partial<MultilineLimits> = {},
+  opts: { prefixed?: boolean } = {},
 ): Generator<LogRecord> {
-  const grouper = new MultilineGrouper(limits);
-  const headers = new HeaderLearner<RawRecord>((r) => r.lines[0] ?? '');
-  for (const rawLine of lines) {
-    const line = rawLine.length > MAX_LINE_CHARS ? rawLine.slice(0, MAX_LINE_CHARS) : rawLine;
-    const done = grouper.push(line.endsWith('\r') ? line.slice(0, -1) : line);
-    if (done) for (const r of headers.push(done)) yield toRecord(r, name, headers.shape);
-  }
-  const last = grouper.flush();
-  const rest = last ? [...headers.push(last), ...headers.flush()] : headers.flush();
-  for (const r of rest) yield toRecord(r, name, headers.shape);
+  const grouper = new SourceGrouper({ name, prefixed: opts.prefixed ?? false }, limits);
+  for (const line of lines) yield* grouper.push(line);
+  yield* grouper.flush();
 }
