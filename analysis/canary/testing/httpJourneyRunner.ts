@@ -73,32 +73,35 @@ export class HttpJourneyRunner implements JourneyRunner {
     const specs = req.specs as HttpJourney[];
     const proxyUp = await reachable(req.proxy.url, req.signal);
     req.signal.throwIfAborted();
+    const plan = req.backends.flatMap((backend) =>
+      specs.flatMap((j) =>
+        Array.from({ length: req.repeat }, (_, repeat) =>
+          (['canary', 'stable'] as const).map((side) => ({
+            j,
+            id: { journey: j.name, backend, side, repeat },
+          })),
+        ).flat(),
+      ),
+    );
     const out: JourneyRun[] = [];
-    for (const backend of req.backends) {
-      for (const j of specs) {
-        for (let repeat = 0; repeat < req.repeat; repeat++) {
-          for (const side of ['canary', 'stable'] as const) {
-            req.signal.throwIfAborted();
-            this.started++;
-            const id = { journey: j.name, backend, side, repeat };
-            if (!proxyUp) {
-              out.push({
-                ...id,
-                passed: false,
-                durationMs: 0,
-                steps: [],
-                infrastructure: true,
-                error: `proxy ${req.proxy.url} refused the connection`,
-              });
-              continue;
-            }
-            out.push({
-              ...id,
-              ...(await runOne(side === 'canary' ? req.canaryUrl : req.stableUrl, j, req.signal)),
-            });
-          }
-        }
+    for (const { j, id } of plan) {
+      req.signal.throwIfAborted();
+      this.started++;
+      if (!proxyUp) {
+        out.push({
+          ...id,
+          passed: false,
+          durationMs: 0,
+          steps: [],
+          infrastructure: true,
+          error: `proxy ${req.proxy.url} refused the connection`,
+        });
+        continue;
       }
+      out.push({
+        ...id,
+        ...(await runOne(id.side === 'canary' ? req.canaryUrl : req.stableUrl, j, req.signal)),
+      });
     }
     return out;
   }
