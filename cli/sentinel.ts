@@ -42,6 +42,10 @@ const COMMANDS: Record<string, Command> = {
     summary: 'file or preview the GitHub issue for a saved verdict',
     load: () => import('../analysis/cli/report.ts'),
   },
+  canary: {
+    summary: 'run the canary analysis once (journeys + logs → verdict → issue); exit 0/1/2 like judge',
+    load: () => import('../analysis/cli/canary.ts'),
+  },
 };
 
 function usage(): string {
