@@ -57,6 +57,7 @@ export default tseslint.config(
       '**/*.test.ts',
       '**/*.case.ts',
       'lib/testing/**',
+      'journeys/testing/**',
       'bin/**',
       'cli/**',
       '*.mjs',
