@@ -206,7 +206,7 @@ async function main(): Promise<void> {
     ...github.requests.map((q) => q.body + q.query + q.path),
   ];
   const leaks = corpus.filter((c) => outgoing.some((o) => o.includes(c.secret))).map((c) => c.kind);
-  if (process.env.BENCH_DEBUG_LEAKS) {
+  if (process.argv.includes('--debug-leaks')) {
     for (const c of corpus.filter((x) => leaks.includes(x.kind))) {
       for (const o of outgoing.filter((x) => x.includes(c.secret))) {
         const i = o.indexOf(c.secret);
