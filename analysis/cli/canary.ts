@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ConfigError, defineOptions, optionsHelp, parseDuration } from '../../lib/config.ts';
+import { EXIT } from '../../lib/exitCodes.ts';
 import { componentLogger, createRootLogger } from '../../lib/log.ts';
 import { loadCanaryAnalysis } from '../canary/parse.ts';
 import { PlaywrightJourneyRunner } from '../canary/playwrightRunner.ts';
@@ -36,8 +37,8 @@ const OPTIONS = defineOptions({
   },
 });
 
-/** Exit codes, the same numbers as `sentinel judge` and `sentinel journey`. */
-export const CANARY_EXIT = { promote: 0, rollback: 1, inconclusive: 2, usage: 3, internal: 4 } as const;
+/** Exit codes: the shared contract (lib/exitCodes.ts), the same numbers as `sentinel judge` and `sentinel journey`. */
+export const CANARY_EXIT = EXIT;
 
 const USAGE = `usage: sentinel canary --config FILE [--json] [--timeout 15m]\n\n${optionsHelp(OPTIONS)}\n\nexit codes: 0 promote, 1 rollback, 2 inconclusive, 3 usage or configuration error, 4 internal error\n`;
 
