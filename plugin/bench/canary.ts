@@ -7,7 +7,9 @@
  * Gemini and GitHub is searched for it. Figures, not assertions; the machine's load is printed alongside.
  */
 import { createServer, request as httpRequest, type Server } from 'node:http';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
@@ -162,45 +164,20 @@ async function main(): Promise<void> {
     },
     resumeAfter: '100ms',
   };
-  const metric: Metric = {
-    name: 'canary',
-    successCondition: '',
-    failureCondition: '',
-    plugin: { [PLUGIN_NAME]: Buffer.from(JSON.stringify(cfg)) },
-    raw: null,
-  };
-  const run: AnalysisRun = {
-    name: 'shop-bench',
-    namespace: NS,
-    uid: 'bench',
-    labels: {},
-    annotations: {},
-    ownerReferences: [],
-    raw: null,
-  };
-  const provider = new CheckProvider({
-    checks: defaultChecks({ kubeConfig: async () => kc }),
-    log: silentLogger,
+  const dir = await mkdtemp(join(os.tmpdir(), 'bench-canary-run-'));
+  await writeFile(join(dir, 'kubeconfig'), kc.exportConfig());
+  await writeFile(join(dir, 'cfg.json'), JSON.stringify(cfg));
+  // The measurement runs in its own process (the plugin's footprint alone; the fakes stay here).
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--child', dir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
-
-  let peakRss = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
-  const t0 = performance.now();
-  const runStart = performance.now();
-  let m: Measurement = await provider.run(run, metric);
-  const runMs = performance.now() - runStart;
-  let resumes = 0;
-  let maxResumeMs = 0;
-  while (m.phase === 'Running') {
-    await new Promise((res) => setTimeout(res, 100));
-    const r0 = performance.now();
-    m = await provider.resume(run, metric, m);
-    maxResumeMs = Math.max(maxResumeMs, performance.now() - r0);
-    resumes++;
-  }
-  const totalMs = performance.now() - t0;
-  clearInterval(sampler);
-
+  let out = '';
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  await new Promise<void>((res, rej) =>
+    child.once('exit', (code) => (code === 0 ? res() : rej(new Error(`child exited ${code}`)))),
+  );
+  const { m, runMs, runCpuMs, warmRunCpuMs, warmRunMs, maxResumeMs, resumes, totalMs, peakRss, baseRss } =
+    JSON.parse(out) as ChildResult;
   const outgoing = [
     ...gemini.requests.map((q) => JSON.stringify(q.body) + JSON.stringify(q.headers)),
     ...github.requests.map((q) => q.body + q.query + q.path),
@@ -224,9 +201,13 @@ async function main(): Promise<void> {
   const [l1, l5] = os.loadavg();
   const rows: [string, string, string][] = [
     ['one measurement (Run → last Resume)', `${(totalMs / 1000).toFixed(1)} s`, '< 60 s'],
-    ['Run returns in', `${runMs.toFixed(2)} ms`, '< 5 ms'],
+    [
+      'Run returns in (first in process / warm)',
+      `${runMs.toFixed(2)} / ${warmRunMs.toFixed(2)} ms`,
+      '< 5 ms',
+    ],
     ['slowest Resume', `${maxResumeMs.toFixed(2)} ms`, '—'],
-    ['process RSS peak (plugin + in-process fakes)', mb(peakRss), '< 300 MB'],
+    ['plugin process RSS peak (before Run)', `${mb(peakRss)} (${mb(baseRss)})`, '< 300 MB'],
     [
       'LLM input (largest prompt, ~4 chars/token)',
       `${promptTokens} tokens; model-reported ${m.metadata?.llm?.match(/tokens in (\d+)/)?.[1] ?? '?'}`,
@@ -250,11 +231,93 @@ async function main(): Promise<void> {
         .join('\n') +
       '\n',
   );
-  provider.close();
   await proxy.stop();
   await Promise.all([stableApp.close(), canaryApp.close(), gemini.close(), github.close(), kubelet.close()]);
   front.close();
   await fx.stop();
 }
 
-await main();
+interface ChildResult {
+  m: Measurement;
+  runMs: number;
+  runCpuMs: number;
+  warmRunMs: number;
+  warmRunCpuMs: number;
+  maxResumeMs: number;
+  resumes: number;
+  totalMs: number;
+  peakRss: number;
+  baseRss: number;
+}
+
+/** The plugin side: a provider in a fresh process, driven like the controller drives it. */
+async function child(dir: string): Promise<void> {
+  const { KubeConfig } = await import('@kubernetes/client-node');
+  const kc = new KubeConfig();
+  kc.loadFromFile(join(dir, 'kubeconfig'));
+  const cfg = JSON.parse(await readFile(join(dir, 'cfg.json'), 'utf8')) as Record<string, unknown>;
+  const metric: Metric = {
+    name: 'canary',
+    successCondition: '',
+    failureCondition: '',
+    plugin: { [PLUGIN_NAME]: Buffer.from(JSON.stringify(cfg)) },
+    raw: null,
+  };
+  const run: AnalysisRun = {
+    name: 'shop-bench',
+    namespace: NS,
+    uid: 'bench',
+    labels: {},
+    annotations: {},
+    ownerReferences: [],
+    raw: null,
+  };
+  const provider = new CheckProvider({
+    checks: defaultChecks({ kubeConfig: async () => kc }),
+    log: silentLogger,
+  });
+  const baseRss = process.memoryUsage().rss;
+  let peakRss = baseRss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  let m: Measurement = await provider.run(run, metric);
+  const runMs = performance.now() - t0;
+  const runCpuMs = process.cpuUsage(c0).user / 1000;
+  await new Promise((res) => setTimeout(res, 200));
+  // A second Run (another metric of the same template, terminated at once): Run once the code is warm.
+  const w0 = performance.now();
+  const wc0 = process.cpuUsage();
+  const other = await provider.run({ ...run, uid: 'bench-2' }, metric);
+  const warmRunMs = performance.now() - w0;
+  const warmRunCpuMs = process.cpuUsage(wc0).user / 1000;
+  await provider.terminate(run, metric, other);
+  let resumes = 0;
+  let maxResumeMs = 0;
+  while (m.phase === 'Running') {
+    await new Promise((res) => setTimeout(res, 100));
+    const r0 = performance.now();
+    m = await provider.resume(run, metric, m);
+    maxResumeMs = Math.max(maxResumeMs, performance.now() - r0);
+    resumes++;
+  }
+  const totalMs = performance.now() - t0;
+  clearInterval(sampler);
+  provider.close();
+  process.stdout.write(
+    JSON.stringify({
+      m,
+      runMs,
+      warmRunMs,
+      maxResumeMs,
+      resumes,
+      totalMs,
+      peakRss,
+      baseRss,
+    } satisfies ChildResult),
+  );
+}
+
+const at = process.argv.indexOf('--child');
+if (at >= 0) await child(process.argv[at + 1] as string);
+else await main();
