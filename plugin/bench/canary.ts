@@ -308,6 +308,8 @@ async function child(dir: string): Promise<void> {
     JSON.stringify({
       m,
       runMs,
+      runCpuMs,
+      warmRunCpuMs,
       warmRunMs,
       maxResumeMs,
       resumes,
