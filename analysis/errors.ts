@@ -14,7 +14,12 @@ export type AnalysisErrorCode =
   | 'LogInputUnreadable'
   | 'LogInputTooLarge'
   | 'LogCollectionFailed'
-  | 'UnknownPolicy';
+  | 'UnknownPolicy'
+  | 'CanaryConfigInvalid'
+  | 'SecretUnavailable'
+  | 'ConfigMapUnavailable'
+  | 'JourneySpecInvalid'
+  | 'JourneysUnavailable';
 
 /** Codes that are the caller's to fix: a command exits 3 (lib/exitCodes.ts) for them, not 4. */
 const INPUT_CODES: ReadonlySet<AnalysisErrorCode> = new Set([

@@ -49,6 +49,14 @@ const COMMANDS: Record<string, Command> = {
     summary: 'file or preview the GitHub issue for a saved verdict',
     load: () => import('../analysis/cli/report.ts'),
   },
+  canary: {
+    summary: 'run the canary analysis once (journeys + logs → verdict → issue); exit 0/1/2 like judge',
+    load: () => import('../analysis/cli/canary.ts'),
+  },
+  serve: {
+    summary: 'the canary analysis over HTTP (Argo web metrics, Flagger webhooks): POST/GET /v1/analyses',
+    load: () => import('../analysis/cli/serve.ts'),
+  },
 };
 
 function usage(): string {

@@ -298,12 +298,16 @@ export class CheckProvider implements MetricProvider {
   ): Measurement {
     const now = this.now();
     let which = 'successCondition';
+    const message = res.message === undefined ? {} : { message: res.message };
     try {
       const success = p.success?.(res.result);
       which = 'failureCondition';
       const failure = p.failure?.(res.result);
-      const phase = outcome(success, failure);
-      return markResult(m, { phase, value: valueOf(res.result), metadata: res.metadata }, now);
+      const phase =
+        res.forcePhase ??
+        (success === undefined && failure === undefined ? res.defaultPhase : undefined) ??
+        outcome(success, failure);
+      return markResult(m, { phase, value: valueOf(res.result), metadata: res.metadata, ...message }, now);
     } catch (err) {
       if (!(err instanceof ConditionEvalError)) throw err;
       const source = which === 'successCondition' ? metric.successCondition : metric.failureCondition;
