@@ -126,29 +126,31 @@ export class Shop {
     return `${this.#o.pod} · shop ${VERSIONS[this.#o.version].release}`;
   }
 
+  /** `METHOD /path` (ids as `:id`) → handler. */
+  readonly #routes: Record<string, (r: Request, id: number) => Reply | Promise<Reply>> = {
+    'GET /': (r) => ({
+      status: 200,
+      type: 'html',
+      body: homePage(this.#books, r.cart.length, this.#footer()),
+    }),
+    'GET /book/:id': (r, id) => this.#bookPage(r, id),
+    'GET /cart': (r) => ({
+      status: 200,
+      type: 'html',
+      body: cartPage(this.#cartLines(r.cart), this.#footer()),
+    }),
+    'GET /api/books': () => json(200, this.#books.map(publicBook)),
+    'GET /api/books/:id': (_r, id) => json(200, publicBook(this.#book(id))),
+    'GET /api/cart': (r) => json(200, { items: this.#cartLines(r.cart) }),
+    'POST /api/cart': (r) => this.#addToCart(r),
+    'POST /api/checkout': (r) => this.#checkout(r),
+  };
+
   async #route(r: Request): Promise<Reply> {
-    const book = /^\/(?:api\/books|book)\/(\d+)$/.exec(r.path);
-    const key = `${r.method} ${book ? r.path.replace(/\d+$/, ':id') : r.path}`;
-    switch (key) {
-      case 'GET /':
-        return { status: 200, type: 'html', body: homePage(this.#books, r.cart.length, this.#footer()) };
-      case 'GET /book/:id':
-        return this.#bookPage(r, Number(book?.[1]));
-      case 'GET /cart':
-        return { status: 200, type: 'html', body: cartPage(this.#cartLines(r.cart), this.#footer()) };
-      case 'GET /api/books':
-        return json(200, this.#books.map(publicBook));
-      case 'GET /api/books/:id':
-        return json(200, publicBook(this.#book(Number(book?.[1]))));
-      case 'GET /api/cart':
-        return json(200, { items: this.#cartLines(r.cart) });
-      case 'POST /api/cart':
-        return this.#addToCart(r);
-      case 'POST /api/checkout':
-        return this.#checkout(r);
-      default:
-        throw new HttpError(404, `No page at ${r.path}`);
-    }
+    const id = /^\/(?:api\/books|book)\/(\d+)$/.exec(r.path)?.[1];
+    const handler = this.#routes[`${r.method} ${id ? r.path.replace(/\d+$/, ':id') : r.path}`];
+    if (!handler) throw new HttpError(404, `No page at ${r.path}`);
+    return handler(r, Number(id));
   }
 
   #book(id: number): Book {
