@@ -7,6 +7,7 @@ import { createLlmJudge, LLM_OPTIONS, loadCommandOptions } from '../config.ts';
 import { AnalysisError } from '../errors.ts';
 import { POLICY_NAMES } from '../judges/combine.ts';
 import { readLogFile } from '../logs/fileLogs.ts';
+import { pageFromJudgeResult, writeReportPage } from '../report/page/index.ts';
 import { PodEvidenceSchema } from '../logs/types.ts';
 import type { JudgeResult, VerdictKind } from '../types.ts';
 
@@ -41,6 +42,12 @@ const OPTIONS = defineOptions({
     boolean: true,
     schema: z.enum(['true', 'false']).default('false'),
     description: 'print one JSON object on stdout',
+  },
+  html: {
+    env: 'SENTINEL_REPORT_HTML',
+    flag: '--html',
+    schema: z.string().optional(),
+    description: 'also write the verdict report page (self-contained HTML) to this file',
   },
   ...LLM_OPTIONS,
 });
@@ -93,7 +100,7 @@ export function formatResult(r: JudgeResult): string {
 export async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help')) {
     process.stdout.write(
-      `usage: sentinel judge --stable FILE --canary FILE [--llm none|gemini] [--policy NAME] [--json]\n\n${optionsHelp(OPTIONS)}\n\nexit codes: 0 promote, 1 rollback, 2 inconclusive, 3 usage or input error\n`,
+      `usage: sentinel judge --stable FILE --canary FILE [--llm none|gemini] [--policy NAME] [--json] [--html FILE]\n\n${optionsHelp(OPTIONS)}\n\nexit codes: 0 promote, 1 rollback, 2 inconclusive, 3 usage or input error\n`,
     );
     return 0;
   }
@@ -115,6 +122,11 @@ export async function main(argv: string[]): Promise<number> {
       signal: AbortSignal.timeout(10 * 60_000),
     });
     process.stdout.write(options.json === 'true' ? `${JSON.stringify(result)}\n` : formatResult(result));
+    if (options.html) {
+      const title = `${options.canary} vs ${options.stable}`;
+      const page = await writeReportPage(options.html, pageFromJudgeResult(result, { title }));
+      process.stderr.write(`sentinel judge: report page ${page}\n`);
+    }
     return EXIT_CODES[result.verdict];
   } catch (err) {
     if (err instanceof AnalysisError && err.code === 'LogInputUnreadable') {
