@@ -12,7 +12,12 @@ export type AnalysisErrorCode =
   | 'LlmBadResponse'
   | 'LogInputUnreadable'
   | 'LogCollectionFailed'
-  | 'UnknownPolicy';
+  | 'UnknownPolicy'
+  | 'CanaryConfigInvalid'
+  | 'SecretUnavailable'
+  | 'ConfigMapUnavailable'
+  | 'JourneySpecInvalid'
+  | 'JourneysUnavailable';
 
 /** An error of the canary judge. Judges turn these into `inconclusive` verdicts; the CLI prints them. */
 export class AnalysisError extends SentinelError {

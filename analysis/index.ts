@@ -40,3 +40,4 @@ export {
   podTemplateHashSelector,
   type KubernetesLogsOptions,
 } from './logs/kubernetesLogs.ts';
+export * from './canary/index.ts';

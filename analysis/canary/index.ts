@@ -1,0 +1,19 @@
+/** @module analysis/canary — the canary analysis end to end (re-exported by analysis/index.ts). */
+export * from './types.ts';
+export {
+  runCanaryAnalysis,
+  logWindowStart,
+  type CanaryDeps,
+  type CanaryProgress,
+  type CanaryRunOptions,
+} from './run.ts';
+export {
+  summarizeJourneys,
+  JOURNEY_FLAKE_TOLERANCE,
+  type JourneyRun,
+  type JourneyRunRequest,
+  type JourneyRunner,
+  type JourneySummary,
+} from './journeys.ts';
+export { readSecret, readConfigMapKey } from './kubeRefs.ts';
+export { REPORT_DEADLINE_MS } from './report.ts';
