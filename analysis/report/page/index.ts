@@ -2,6 +2,7 @@
 export { renderReportPage, type InlineImage, type RenderOptions } from './render.ts';
 export { writeReportPage, inlineImageFile, MAX_INLINE_IMAGE_BYTES } from './write.ts';
 export { pageFromJudgeResult, llmExplanation } from './fromJudgeResult.ts';
+export { pageFromCanaryVerdict } from './fromCanaryVerdict.ts';
 export {
   ReportPageInputSchema,
   PageJourneySchema,
