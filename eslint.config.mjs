@@ -134,6 +134,15 @@ export default tseslint.config(
     },
   },
   {
+    files: ['journeys/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': restrict([
+        `${UP}(plugin|proxy|analysis|demo|cli)(/|$)`,
+        'journeys/ imports only lib/ and playwright-core; it talks to the proxy over the wire (WebSocket), never by import.',
+      ]),
+    },
+  },
+  {
     files: ['demo/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': restrict([

@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['{bin,cli,lib,plugin,proxy,analysis,demo}/**/*.test.ts'],
+    include: ['{bin,cli,lib,plugin,proxy,analysis,journeys,demo}/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/*.case.ts', '.cache/**', 'dist/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -18,7 +18,8 @@ export type LogComponent =
   | 'plugin.provider'
   | 'analysis'
   | 'analysis.llm'
-  | 'analysis.report';
+  | 'analysis.report'
+  | 'journeys';
 
 /** Paths whose values are replaced by `[redacted]` wherever they appear in a log object. */
 export const REDACT_PATHS = [

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../lib/log.ts';
 import type { AnalysisRun, Measurement, Metric } from './argoTypes.ts';
 import { CHECK_ID_KEY, CheckProvider } from './checkProvider.ts';
-import { defaultChecks } from './checks/registry.ts';
+import { defaultChecks, type CheckRegistry } from './checks/registry.ts';
 import { PLUGIN_NAME } from './errors.ts';
 
 let server: Server;
@@ -127,17 +127,87 @@ describe('CheckProvider', () => {
     expect((await p.resume(run, m, first)).message).toMatch(/MeasurementNotFound/);
   });
 
-  it('garbageCollect drops finished but never resumed checks of that run and metric only', async () => {
+  it("garbageCollect in Argo's call order past retention: no measurement is lost (count 14, limit 3)", async () => {
+    // analysis/analysis.go v1.10.2, reconcileAnalysisRun: runMeasurements (Run, or Resume of the incomplete last
+    // measurement) → the measurement is written into run.status → garbageCollectMeasurements: once a metric holds more
+    // than `limit` measurements, GarbageCollect(run, metric, limit) on that same run, then the history is trimmed.
+    // A fast check is already done when that GarbageCollect arrives; an instant check makes that deterministic.
+    const instant: CheckRegistry = {
+      httpProbe: { run: async () => ({ result: { status: 200 }, metadata: {} }), describe: () => ({}) },
+    };
+    const p = new CheckProvider({ checks: instant, log: silentLogger });
+    const m = metric({ kind: 'httpProbe', url: `${base}/ok`, resumeAfter: '10ms' }, 'result.status == 200');
+    const limit = 3;
+    const measurements: Measurement[] = [];
+    const asRun = (): AnalysisRun => ({
+      ...run,
+      raw: {
+        Status: {
+          MetricResults: [
+            // Another metric's Running measurement must not protect (or lose) ours.
+            { Name: 'other', Measurements: [{ Phase: 'Running', Metadata: { [CHECK_ID_KEY]: 'x' } }] },
+            {
+              Name: m.name,
+              Measurements: measurements.map((x) => ({ Phase: x.phase, Metadata: { ...x.metadata } })),
+            },
+          ],
+        },
+      },
+    });
+    let completed = 0;
+    for (let reconcile = 0; reconcile < 28; reconcile++) {
+      const last = measurements.at(-1);
+      if (last?.phase === 'Running') measurements[measurements.length - 1] = await p.resume(asRun(), m, last);
+      else measurements.push(await p.run(asRun(), m));
+      if (measurements.at(-1)!.phase !== 'Running') completed++;
+      await new Promise((r) => setImmediate(r)); // the check finishes before the controller's next call
+      if (measurements.length > limit) {
+        await p.garbageCollect(asRun(), m, limit);
+        measurements.splice(0, measurements.length - limit);
+      }
+    }
+    expect(measurements.map((x) => x.message ?? '').join('')).not.toMatch(/MeasurementNotFound/);
+    expect(completed).toBe(14);
+    expect(measurements.map((x) => x.phase)).toEqual(['Successful', 'Successful', 'Successful']);
+    expect(p.jobCount).toBe(0);
+  });
+
+  it('garbageCollect drops only finished checks of that run and metric no incomplete measurement refers to', async () => {
     const p = provider();
     const m = metric({ kind: 'httpProbe', url: `${base}/ok`, resumeAfter: '10ms' });
-    const a = await p.run(run, m);
-    await p.run({ ...run, uid: 'other' }, m);
+    const hang = { ...metric({ kind: 'httpProbe', url: `${base}/hang`, resumeAfter: '10ms' }), name: 'hang' };
+    const orphan = await p.run(run, m); // its measurement was trimmed from the status
+    const awaited = await p.run(run, m); // the status' Running measurement
+    const running = await p.run(run, hang); // still running: never dropped
+    const otherRun = await p.run({ ...run, uid: 'other' }, m);
     await new Promise((r) => setTimeout(r, 100));
-    await p.garbageCollect(run, m);
-    expect(p.jobCount).toBe(1);
-    expect((await p.resume(run, m, a)).message).toMatch(
-      new RegExp(`MeasurementNotFound.*${a.metadata![CHECK_ID_KEY]}`),
+    const status = (ms: Measurement[]) => ({
+      Status: {
+        MetricResults: [
+          {
+            Name: m.name,
+            Measurements: [
+              { Phase: 'Successful', Metadata: { ...orphan.metadata } },
+              ...ms.map((x) => ({ Phase: x.phase, Metadata: { ...x.metadata } })),
+            ],
+          },
+        ],
+      },
+    });
+    // Unreadable status (no Status at all): nothing is dropped.
+    await p.garbageCollect(run, m, 1);
+    expect(p.jobCount).toBe(4);
+    await p.garbageCollect({ ...run, raw: status([awaited]) }, m, 1);
+    expect(p.jobCount).toBe(3);
+    await p.garbageCollect({ ...run, raw: { Status: {} } }, hang, 1);
+    expect(p.jobCount).toBe(3);
+    expect((await p.resume(run, m, orphan)).message).toMatch(
+      new RegExp(`MeasurementNotFound.*${orphan.metadata![CHECK_ID_KEY]}`),
     );
+    expect((await p.resume(run, m, awaited)).phase).toBe('Successful');
+    expect((await p.resume({ ...run, uid: 'other' }, m, otherRun)).phase).toBe('Successful');
+    expect((await p.terminate(run, hang, running)).phase).toBe('Inconclusive');
+    expect(p.jobCount).toBe(0);
   });
 
   it('drops finished checks nobody resumed for an hour when the next Run starts', async () => {

@@ -3,7 +3,13 @@
  * configured check in the background, and evaluates success/failure conditions on its result.
  */
 import { randomUUID } from 'node:crypto';
-import type { AnalysisRun, Measurement, Metric } from './argoTypes.ts';
+import {
+  COMPLETED_PHASES,
+  type AnalysisPhase,
+  type AnalysisRun,
+  type Measurement,
+  type Metric,
+} from './argoTypes.ts';
 import { checkFor, type CheckRegistry } from './checks/registry.ts';
 import type { CheckResult } from './checks/types.ts';
 import {
@@ -84,6 +90,43 @@ function compile(which: string, source: string): Condition | PluginError | undef
 function valueOf(result: unknown): string {
   const json = JSON.stringify(result) ?? 'null';
   return json.length <= MAX_VALUE_CHARS ? json : `${json.slice(0, MAX_VALUE_CHARS - 3)}...`;
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The check ids of the run's incomplete measurements of a metric (`status.metricResults[].measurements[]` whose phase
+ * is not completed): the ones the controller will still Resume or Terminate. Undefined if the status is unreadable.
+ */
+export function awaitedCheckIds(run: AnalysisRun, metricName: string): Set<string> | undefined {
+  const status = isObj(run.raw) ? run.raw.Status : undefined;
+  const results = isObj(status) ? (status.MetricResults ?? []) : undefined;
+  if (!Array.isArray(results)) return undefined;
+  const ids = new Set<string>();
+  for (const r of results) {
+    if (isObj(r) && r.Name === metricName && !addIncomplete(ids, r.Measurements ?? [])) return undefined;
+  }
+  return ids;
+}
+
+/** Adds the check ids of incomplete measurements to `ids`; false if `measurements` is not a list of measurements. */
+function addIncomplete(ids: Set<string>, measurements: unknown): boolean {
+  if (!Array.isArray(measurements)) return false;
+  for (const m of measurements) {
+    const id = incompleteCheckId(m);
+    if (id === null) return false;
+    if (id) ids.add(id);
+  }
+  return true;
+}
+
+/** A measurement's check id if it is incomplete, '' if it is complete or has none, null if it is not a measurement. */
+function incompleteCheckId(m: unknown): string | null {
+  if (!isObj(m)) return null;
+  const phase = typeof m.Phase === 'string' ? m.Phase : '';
+  const id = isObj(m.Metadata) ? m.Metadata[CHECK_ID_KEY] : undefined;
+  return !COMPLETED_PHASES.has(phase as AnalysisPhase) && typeof id === 'string' ? id : '';
 }
 
 export class CheckProvider implements MetricProvider {
@@ -181,9 +224,20 @@ export class CheckProvider implements MetricProvider {
     return { ...m, phase: 'Inconclusive', finishedAt: this.now(), resumeAt: undefined };
   }
 
-  async garbageCollect(run: AnalysisRun, metric: Metric): Promise<void> {
+  /**
+   * Argo (analysis/analysis.go, v1.10.2) calls GarbageCollect at the end of every reconcile once a metric holds more
+   * measurements than its retention — after `runMeasurements`, on the same `run`, so the measurement it has just
+   * started (Running, not resumed yet) is the newest one in `run.status`. A fast check may already be done by then.
+   * Only checks no incomplete measurement of the run refers to are dropped, and only finished ones; when the run's
+   * status cannot be read, nothing is dropped (orphans go with the hourly sweep).
+   */
+  async garbageCollect(run: AnalysisRun, metric: Metric, _limit: number): Promise<void> {
+    const awaited = awaitedCheckIds(run, metric.name);
+    if (!awaited) return;
     for (const [id, job] of this.jobs) {
-      if (job.runUid === run.uid && job.metric === metric.name && job.done) this.jobs.delete(id);
+      if (job.runUid === run.uid && job.metric === metric.name && job.done && !awaited.has(id)) {
+        this.jobs.delete(id);
+      }
     }
   }
 
@@ -219,12 +273,16 @@ export class CheckProvider implements MetricProvider {
   ): Measurement {
     const now = this.now();
     let which = 'successCondition';
+    const message = res.message === undefined ? {} : { message: res.message };
     try {
       const success = p.success?.(res.result);
       which = 'failureCondition';
       const failure = p.failure?.(res.result);
-      const phase = outcome(success, failure);
-      return markResult(m, { phase, value: valueOf(res.result), metadata: res.metadata }, now);
+      const phase =
+        res.forcePhase ??
+        (success === undefined && failure === undefined ? res.defaultPhase : undefined) ??
+        outcome(success, failure);
+      return markResult(m, { phase, value: valueOf(res.result), metadata: res.metadata, ...message }, now);
     } catch (err) {
       if (!(err instanceof ConditionEvalError)) throw err;
       const source = which === 'successCondition' ? metric.successCondition : metric.failureCondition;

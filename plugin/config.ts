@@ -3,6 +3,7 @@
  * schema of the AnalysisTemplate block `provider.plugin["rollout-sentinel/canary"]` (parsed per measurement).
  */
 import { z } from 'zod';
+import { CanaryAnalysisSchema } from '../analysis/index.ts';
 import { defineOptions, loadOptions, parseDuration, type OptionsOf } from '../lib/config.ts';
 
 /** go-plugin's handshake variables (set by the controller) and our own options. */
@@ -86,10 +87,20 @@ export const HttpProbeSchema = z
   .strict();
 
 /**
+ * `kind: canary` — the whole canary analysis (analysis/canary): journeys through the sandbox proxy, logs and events
+ * of both ReplicaSets, the judge, and the issue loop. The block is a `CanaryAnalysis` plus `kind` and `resumeAfter`.
+ */
+export const CanaryCheckSchema = CanaryAnalysisSchema.extend({
+  kind: z.literal('canary'),
+  /** A canary measurement takes tens of seconds; polling every 5 s keeps RPCs few without delaying the verdict much. */
+  resumeAfter: duration('5s', 3_600_000),
+});
+
+/**
  * The plugin block: one check, chosen by `kind`. New kinds (canary judge, synthetic journey) are added here and in
  * `checks/registry.ts`; the protocol layers never change.
  */
-export const PluginArgsSchema = z.discriminatedUnion('kind', [HttpProbeSchema]);
+export const PluginArgsSchema = z.discriminatedUnion('kind', [HttpProbeSchema, CanaryCheckSchema]);
 
 export type PluginArgs = z.infer<typeof PluginArgsSchema>;
 export type CheckKind = PluginArgs['kind'];

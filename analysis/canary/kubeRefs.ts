@@ -19,6 +19,22 @@ function statusOf(err: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
+/** One line for a Kubernetes API error: `403 pods is forbidden: …` instead of client-node's multi-line dump. */
+export function apiErrorLine(err: unknown): string {
+  const status = statusOf(err);
+  if (status === undefined) return errorMessage(err).split('\n')[0] ?? '';
+  let message = '';
+  try {
+    const body = (err as { body?: unknown }).body;
+    message =
+      (JSON.parse(typeof body === 'string' ? body : JSON.stringify(body)) as { message?: string }).message ??
+      '';
+  } catch {
+    // not JSON: status only
+  }
+  return `${status}${message ? ` ${message}` : ''}`.slice(0, 300);
+}
+
 function apiProblem(err: unknown): { why: string; hint: string } {
   const status = statusOf(err);
   if (status === 404)

@@ -16,6 +16,7 @@ import type { LogCollector } from '../logs/types.ts';
 import type { RolloutContext } from '../report/types.ts';
 import type { JudgeResult } from '../types.ts';
 import { summarizeJourneys, type JourneyRunner, type JourneySummary } from './journeys.ts';
+import { apiErrorLine } from './kubeRefs.ts';
 import { prepare, type Prepared } from './prepare.ts';
 import { reportVerdict } from './report.ts';
 import { toCanaryVerdict } from './verdict.ts';
@@ -105,7 +106,12 @@ async function collectEvidence(collector: LogCollector, signal: AbortSignal): Pr
     return await collectRequest(collector, { signal });
   } catch (err) {
     signal.throwIfAborted();
-    return { failed: err instanceof AnalysisError ? err.describe() : errorMessage(err) };
+    const cause = (err as { cause?: unknown }).cause;
+    const message = err instanceof AnalysisError ? err.message : errorMessage(err);
+    // client-node's message is a multi-line dump; keep "what was attempted" and the API's own one-line reason.
+    const line =
+      cause === undefined ? message : `${message.split(' failed: ')[0]} failed: ${apiErrorLine(cause)}`;
+    return { failed: err instanceof AnalysisError && err.hint ? `${line} (${err.hint})` : line };
   }
 }
 

@@ -8,7 +8,8 @@ import { parseDuration } from '../../lib/config.ts';
 import { ReasonKindSchema, SideCountsSchema, VerdictKindSchema } from '../types.ts';
 
 /** A duration string (`500ms`, `30s`, `10m`, `1h`) → milliseconds, bounded by `max`. */
-export function durationMs(fallback: string, max: number): z.ZodType<number, string | undefined> {
+// eslint-disable-next-line @typescript-eslint/explicit-module-boundary-types -- the inferred zod type keeps the key optional
+function durationMs(fallback: string, max: number) {
   return z
     .string()
     .default(fallback)
@@ -22,7 +23,7 @@ export function durationMs(fallback: string, max: number): z.ZodType<number, str
         return z.NEVER;
       }
       return ms;
-    }) as unknown as z.ZodType<number, string | undefined>;
+    });
 }
 
 /**

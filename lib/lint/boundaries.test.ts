@@ -66,6 +66,18 @@ describe('module boundaries', () => {
       /demo\//,
     ],
     [
+      'journeys talk to the proxy over the wire',
+      'journeys/runner.ts',
+      "import { x } from '../proxy/app.ts';",
+      /journeys\//,
+    ],
+    [
+      'journeys do not import analysis at runtime',
+      'journeys/judge.ts',
+      "import { x } from '../analysis/judges/statistical/stats.ts';",
+      /journeys\//,
+    ],
+    [
       'backends do not import proxy internals',
       'proxy/backends/local.ts',
       "import { x } from '../sessions.ts';",
@@ -90,6 +102,12 @@ describe('module boundaries', () => {
     ['backends use k8s helpers', 'proxy/backends/sandboxClaim.ts', "import { x } from '../k8s/watch.ts';"],
     ['backends use lib', 'proxy/backends/local.ts', "import { x } from '../../lib/chromium.ts';"],
     ['the registry imports backends', 'proxy/backends/registry.ts', "import { x } from './local.ts';"],
+    ['journeys use lib', 'journeys/runner.ts', "import { x } from '../lib/stats/exact.ts';"],
+    [
+      'journeys read the judge types',
+      'journeys/judge.ts',
+      "import type { x } from '../analysis/judges/types.ts';",
+    ],
     ['the CLI dispatches anywhere', 'cli/sentinel.ts', "import { x } from '../proxy/main.ts';"],
   ])('%s', async (_name, file, source) => {
     expect(await boundaryErrors(file, source)).toEqual([]);

@@ -3,14 +3,20 @@
  * until it is registered here.
  */
 import type { CheckKind, PluginArgs } from '../config.ts';
+import { CanaryCheck, defaultKubeConfig, type CanaryCheckDeps } from './canary.ts';
 import { HttpProbeCheck } from './httpProbe.ts';
 import type { Check } from './types.ts';
 
 export type CheckRegistry = { [K in CheckKind]: Check<Extract<PluginArgs, { kind: K }>> };
 
 /** The checks the plugin ships with. */
-export function defaultChecks(): CheckRegistry {
-  return { httpProbe: new HttpProbeCheck() } satisfies CheckRegistry;
+export function defaultChecks(deps: Partial<CanaryCheckDeps> = {}): CheckRegistry {
+  let kc: Promise<Awaited<ReturnType<typeof defaultKubeConfig>>> | undefined;
+  const canary: CanaryCheckDeps = {
+    kubeConfig: deps.kubeConfig ?? (() => (kc ??= defaultKubeConfig())),
+    journeyRunner: deps.journeyRunner,
+  };
+  return { httpProbe: new HttpProbeCheck(), canary: new CanaryCheck(canary) } satisfies CheckRegistry;
 }
 
 /** The check for a parsed config. */

@@ -15,6 +15,15 @@ export interface CheckContext {
 export interface CheckResult {
   result: unknown;
   metadata: Record<string, string>;
+  /** One line saying why (the measurement's `message`). */
+  message?: string | undefined;
+  /** The phase when the metric has neither successCondition nor failureCondition (default `Successful`). */
+  defaultPhase?: 'Successful' | 'Failed' | 'Inconclusive' | undefined;
+  /**
+   * A phase that overrides the user's conditions: an infrastructure failure is `Inconclusive` whatever the conditions
+   * would make of its result (never `Failed`, never `Successful`).
+   */
+  forcePhase?: 'Inconclusive' | undefined;
 }
 
 /**

@@ -80,6 +80,16 @@ describe('Argo analysis controller reconciling AnalysisRuns with the plugin', ()
     expect(r.metricResults[0].measurements[0].message).toMatch(/ConditionSyntax.*at column 17/);
   });
 
+  it('past measurement retention (count 14 > 10): GarbageCollect loses no running measurement', () => {
+    const r = report.controller.retention;
+    const mr = r.metricResults[0];
+    expect(mr).toMatchObject({ count: 14, successful: 14 });
+    expect(mr.error ?? 0).toBe(0);
+    expect(r.phase).toBe('Successful');
+    expect(mr.measurements).toHaveLength(10);
+    expect(JSON.stringify(mr.measurements)).not.toMatch(/MeasurementNotFound/);
+  });
+
   it('terminate: the running check is aborted and the measurement ends "Metric Terminated"', () => {
     const r = report.controller.terminate;
     expect(r.sawRunningWithResumeAt).toBe(true);

@@ -38,12 +38,19 @@ func controllerCases(target string) []controllerCase {
 	badCondition := pluginMetric("health", map[string]any{"kind": "httpProbe", "url": target + "/ok"}, "result.status ==")
 	badCondition.ConsecutiveErrorLimit = intOrStr(0)
 	hang := pluginMetric("health", map[string]any{"kind": "httpProbe", "url": target + "/hang", "resumeAfter": "300ms"}, "")
+	// Past measurement retention (10 by default): Argo calls GarbageCollect on every reconcile, right after the Run
+	// that started a new measurement — which a fast check has often finished by then.
+	retention := pluginMetric("health", map[string]any{"kind": "httpProbe", "url": target + "/ok", "resumeAfter": "50ms"},
+		"result.status == 200")
+	retention.Count = intOrStr(14)
+	retention.Interval = "200ms"
 	return []controllerCase{
 		{name: "probe-ok", metric: ok},
 		{name: "probe-fail", metric: fail},
 		{name: "bad-config", metric: badConfig},
 		{name: "bad-condition", metric: badCondition},
 		{name: "terminate", metric: hang, terminate: true},
+		{name: "retention", metric: retention},
 	}
 }
 

@@ -317,22 +317,77 @@ export function latencyFindings(c: Comparison, o: StatsOptions): Finding[] {
   ];
 }
 
-/** Synthetic journeys: a journey failing on the canary but not on the stable decides. */
+/**
+ * Synthetic journeys: a journey failing on the canary but not on the stable decides; so do, from paired runs, a step
+ * the runner found slower and an error seen only on the canary. Too little data (infrastructure errors) is suspicious
+ * only — never a rollback on its own.
+ */
 export function journeyFindings(journeys: readonly JourneyResult[] = []): Finding[] {
-  return journeys
-    .filter((j) => !j.canary.passed)
-    .map((j) => {
-      const regression = j.stable?.passed !== false;
-      return {
-        p: 0,
-        decisive: regression,
-        reason: {
-          kind: 'journey' as const,
-          summary: `Journey "${j.name}" failed on the canary${regression ? '' : ' (and on the stable)'}: ${redact(j.canary.error ?? 'no detail').slice(0, 200)}`,
-          severity: regression ? 0.9 : 0.3,
-          veto: false,
-          evidence: { source: j.name },
-        },
-      };
+  return journeys.flatMap((j) =>
+    j.inconclusive ? [journeyInconclusive(j, j.inconclusive)] : journeyRegressions(j),
+  );
+}
+
+function journeyRegressions(j: JourneyResult): Finding[] {
+  const source = j.backend ? `${j.name} (${j.backend})` : j.name;
+  const found: Finding[] = [];
+  if (!j.canary.passed) {
+    const regression = j.stable?.passed !== false;
+    const rate = j.canary.runs
+      ? ` in ${j.canary.runs - (j.canary.passes ?? 0)} of ${j.canary.runs} runs`
+      : '';
+    found.push({
+      p: j.passRatePValue ?? 0,
+      decisive: regression,
+      reason: {
+        kind: 'journey' as const,
+        summary: `Journey "${j.name}" failed on the canary${rate}${regression ? '' : ' (and on the stable)'}: ${redact(j.canary.error ?? 'no detail').slice(0, 200)}`,
+        severity: regression ? 0.9 : 0.3,
+        veto: false,
+        evidence: { source },
+      },
     });
+  }
+  for (const s of (j.steps ?? []).filter((x) => x.regression)) {
+    found.push({
+      p: s.pValue,
+      decisive: true,
+      reason: {
+        kind: 'journey',
+        summary: `Journey "${j.name}" step ${s.step} (${redact(s.name).slice(0, 80)}) is slower on the canary: p50 ${s.canary.p50Ms.toFixed(0)} ms vs ${s.stable.p50Ms.toFixed(0)} ms (Cliff's delta ${s.effectSize.toFixed(2)})`,
+        severity: 0.7,
+        veto: false,
+        evidence: { source, pValue: s.pValue },
+      },
+    });
+  }
+  for (const n of j.newOnCanary ?? []) {
+    found.push({
+      p: 0,
+      decisive: true,
+      reason: {
+        kind: 'journey',
+        summary: `Journey "${j.name}": new ${n.kind === 'request' ? 'failed request' : `${n.kind} error`} on the canary in ${n.canaryRuns} runs, never on the stable: ${redact(n.text).slice(0, 160)}`,
+        severity: 0.8,
+        veto: false,
+        evidence: { source, counts: { stable: 0, canary: n.canaryRuns } },
+      },
+    });
+  }
+  return found;
+}
+
+function journeyInconclusive(j: JourneyResult, why: string): Finding {
+  return {
+    p: 1,
+    decisive: false,
+    suspicious: true,
+    reason: {
+      kind: 'insufficient_data',
+      summary: `Journey "${j.name}"${j.backend ? ` (${j.backend})` : ''} could not be judged: ${redact(why).slice(0, 200)}`,
+      severity: 0.2,
+      veto: false,
+      evidence: { source: j.name },
+    },
+  };
 }

@@ -1,0 +1,142 @@
+/**
+ * @module journeys/connection — one browser connection per backend of a run: through the proxy (tenant id, token,
+ * backend header), straight to a browser server, or a locally launched Chromium. Reconnects after a sandbox crash, and
+ * turns connection failures into {@link InfraError}s the runner reports as `error`, never as a failed journey.
+ */
+import { randomBytes } from 'node:crypto';
+import { chromium, type Browser } from 'playwright-core';
+import { findChromium } from '../lib/chromium.ts';
+import { errorMessage } from '../lib/errors.ts';
+import { BACKEND_HEADER, DEFAULT_TENANT_HEADER, type BrowserSource, type InfraErrorKind } from './types.ts';
+
+/** The infrastructure failed (not the app under test). */
+export class InfraError extends Error {
+  override name = 'InfraError';
+  readonly kind: InfraErrorKind;
+  constructor(kind: InfraErrorKind, message: string, opts: { cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.kind = kind;
+  }
+}
+
+/** A fresh tenant id: a DNS label the proxy accepts (`journey-k3x9q2ab0c`). */
+export function freshTenantId(prefix = 'journey'): string {
+  const suffix = randomBytes(8).toString('hex').slice(0, 10);
+  return `${prefix
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-')
+    .slice(0, 40)}-${suffix}`;
+}
+
+/** What the proxy answered on a refused upgrade, in words (Playwright puts the status line in its message). */
+function classifyConnectError(err: unknown, where: string): InfraError {
+  const msg = errorMessage(err);
+  const status =
+    /\b(\d{3})\b[^\n]*(?:Service Unavailable|Bad Request|Not Found|Unauthorized|Forbidden|Too Many|Unprocessable|Bad Gateway|Gateway)/i.exec(
+      msg,
+    )?.[1];
+  const firstLine = msg.split('\n').find((l) => l.trim() !== '' && !l.includes('Call log')) ?? msg;
+  if (status === '503' || /sandbox limit|SandboxLimit|at capacity/i.test(msg)) {
+    return new InfraError(
+      'sandbox_limit',
+      `${where} refused the session: it is at its sandbox limit (503). ${firstLine.trim()}`,
+      { cause: err },
+    );
+  }
+  return new InfraError('connect', `could not connect to ${where}: ${firstLine.trim()}`, { cause: err });
+}
+
+/** One backend's browser for a run. */
+export interface BackendConnection {
+  /** The backend label in reports. */
+  readonly backend: string;
+  readonly tenantId: string | undefined;
+  /** The connected browser, reconnecting once if the previous one went away. Throws {@link InfraError}. */
+  browser(): Promise<Browser>;
+  /** Closes the connection (idempotent). */
+  close(): Promise<void>;
+}
+
+/** The backends a source runs through, in order: one per proxy backend, else one. */
+export function backendsOf(source: BrowserSource): string[] {
+  if (source.kind === 'proxy')
+    return source.backends && source.backends.length > 0 ? [...source.backends] : ['default'];
+  return [source.kind];
+}
+
+/** Redacts credential header values for messages (names stay). */
+function describeEndpoint(source: BrowserSource, backend: string): string {
+  if (source.kind === 'launch') return 'a local Chromium';
+  const url = source.wsEndpoint.replace(/\/\/[^@/]*@/, '//[redacted]@');
+  return source.kind === 'proxy'
+    ? `the proxy at ${url} (backend ${backend})`
+    : `the browser server at ${url}`;
+}
+
+function connectHeaders(
+  source: BrowserSource,
+  backend: string,
+  tenantId: string | undefined,
+): Record<string, string> {
+  if (source.kind === 'launch') return {};
+  const headers: Record<string, string> = { ...source.headers };
+  if (source.kind === 'proxy') {
+    headers[source.tenantHeader ?? DEFAULT_TENANT_HEADER] = tenantId as string;
+    if (backend !== 'default') headers[BACKEND_HEADER] = backend;
+    if (source.token) headers.Authorization = `Bearer ${source.token}`;
+  }
+  return headers;
+}
+
+async function open(
+  source: BrowserSource,
+  headers: Record<string, string>,
+  timeoutMs: number,
+): Promise<Browser> {
+  if (source.kind === 'launch') {
+    return chromium.launch({
+      executablePath: findChromium({ explicitPath: source.chromiumPath }),
+      timeout: timeoutMs,
+    });
+  }
+  return chromium.connect(source.wsEndpoint, { headers, timeout: timeoutMs });
+}
+
+/** Opens (lazily) the connection of one backend with a fresh tenant id. */
+export function connectBackend(
+  source: BrowserSource,
+  backend: string,
+  opts: { timeoutMs: number },
+): BackendConnection {
+  const tenantId = source.kind === 'proxy' ? freshTenantId(source.tenantPrefix) : undefined;
+  const where = describeEndpoint(source, backend);
+  let current: Promise<Browser> | undefined;
+  let closed = false;
+  const connect = async (): Promise<Browser> => {
+    try {
+      return await open(source, connectHeaders(source, backend, tenantId), opts.timeoutMs);
+    } catch (err) {
+      throw classifyConnectError(err, where);
+    }
+  };
+  return {
+    backend,
+    tenantId,
+    async browser(): Promise<Browser> {
+      if (closed) throw new InfraError('aborted', `the connection to ${where} was closed`);
+      const seen = current;
+      const b = seen ? await seen.catch(() => undefined) : undefined;
+      if (b?.isConnected()) return b;
+      // Someone reconnected while we waited: share their attempt.
+      if (current !== seen && current) return current;
+      // First use, or the sandbox went away (or the last attempt failed): connect (again).
+      current = connect();
+      return current;
+    },
+    async close(): Promise<void> {
+      closed = true;
+      const b = await current?.catch(() => undefined);
+      await b?.close().catch(() => undefined);
+    },
+  };
+}
