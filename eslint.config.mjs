@@ -144,11 +144,27 @@ export default tseslint.config(
   },
   {
     files: ['demo/**/*.ts'],
+    ignores: ['demo/canaryStep.ts', 'demo/journeyRunner.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': restrict([
-        `${UP}(plugin|proxy|analysis|cli)(/|$)`,
-        'demo/ drives the product through its binaries and HTTP, not by import.',
+        `${UP}(plugin|proxy|analysis|journeys|cli)(/|$)`,
+        'demo/ drives the product through its binaries and HTTP, not by import (only demo/canaryStep.ts and demo/journeyRunner.ts call the analysis in-process).',
       ]),
+    },
+  },
+  // The narrow exception: the demo drives the same canary analysis the plugin runs (issue 11: "driven in-process"),
+  // through the public surfaces only — analysis/index.ts, the report page and journeys/index.ts.
+  {
+    files: ['demo/canaryStep.ts', 'demo/journeyRunner.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': restrict(
+        [`${UP}(plugin|proxy|cli)(/|$)`, 'demo/ never imports the plugin, the proxy or the CLI.'],
+        [
+          `${UP}analysis/(?!index\\.ts$|report/page/index\\.ts$)`,
+          'demo/canaryStep.ts may import analysis/ only through analysis/index.ts and analysis/report/page/index.ts.',
+        ],
+        [`${UP}journeys/(?!index\\.ts$)`, 'demo/ may import journeys/ only through journeys/index.ts.'],
+      ),
     },
   },
 );

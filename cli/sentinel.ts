@@ -42,6 +42,10 @@ const COMMANDS: Record<string, Command> = {
     summary: 'file or preview the GitHub issue for a saved verdict',
     load: () => import('../analysis/cli/report.ts'),
   },
+  demo: {
+    summary: 'the self-healing loop on one machine: rollback, issue, fix, promote, issue closed (npm start)',
+    load: () => import('../demo/main.ts'),
+  },
 };
 
 function usage(): string {

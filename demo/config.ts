@@ -72,3 +72,8 @@ export function loadDemoConfig(argv: readonly string[], env = process.env): Demo
   if (problems.length > 0) throw new ConfigError(problems);
   return options;
 }
+
+/** The environment of a child process the demo starts: this process's own, plus `extra`. */
+export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  return { ...process.env, ...extra };
+}

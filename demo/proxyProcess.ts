@@ -1,6 +1,7 @@
 /** @module demo/proxyProcess — the sandbox proxy as a child process (`sentinel proxy`, local backend, loopback, free ports). */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { childEnv } from './config.ts';
 import { stopChild } from './fleet.ts';
 
 const BIN = fileURLToPath(new URL('../bin/sentinel.js', import.meta.url));
@@ -37,7 +38,7 @@ export async function startProxy(o: {
   args.push('--identity', 'header', '--shutdown-sandboxes', 'delete', '--log-level', 'warn');
   const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, LOCAL_SANDBOX_DIR: o.sandboxDir },
+    env: childEnv({ LOCAL_SANDBOX_DIR: o.sandboxDir }),
   });
   let stderr = '';
   const signal = AbortSignal.any([o.signal, AbortSignal.timeout(o.timeoutMs ?? 30_000)]);

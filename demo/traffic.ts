@@ -31,7 +31,11 @@ async function hit(
   try {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (init.cookie) headers.cookie = init.cookie;
-    const r = await fetch(base + path, { ...init, headers });
+    // No signal on the request itself: undici keeps one abort listener per request on a shared signal until it is
+    // collected (thousands per stage); sessions check the signal between requests instead.
+    const { signal, ...rest } = init;
+    signal?.throwIfAborted();
+    const r = await fetch(base + path, { ...rest, headers });
     await r.arrayBuffer();
     const cls = `${String(r.status)[0]}xx`;
     s.byClass[cls] = (s.byClass[cls] ?? 0) + 1;
