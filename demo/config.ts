@@ -31,6 +31,11 @@ export const DEMO_OPTIONS = defineOptions({
     schema: intOption(2, 1, 20),
     description: 'paired journey runs per side',
   },
+  chromiumPath: {
+    env: 'CHROMIUM_PATH',
+    schema: z.string().optional(),
+    description: 'Chromium executable (default: found automatically); the proxy uses the same',
+  },
   llm: {
     env: 'SENTINEL_DEMO_LLM',
     flag: '--llm',

@@ -163,24 +163,23 @@ async function loop(run: Run): Promise<[CanaryStepResult, CanaryStepResult]> {
   return [first, second];
 }
 
+type Verdict = CanaryStepResult['verdict'];
+
+const said = (v: Verdict): string =>
+  `${v.report?.action ?? 'no report'}${v.report?.detail ? ` (${v.report.detail})` : ''}`;
+
 /** What "the loop behaved as expected" means, as a list of what did not. */
-export function unexpected(
-  first: CanaryStepResult['verdict'],
-  second: CanaryStepResult['verdict'],
-): string[] {
-  const out: string[] = [];
-  if (first.verdict !== 'rollback') out.push(`v2 should roll back, got ${first.verdict}`);
-  if (!['filed', 'commented'].includes(first.report?.action ?? ''))
-    out.push(
-      `v2's rollback should file an issue, got ${first.report?.action ?? 'no report'} ${first.report?.detail ?? ''}`,
-    );
-  if (second.verdict !== 'promote')
-    out.push(`v3 should promote, got ${second.verdict} (${second.missing.join('; ')})`);
-  if (second.report?.action !== 'closed')
-    out.push(
-      `v3's promote should close the issue, got ${second.report?.action ?? 'no report'} ${second.report?.detail ?? ''}`,
-    );
-  return out;
+export function unexpected(first: Verdict, second: Verdict): string[] {
+  const checks: [boolean, string][] = [
+    [first.verdict === 'rollback', `v2 should roll back, got ${first.verdict} (${first.missing.join('; ')})`],
+    [
+      ['filed', 'commented'].includes(first.report?.action ?? ''),
+      `v2's rollback should file an issue, got ${said(first)}`,
+    ],
+    [second.verdict === 'promote', `v3 should promote, got ${second.verdict} (${second.missing.join('; ')})`],
+    [second.report?.action === 'closed', `v3's promote should close the issue, got ${said(second)}`],
+  ];
+  return checks.filter(([ok]) => !ok).map(([, why]) => why);
 }
 
 function summary(run: Run, first: CanaryStepResult, second: CanaryStepResult): string {
@@ -214,7 +213,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const config = loadDemoConfig(argv);
-  findChromium(); // fails here, before anything starts, with the install hint
+  findChromium({ explicitPath: config.chromiumPath }); // fails here, before anything starts, with the install hint
   const out = resolve(config.out);
   const controller = new AbortController();
   const run: Run = {
