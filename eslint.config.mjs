@@ -115,10 +115,13 @@ export default tseslint.config(
   {
     files: ['analysis/**/*.ts'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': restrict([
-        `${UP}(plugin|proxy|demo|cli)(/|$)`,
-        'analysis/ is a library: it imports nothing from plugin/, proxy/, demo/ or cli/.',
-      ]),
+      '@typescript-eslint/no-restricted-imports': restrict(
+        [
+          `${UP}(plugin|proxy|demo|cli)(/|$)`,
+          'analysis/ is a library: it imports nothing from plugin/, proxy/, demo/ or cli/.',
+        ],
+        [`${UP}journeys/(?!index\\.ts$)`, 'analysis/ may import journeys/ only through journeys/index.ts.'],
+      ),
     },
   },
   {
@@ -126,6 +129,7 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-restricted-imports': restrict(
         [`${UP}(proxy|demo|cli)(/|$)`, 'plugin/ talks to the proxy over HTTP/WebSocket, never by import.'],
+        [`${UP}journeys(/|$)`, 'plugin/ runs journeys through analysis/index.ts (the canary analysis), not directly.'],
         [
           `${UP}analysis/(?!index\\.ts$)`,
           'plugin/ may import analysis/ only through analysis/index.ts, its public surface.',

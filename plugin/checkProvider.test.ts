@@ -133,6 +133,7 @@ describe('CheckProvider', () => {
     // than `limit` measurements, GarbageCollect(run, metric, limit) on that same run, then the history is trimmed.
     // A fast check is already done when that GarbageCollect arrives; an instant check makes that deterministic.
     const instant: CheckRegistry = {
+      ...defaultChecks(),
       httpProbe: { run: async () => ({ result: { status: 200 }, metadata: {} }), describe: () => ({}) },
     };
     const p = new CheckProvider({ checks: instant, log: silentLogger });

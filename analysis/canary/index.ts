@@ -17,3 +17,5 @@ export {
 } from './journeys.ts';
 export { readSecret, readConfigMapKey } from './kubeRefs.ts';
 export { REPORT_DEADLINE_MS } from './report.ts';
+export { PlaywrightJourneyRunner } from './playwrightRunner.ts';
+export type { JourneyOutcome } from './journeys.ts';

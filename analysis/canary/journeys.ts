@@ -47,8 +47,16 @@ export interface JourneyRunRequest {
  * leaves no browser or connection behind when it does; safe to call concurrently.
  */
 export interface JourneyRunner {
+  /** May be async (the Playwright runner loads journeys/ on first use). */
   parse(text: string, origin: string): unknown;
-  run(req: JourneyRunRequest): Promise<JourneyRun[]>;
+  run(req: JourneyRunRequest): Promise<JourneyOutcome>;
+}
+
+/** Every run, and — when the runner compares the sides itself (journeys/ does, with exact tests) — the judge's input. */
+export interface JourneyOutcome {
+  runs: JourneyRun[];
+  /** One per journey and backend; absent: the analysis derives it with {@link JOURNEY_FLAKE_TOLERANCE}. */
+  judge?: JourneyResult[] | undefined;
 }
 
 /**
@@ -106,9 +114,14 @@ export interface JourneySummary {
 
 /** Groups runs by journey and backend. */
 export function summarizeJourneys(
-  runs: readonly JourneyRun[],
+  outcome: JourneyOutcome,
   tolerance = JOURNEY_FLAKE_TOLERANCE,
 ): JourneySummary {
+  const summary = summarizeRuns(outcome.runs, tolerance);
+  return outcome.judge ? { ...summary, judge: outcome.judge } : summary;
+}
+
+function summarizeRuns(runs: readonly JourneyRun[], tolerance: number): JourneySummary {
   const groups = new Map<string, JourneyRun[]>();
   for (const r of runs) {
     const k = `${r.journey}\u0000${r.backend}`;

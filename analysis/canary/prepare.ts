@@ -35,7 +35,7 @@ async function journeySpecs(
   const origin = j.configMap ? `ConfigMap ${a.namespace}/${j.configMap} key ${j.key}` : 'journeys.inline';
   const text = j.configMap ? await readConfigMapKey(j.configMap, j.key, ctx) : (j.inline as string);
   try {
-    return runner.parse(text, origin);
+    return await runner.parse(text, origin);
   } catch (err) {
     throw new AnalysisError(
       'JourneySpecInvalid',

@@ -122,7 +122,7 @@ async function runJourneys(
   signal: AbortSignal,
 ): Promise<JourneySummary | undefined> {
   if (!a.journeys || !p.journeys || !runner) return undefined;
-  const runs = await runner.run({
+  const outcome = await runner.run({
     specs: p.journeys.specs,
     canaryUrl: a.canary.url as string,
     stableUrl: a.stable.url as string,
@@ -132,7 +132,7 @@ async function runJourneys(
     artifactsDir: a.artifactsDir,
     signal: AbortSignal.any([signal, AbortSignal.timeout(a.journeys.timeout)]),
   });
-  return summarizeJourneys(runs);
+  return summarizeJourneys(outcome);
 }
 
 /** Image and digest of the canary, from one of its pods (for the issue); best effort. */

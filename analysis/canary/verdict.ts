@@ -68,8 +68,9 @@ function decide(
       infrastructure: p.infrastructure ?? false,
     };
   const j = p.judged;
-  // A promote needs every configured check: journeys that could not run make it inconclusive, never a silent pass.
-  if (j.verdict === 'promote' && infraJourneys.length > 0)
+  // A promote needs every configured check: journeys that could not run make it inconclusive (the infrastructure's
+  // fault), never a silent pass. A rollback the logs alone decided stands.
+  if (j.verdict !== 'rollback' && infraJourneys.length > 0)
     return {
       verdict: 'inconclusive',
       confidence: 0,

@@ -58,6 +58,18 @@ describe('module boundaries', () => {
       "import { x } from '../proxy/server.ts';",
       /HTTP/,
     ],
+    [
+      'analysis imports journeys only through its index',
+      'analysis/canary/run.ts',
+      "import { x } from '../../journeys/paired.ts';",
+      /journeys\/index\.ts/,
+    ],
+    [
+      'plugin runs journeys through the analysis',
+      'plugin/checks/canary.ts',
+      "import { x } from '../../journeys/index.ts';",
+      /through analysis/,
+    ],
     ['lib imports no product folder', 'lib/log.ts', "import { x } from '../proxy/server.ts';", /lib\//],
     [
       'demo drives binaries, not imports',

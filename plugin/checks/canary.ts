@@ -159,7 +159,9 @@ export class CanaryCheck implements Check<CanaryCheckConfig> {
       metadata: canaryMetadata(v),
       message: canaryMessage(v),
       defaultPhase: DEFAULT_PHASE[v.verdict],
-      ...(v.infrastructure ? { forcePhase: 'Inconclusive' as const } : {}),
+      // "Could not decide" (no canary pods, proxy down, API forbidden) is Inconclusive whatever the user's conditions
+      // would make of it: conditions choose between promote and rollback (e.g. a confidence bar), never pass a gap.
+      ...(v.verdict === 'inconclusive' ? { forcePhase: 'Inconclusive' as const } : {}),
     };
   }
 }

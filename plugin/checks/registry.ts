@@ -3,6 +3,7 @@
  * until it is registered here.
  */
 import type { CheckKind, PluginArgs } from '../config.ts';
+import { PlaywrightJourneyRunner } from '../../analysis/index.ts';
 import { CanaryCheck, defaultKubeConfig, type CanaryCheckDeps } from './canary.ts';
 import { HttpProbeCheck } from './httpProbe.ts';
 import type { Check } from './types.ts';
@@ -14,7 +15,7 @@ export function defaultChecks(deps: Partial<CanaryCheckDeps> = {}): CheckRegistr
   let kc: Promise<Awaited<ReturnType<typeof defaultKubeConfig>>> | undefined;
   const canary: CanaryCheckDeps = {
     kubeConfig: deps.kubeConfig ?? (() => (kc ??= defaultKubeConfig())),
-    journeyRunner: deps.journeyRunner,
+    journeyRunner: deps.journeyRunner ?? (async () => new PlaywrightJourneyRunner()),
   };
   return { httpProbe: new HttpProbeCheck(), canary: new CanaryCheck(canary) } satisfies CheckRegistry;
 }

@@ -5,7 +5,7 @@
  * accept a TCP connection or every run is an infrastructure failure; app failures are failed runs; abort stops all.
  */
 import { connect } from 'node:net';
-import type { JourneyRun, JourneyRunner, JourneyRunRequest } from '../journeys.ts';
+import type { JourneyOutcome, JourneyRun, JourneyRunner, JourneyRunRequest } from '../journeys.ts';
 
 export interface HttpJourney {
   name: string;
@@ -69,7 +69,7 @@ export class HttpJourneyRunner implements JourneyRunner {
     return parseSpecs(text, origin);
   }
 
-  async run(req: JourneyRunRequest): Promise<JourneyRun[]> {
+  async run(req: JourneyRunRequest): Promise<JourneyOutcome> {
     const specs = req.specs as HttpJourney[];
     const proxyUp = await reachable(req.proxy.url, req.signal);
     req.signal.throwIfAborted();
@@ -103,6 +103,6 @@ export class HttpJourneyRunner implements JourneyRunner {
         ...(await runOne(id.side === 'canary' ? req.canaryUrl : req.stableUrl, j, req.signal)),
       });
     }
-    return out;
+    return { runs: out };
   }
 }
