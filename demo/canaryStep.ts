@@ -11,9 +11,9 @@ import {
   type CanaryAnalysisInput,
   type CanaryVerdict,
   CanaryAnalysisSchema,
+  PlaywrightJourneyRunner,
 } from '../analysis/index.ts';
 import { pageFromCanaryVerdict, writeReportPage } from '../analysis/report/page/index.ts';
-import { playwrightJourneyRunner } from './journeyRunner.ts';
 import { PodLogCollector, type PodLog } from './podLogs.ts';
 import type { ReplicaSet } from './fleet.ts';
 
@@ -60,7 +60,7 @@ export async function analyzeCanary(i: CanaryStepInput): Promise<CanaryStepResul
   } satisfies CanaryAnalysisInput);
   const verdict = await runCanaryAnalysis(
     analysis,
-    { collector: new PodLogCollector(i.logs), journeyRunner: playwrightJourneyRunner },
+    { collector: new PodLogCollector(i.logs), journeyRunner: new PlaywrightJourneyRunner() },
     { signal: i.signal },
   );
   const title = `demo/shop — canary ${i.canary.version} (${i.canary.hash}) vs stable ${i.stable.version} (${i.stable.hash})`;
