@@ -26,10 +26,10 @@ export const DEMO_OPTIONS = defineOptions({
   repeat: {
     env: 'SENTINEL_DEMO_REPEAT',
     flag: '--repeat',
-    // Two paired runs per side: one failure on both canary runs is a 0 % pass rate against 100 %, and two runs keep
-    // the demo near a minute (each run is a fresh browser context through the proxy).
-    schema: intOption(2, 1, 20),
-    description: 'paired journey runs per side',
+    // Three paired runs per side: the fewest the journeys' exact test judges (journeys/compare.ts), and each run is a
+    // fresh browser context through the proxy, so more only lengthens the demo.
+    schema: intOption(3, 1, 20),
+    description: 'paired journey runs per side (the journeys need 3 to judge)',
   },
   chromiumPath: {
     env: 'CHROMIUM_PATH',

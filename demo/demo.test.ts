@@ -16,8 +16,8 @@ const BIN = resolve(import.meta.dirname, '../bin/sentinel.js');
 const root = mkdtempSync(join(tmpdir(), 'sentinel-demo-test-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-// Small traffic and one paired journey run per side keep each run near half a minute on a loaded 2-core machine.
-const FAST = ['--sessions', '60', '--repeat', '1'];
+// Less traffic than the default keeps each run near half a minute on a loaded 2-core machine; still enough to judge.
+const FAST = ['--sessions', '60'];
 
 interface Done {
   code: number | null;
@@ -101,10 +101,8 @@ describe('sentinel demo', () => {
       expect(second.report?.outboxFile).toBe(issue);
       const text = readFileSync(issue, 'utf8');
       expect(header(issue)).toMatchObject({ number: 1, state: 'closed' });
-      expect(text).toMatch(
-        /"fp":"rsfp-[0-9a-f]{16}","rollout":"demo\/shop","signals":\["journey:checkout \[local\]"\]/,
-      );
-      expect(text).toContain('synthetic journey `checkout [local]` passes against the canary');
+      expect(text).toMatch(/"fp":"rsfp-[0-9a-f]{16}","rollout":"demo\/shop","signals":\["journey:checkout/);
+      expect(text).toMatch(/synthetic journey `checkout.*` passes against the canary/);
       expect(text).toContain("TypeError: Cannot read properties of undefined (reading 'rate')");
       expect(text).toContain('**Fixed:** a later canary of `demo/shop` was promoted');
 
