@@ -13,22 +13,26 @@ import { silentLogger } from '../lib/log.ts';
 import { LocalBackend } from './backends/local.ts';
 import { pidsMentioning } from './backends/local/processes.ts';
 import { LOCAL_DEFAULTS } from './config.ts';
+import { tenantHeaders, testKeyFile } from './testing/tenantKey.ts';
 import { startTestProxy, testConfig, waitFor } from './testing/testProxy.ts';
 import type { AddressInfo } from 'node:net';
 import type { RunningProxy } from './app.ts';
 
 let page: Server;
 let pageUrl = '';
+/** The page server, the one loopback service the sandboxes may reach. */
+let allowLoopback: string[] = [];
 
 beforeAll(async () => {
   page = createServer((_req, res) => res.end('<title>sentinel</title><p>hello'));
   await new Promise<void>((r) => page.listen(0, '127.0.0.1', r));
   pageUrl = `http://127.0.0.1:${(page.address() as AddressInfo).port}/`;
+  allowLoopback = [new URL(pageUrl).host];
 });
 afterAll(() => page.close());
 
 function connect(url: string, id: string): Promise<Browser> {
-  return chromium.connect(url, { headers: { 'X-Playwright-Id': id }, timeout: 30_000 });
+  return chromium.connect(url, { headers: tenantHeaders(id), timeout: 30_000 });
 }
 
 async function title(browser: Browser): Promise<string> {
@@ -55,7 +59,7 @@ describe('in-process proxy on the local backend', () => {
   });
 
   it('gives each tenant its own browser server; same tenant reuses it', async () => {
-    backend = new LocalBackend({ ...LOCAL_DEFAULTS }, { log: silentLogger });
+    backend = new LocalBackend({ ...LOCAL_DEFAULTS, allowLoopback }, { log: silentLogger });
     proxy = await startTestProxy(testConfig(), { backend });
     const a = await connect(proxy.server.dataUrl, 'alice');
     const b = await connect(proxy.server.dataUrl, 'bob');
@@ -70,7 +74,7 @@ describe('in-process proxy on the local backend', () => {
   });
 
   it('a crashed sandbox: the client is disconnected, the next connection gets a fresh sandbox', async () => {
-    backend = new LocalBackend({ ...LOCAL_DEFAULTS }, { log: silentLogger });
+    backend = new LocalBackend({ ...LOCAL_DEFAULTS, allowLoopback }, { log: silentLogger });
     proxy = await startTestProxy(testConfig(), { backend });
     const first = await connect(proxy.server.dataUrl, 'crashy');
     const disconnected = new Promise<void>((r) => first.once('disconnected', () => r()));
@@ -87,7 +91,7 @@ describe('in-process proxy on the local backend', () => {
   });
 
   it('the sandbox limit with real browsers: the third tenant gets 503, the first two work', async () => {
-    backend = new LocalBackend({ ...LOCAL_DEFAULTS }, { log: silentLogger });
+    backend = new LocalBackend({ ...LOCAL_DEFAULTS, allowLoopback }, { log: silentLogger });
     proxy = await startTestProxy(testConfig({ sessions: { maxSandboxes: 2 } }), { backend });
     const a = await connect(proxy.server.dataUrl, 'one');
     const b = await connect(proxy.server.dataUrl, 'two');
@@ -121,6 +125,8 @@ describe('the sentinel proxy process', () => {
         PROXY_PORT: '0',
         PROXY_ADMIN_PORT: '0',
         LOCAL_SANDBOX_DIR: root,
+        LOCAL_ALLOW_LOOPBACK: allowLoopback.join(','),
+        PROXY_IDENTITY_KEY_FILE: testKeyFile(),
         PROXY_DRAIN_TIMEOUT: '500ms',
         LOG_LEVEL: 'warn',
         ...extraEnv,

@@ -1,6 +1,10 @@
 /** @module proxy/config — the proxy's configuration: one zod schema fed from env vars and flags, parsed once. */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import {
+  boolOption,
   ConfigError,
   defineOptions,
   durationOption,
@@ -35,6 +39,11 @@ export const LocalBackendConfigSchema = z.object({
   rootDir: z.string().optional(),
   /** Extra Chromium command-line arguments. */
   chromiumArgs: z.array(z.string()),
+  /**
+   * Loopback services a sandbox may reach, as `host:port` (host `127.0.0.1`, `::1` or `localhost`); everything else
+   * on loopback, link-local and this machine's own addresses is refused (the proxy's ports, other sandboxes).
+   */
+  allowLoopback: z.array(z.string()).default([]),
 });
 export type LocalBackendConfig = z.infer<typeof LocalBackendConfigSchema>;
 
@@ -57,6 +66,9 @@ export const BACKEND_KINDS = BackendConfigSchema.options.map((o) => o.shape.kind
   BackendKind,
   ...BackendKind[],
 ];
+
+/** `127.0.0.1:3000`, `[::1]:3000`, `localhost:3000`. */
+const LOOPBACK_ENTRY = /^(127\.0\.0\.1|localhost|\[::1\]):\d{1,5}$/;
 
 const csv = z
   .string()
@@ -102,6 +114,17 @@ export const BACKEND_OPTIONS = {
       schema: csv,
       description: 'extra Chromium arguments, comma-separated',
     },
+    allowLoopback: {
+      env: 'LOCAL_ALLOW_LOOPBACK',
+      flag: '--allow-loopback',
+      schema: csv.pipe(
+        z.array(
+          z.string().regex(LOOPBACK_ENTRY, 'expected host:port with host 127.0.0.1, [::1] or localhost'),
+        ),
+      ),
+      description:
+        'loopback services sandbox pages may reach, e.g. 127.0.0.1:3000,localhost:8080 (default none: loopback, link-local and local addresses are refused)',
+    },
   }),
   ...CLUSTER_BACKEND_OPTIONS,
 } satisfies { [K in BackendKind]: OptionSpecs };
@@ -118,14 +141,52 @@ export const PROXY_OPTIONS = defineOptions({
   backend: {
     env: 'PROXY_BACKEND',
     flag: '--backend',
-    schema: z.enum(BACKEND_KINDS).default('local'),
-    description: 'sandbox backend',
+    schema: z.enum(BACKEND_KINDS).optional(),
+    description: 'the default sandbox backend (default: the first of PROXY_BACKENDS, or local)',
+  },
+  backends: {
+    env: 'PROXY_BACKENDS',
+    flag: '--backends',
+    schema: csv.pipe(z.array(z.enum(BACKEND_KINDS))),
+    description:
+      'backends served at once, comma-separated (default: PROXY_BACKEND); a client picks one per connection with X-Sentinel-Backend',
   },
   host: {
     env: 'PROXY_HOST',
     flag: '--host',
-    schema: z.string().default('0.0.0.0'),
-    description: 'address both ports listen on',
+    schema: z.string().default('127.0.0.1'),
+    description: 'address the data port listens on (default loopback; 0.0.0.0 in a cluster)',
+  },
+  adminHost: {
+    env: 'PROXY_ADMIN_HOST',
+    flag: '--admin-host',
+    schema: z.string().default('127.0.0.1'),
+    description: 'address the admin port listens on (default loopback)',
+  },
+  adminTokenFile: {
+    env: 'PROXY_ADMIN_TOKEN_FILE',
+    schema: z.string().optional(),
+    description:
+      'file of admin bearer tokens, one per line; without it /sandboxes shows counts only, no tenant ids',
+  },
+  identityKeyFile: {
+    env: 'PROXY_IDENTITY_KEY_FILE',
+    schema: z.string().optional(),
+    description:
+      'key file for signed tenant tokens (identity=header); unset on loopback → ~/.config/rollout-sentinel/proxy-tenant.key, created if missing',
+  },
+  tokenMaxTtlMs: {
+    env: 'PROXY_TOKEN_MAX_TTL',
+    schema: durationOption('24h'),
+    description: 'tenant tokens valid for longer than this are refused (limits a leaked token)',
+  },
+  allowCdp: {
+    env: 'PROXY_ALLOW_CDP',
+    flag: '--allow-cdp',
+    boolean: true,
+    schema: boolOption(false),
+    description:
+      'let clients open raw CDP sessions (newCDPSession); off by default: raw CDP can read local files and bypass the sandbox network policy',
   },
   port: {
     env: 'PROXY_PORT',
@@ -144,7 +205,7 @@ export const PROXY_OPTIONS = defineOptions({
     flag: '--identity',
     schema: z.enum(IDENTITY_MODES).default('header'),
     description:
-      'how callers are identified: header (one sandbox per id), fixed (single-user), podLabel (the client pod label, in a cluster) or token (bearer token + header)',
+      'how callers are identified: header (a signed tenant token, Authorization: Bearer), fixed (single-user, loopback only), podLabel (the client pod label, in a cluster) or token (bearer token + header)',
   },
   identityHeader: {
     env: 'PROXY_IDENTITY_HEADER',
@@ -153,7 +214,8 @@ export const PROXY_OPTIONS = defineOptions({
       .string()
       .regex(/^[A-Za-z0-9-]+$/, 'expected an HTTP header name')
       .default('X-Playwright-Id'),
-    description: 'header carrying the tenant id (identity=header)',
+    description:
+      'header naming the tenant (token mode); with identity=header an optional cross-check of the token',
   },
   identityTokenFile: {
     env: 'PROXY_IDENTITY_TOKEN_FILE',
@@ -203,7 +265,7 @@ export const PROXY_OPTIONS = defineOptions({
     env: 'PROXY_MAX_SANDBOXES',
     flag: '--max-sandboxes',
     schema: intOption(100, 1, 100_000),
-    description: 'sandboxes at most; beyond it new tenants get 503',
+    description: 'sandboxes at most per backend; beyond it new tenants get 503',
   },
   ensureTimeoutMs: {
     env: 'ENSURE_TIMEOUT',
@@ -250,6 +312,12 @@ export const PROXY_OPTIONS = defineOptions({
 
 export const ServerConfigSchema = z.object({
   host: z.string(),
+  /** Address of the admin port; default `host`. */
+  adminHost: z.string().optional(),
+  /** Admin bearer tokens; without any, `/sandboxes` shows no tenant ids. */
+  adminTokenFile: z.string().optional(),
+  /** Let clients open raw CDP sessions (see `allowCdp` in PROXY_OPTIONS). */
+  allowCdp: z.boolean().optional(),
   port: z.number().int().min(0).max(65535),
   adminPort: z.number().int().min(0).max(65535),
   maxHeaderBytes: z.number().int().positive(),
@@ -260,7 +328,17 @@ export const ServerConfigSchema = z.object({
 });
 
 export const IdentityConfigSchema = z.discriminatedUnion('mode', [
-  z.object({ mode: z.literal('header'), header: z.string(), maxIdLength: z.number().int() }),
+  z.object({
+    mode: z.literal('header'),
+    header: z.string(),
+    maxIdLength: z.number().int(),
+    /** Key file of the signed tenant tokens. */
+    keyFile: z.string(),
+    /** Create `keyFile` with a random key if it does not exist (local use on loopback). */
+    createKey: z.boolean().optional(),
+    /** Tokens valid for longer than this are refused. */
+    maxTtlMs: z.number().int().positive(),
+  }),
   z.object({ mode: z.literal('fixed'), id: z.string(), maxIdLength: z.number().int() }),
   z.object({
     mode: z.literal('podLabel'),
@@ -294,7 +372,8 @@ export const ConfigSchema = z.object({
   server: ServerConfigSchema,
   identity: IdentityConfigSchema,
   sessions: SessionConfigSchema,
-  backend: BackendConfigSchema,
+  /** The backends served at once; the first is the default (clients pick with X-Sentinel-Backend). */
+  backends: z.array(BackendConfigSchema).min(1),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
 });
 export type Config = z.infer<typeof ConfigSchema>;
@@ -307,7 +386,19 @@ export const LOCAL_DEFAULTS = {
   maxConcurrentLaunches: 4,
   launchTimeoutMs: 30_000,
   chromiumArgs: [],
+  allowLoopback: [],
 } satisfies LocalBackendConfig;
+
+/** Where the proxy keeps its generated tenant key when run on loopback without PROXY_IDENTITY_KEY_FILE. */
+export function defaultKeyFile(): string {
+  return join(homedir(), '.config', 'rollout-sentinel', 'proxy-tenant.key');
+}
+
+/** Whether `host` is a loopback address (what `fixed` identity and a generated key require). */
+export function isLoopbackHost(host: string): boolean {
+  if (host === 'localhost' || host === '::1') return true;
+  return isIP(host) === 4 && host.startsWith('127.');
+}
 
 /** Every option spec, for `--help`: the proxy's, then each backend's. */
 export function allOptionSpecs(): OptionSpecs {
@@ -330,15 +421,22 @@ export function loadConfig(given: ConfigSource = {}): Config {
     ...source,
     argv: pickFlags(source.argv ?? [], PROXY_OPTIONS),
   }).options;
-  const backendSpecs: OptionSpecs = BACKEND_OPTIONS[core.backend];
-  const backendOpts = loadOptions(backendSpecs, {
-    ...source,
-    argv: pickFlags(source.argv ?? [], backendSpecs),
+  const kinds = backendKinds(core);
+  const backends = kinds.map((kind) => {
+    const backendSpecs: OptionSpecs = BACKEND_OPTIONS[kind];
+    const backendOpts = loadOptions(backendSpecs, {
+      ...source,
+      argv: pickFlags(source.argv ?? [], backendSpecs),
+    });
+    return { kind, ...stripUndefined(backendOpts.options) };
   });
   const identity = identityConfig(core);
   return ConfigSchema.parse({
     server: {
       host: core.host,
+      adminHost: core.adminHost,
+      ...(core.adminTokenFile ? { adminTokenFile: core.adminTokenFile } : {}),
+      allowCdp: core.allowCdp,
       port: core.port,
       adminPort: core.adminPort,
       maxHeaderBytes: core.maxHeaderBytes,
@@ -354,7 +452,7 @@ export function loadConfig(given: ConfigSource = {}): Config {
       ensureTimeoutMs: core.ensureTimeoutMs,
       shutdownSandboxes: core.shutdownSandboxes,
     },
-    backend: { kind: core.backend, ...stripUndefined(backendOpts.options) },
+    backends,
     logLevel: core.logLevel,
   });
 }
@@ -392,14 +490,53 @@ function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 }
 
+/** The backend kinds to serve, the default first. */
+function backendKinds(core: OptionsOf<typeof PROXY_OPTIONS>): BackendKind[] {
+  const listed = [...new Set(core.backends)];
+  if (listed.length === 0) return [core.backend ?? 'local'];
+  if (core.backend === undefined) return listed;
+  if (!listed.includes(core.backend)) {
+    throw new ConfigError([
+      `PROXY_BACKEND = "${core.backend}": the default backend must be one of PROXY_BACKENDS (${listed.join(', ')})`,
+    ]);
+  }
+  return [core.backend, ...listed.filter((k) => k !== core.backend)];
+}
+
+function headerIdentityConfig(core: OptionsOf<typeof PROXY_OPTIONS>, loopback: boolean): IdentityConfig {
+  if (!core.identityKeyFile && !loopback) {
+    throw new ConfigError([
+      `PROXY_IDENTITY_KEY_FILE = (unset): required with PROXY_IDENTITY=header when the proxy listens beyond loopback (PROXY_HOST=${core.host}); mount a Secret with a random key and point this at it`,
+    ]);
+  }
+  return {
+    mode: 'header',
+    header: core.identityHeader,
+    maxIdLength: core.maxIdLength,
+    keyFile: core.identityKeyFile ?? defaultKeyFile(),
+    createKey: !core.identityKeyFile,
+    maxTtlMs: core.tokenMaxTtlMs,
+  };
+}
+
+function fixedIdentityConfig(core: OptionsOf<typeof PROXY_OPTIONS>, loopback: boolean): IdentityConfig {
+  if (!loopback) {
+    throw new ConfigError([
+      `PROXY_IDENTITY = "fixed": every caller would share one browser; it is only allowed with PROXY_HOST and PROXY_ADMIN_HOST on loopback (got ${core.host}, ${core.adminHost})`,
+    ]);
+  }
+  return { mode: 'fixed', id: core.fixedId, maxIdLength: core.maxIdLength };
+}
+
 /** The identity section; pod-label and token modes name the variable they are missing. */
 function identityConfig(core: OptionsOf<typeof PROXY_OPTIONS>): IdentityConfig {
   const { identityHeader: header, maxIdLength } = core;
+  const loopback = isLoopbackHost(core.host) && isLoopbackHost(core.adminHost);
   switch (core.identity) {
     case 'header':
-      return { mode: 'header', header, maxIdLength };
+      return headerIdentityConfig(core, loopback);
     case 'fixed':
-      return { mode: 'fixed', id: core.fixedId, maxIdLength };
+      return fixedIdentityConfig(core, loopback);
     case 'podLabel':
       if (!core.identityNamespace) {
         throw new ConfigError([

@@ -27,6 +27,36 @@ export const PROXY_ERRORS = {
     wsClose: 1008,
     hint: 'Use a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit.',
   },
+  MissingTenantToken: {
+    status: 401,
+    wsClose: 1008,
+    hint: 'Mint a token from the proxy key file (lib/tenantToken.ts mintTenantToken) and send it: chromium.connect(url, { headers: { Authorization: `Bearer ${token}` } }).',
+  },
+  InvalidTenantToken: {
+    status: 401,
+    wsClose: 1008,
+    hint: 'Mint a fresh token from the key file the proxy uses (PROXY_IDENTITY_KEY_FILE) with a lifetime within PROXY_TOKEN_MAX_TTL.',
+  },
+  TenantMismatch: {
+    status: 403,
+    wsClose: 1008,
+    hint: 'The tenant comes from the token; drop the identity header or make it match.',
+  },
+  UnknownBackend: {
+    status: 400,
+    wsClose: 1008,
+    hint: 'Send X-Sentinel-Backend with one of the backends this proxy serves (PROXY_BACKENDS), or leave it out for the default.',
+  },
+  AdminCredentialRequired: {
+    status: 401,
+    wsClose: 1008,
+    hint: 'Send Authorization: Bearer <admin token> with a token from PROXY_ADMIN_TOKEN_FILE.',
+  },
+  SandboxPolicy: {
+    status: 403,
+    wsClose: 1008,
+    hint: 'Sandboxes only browse http(s) pages through the proxy; see proxy/README.md "Threat model".',
+  },
   UnknownCaller: {
     status: 403,
     wsClose: 1008,

@@ -16,6 +16,10 @@ export async function main(argv: string[]): Promise<number> {
   const log = createRootLogger({ level: config.logLevel });
   const proxy = await startProxy(config, { log });
   console.error(`sentinel proxy: data ${proxy.server.dataUrl}  admin ${proxy.server.adminUrl}`);
+  if (config.identity.mode === 'header') {
+    // The path, never the key: local clients mint their tenant tokens from this file (lib/tenantToken.ts).
+    console.error(`sentinel proxy: tenant tokens are verified with the key in ${config.identity.keyFile}`);
+  }
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));

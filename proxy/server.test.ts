@@ -1,4 +1,7 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeBackend } from './testing/fakeSandbox.ts';
 import {
@@ -10,6 +13,8 @@ import {
   upgradeRequest,
   waitFor,
 } from './testing/testProxy.ts';
+import { mintTenantToken } from '../lib/tenantToken.ts';
+import { tenantHeaders } from './testing/tenantKey.ts';
 import type { RunningProxy } from './app.ts';
 
 let proxy: RunningProxy | undefined;
@@ -42,15 +47,30 @@ afterEach(async () => {
 });
 
 describe('bad input is refused fast, before any backend call', () => {
-  const long = 'a'.repeat(64);
+  const otherKey = 'x'.repeat(48);
+  const token = (tenant: string, ttlMs = 60_000, key?: string): Record<string, string> =>
+    key
+      ? { Authorization: `Bearer ${mintTenantToken({ key, tenant, ttlMs })}` }
+      : tenantHeaders(tenant, ttlMs);
   it.each([
-    ['missing id', {}, 400, 'MissingTenantId'],
-    ['empty id', { 'X-Playwright-Id': '' }, 400, 'MissingTenantId'],
-    ['uppercase', { 'X-Playwright-Id': 'Alice' }, 400, 'InvalidTenantId'],
-    ['underscore', { 'X-Playwright-Id': 'a_b' }, 400, 'InvalidTenantId'],
-    ['leading dash', { 'X-Playwright-Id': '-a' }, 400, 'InvalidTenantId'],
-    ['path characters', { 'X-Playwright-Id': '..%2f' }, 400, 'InvalidTenantId'],
-    ['too long (64)', { 'X-Playwright-Id': long }, 400, 'InvalidTenantId'],
+    ['no token', {}, 401, 'MissingTenantToken'],
+    ['a guessed tenant id without a token', { 'X-Playwright-Id': 'alice' }, 401, 'MissingTenantToken'],
+    ['a bearer that is not a tenant token', { Authorization: 'Bearer alice' }, 401, 'InvalidTenantToken'],
+    ['a token signed with another key', token('alice', 60_000, otherKey), 401, 'InvalidTenantToken'],
+    ['an expired token', token('alice', -1000), 401, 'InvalidTenantToken'],
+    [
+      'a token valid longer than PROXY_TOKEN_MAX_TTL',
+      token('alice', 48 * 3_600_000),
+      401,
+      'InvalidTenantToken',
+    ],
+    [
+      'a token whose tenant differs from the id header',
+      { ...token('alice'), 'X-Playwright-Id': 'bob' },
+      403,
+      'TenantMismatch',
+    ],
+    ['an unknown backend', { ...token('alice'), 'X-Sentinel-Backend': 'docker' }, 400, 'UnknownBackend'],
   ])('%s → upgrade refused', async (_name, headers, status, code) => {
     const p = await start();
     const reply = await rawRequest(p.server.dataPort, upgradeRequest(headers));
@@ -63,37 +83,37 @@ describe('bad input is refused fast, before any backend call', () => {
     await expectNothingLeft(p);
   });
 
-  it('the same id header twice → 400 InvalidTenantId', async () => {
+  it('an unknown backend names the valid ones', async () => {
     const p = await start();
     const reply = await rawRequest(
       p.server.dataPort,
-      upgradeRequest({ 'X-Playwright-Id': 'a' }).replace('\r\n\r\n', '\r\nX-Playwright-Id: b\r\n\r\n'),
+      upgradeRequest({ ...tenantHeaders('alice'), 'X-Sentinel-Backend': 'docker' }),
     );
-    // Node joins duplicate unknown headers with ", " — which is not a DNS label either.
-    expect(reply.status).toBe(400);
-    expect(JSON.parse(reply.body).error).toBe('InvalidTenantId');
+    expect(JSON.parse(reply.body).message).toMatch(/Backend "docker" .* valid: fake \(default fake\)/);
   });
 
-  it('plain HTTP without an id → 400 JSON', async () => {
+  it('plain HTTP without a token → 401 JSON', async () => {
     const p = await start();
     const reply = await rawRequest(
       p.server.dataPort,
       'GET /json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
     );
-    expect(reply.status).toBe(400);
-    expect(JSON.parse(reply.body).error).toBe('MissingTenantId');
+    expect(reply.status).toBe(401);
+    expect(JSON.parse(reply.body).error).toBe('MissingTenantToken');
   });
 
   it('oversized headers → 431 HeadersTooLarge, connection closed', async () => {
     const p = await start({ server: { maxHeaderBytes: 2048 } });
     const reply = await rawRequest(
       p.server.dataPort,
-      upgradeRequest({ 'X-Playwright-Id': 'alice', 'X-Big': 'x'.repeat(4096) }),
+      upgradeRequest({ ...tenantHeaders('alice'), 'X-Big': 'x'.repeat(4096) }),
     );
     expect(reply.status).toBe(431);
     expect(JSON.parse(reply.body).error).toBe('HeadersTooLarge');
     expect(backend.ensureCalls).toEqual([]);
-    expect(await metric(p, 'playwright_proxy_errors_total{kind="HeadersTooLarge"} 1')).toBe(true);
+    expect(await metric(p, 'playwright_proxy_errors_total{kind="HeadersTooLarge",backend="none"} 1')).toBe(
+      true,
+    );
     await expectNothingLeft(p);
   });
 });
@@ -117,9 +137,15 @@ describe('WebSocket relay', () => {
     expect(seen['x-forwarded-for']).toBe('127.0.0.1');
     ws.close(1000, 'bye');
     expect(await closed(ws)).toEqual({ code: 1000, reason: 'bye' });
-    expect(await metric(p, 'playwright_bytes_transferred_total{direction="c2b"} 10')).toBe(true);
-    expect(await metric(p, 'playwright_bytes_transferred_total{direction="b2c"} 10')).toBe(true);
-    expect(await metric(p, 'playwright_requests_total{protocol="ws",code="101"} 1')).toBe(true);
+    expect(await metric(p, 'playwright_bytes_transferred_total{direction="c2b",backend="fake"} 10')).toBe(
+      true,
+    );
+    expect(await metric(p, 'playwright_bytes_transferred_total{direction="b2c",backend="fake"} 10')).toBe(
+      true,
+    );
+    expect(await metric(p, 'playwright_requests_total{protocol="ws",code="101",backend="fake"} 1')).toBe(
+      true,
+    );
     await expectNothingLeft(p, 1);
   });
 
@@ -183,7 +209,9 @@ describe('WebSocket relay', () => {
     expect(err).toMatchObject({ status: 502 });
     expect(JSON.parse((err as { body: string }).body)).toMatchObject({ error: 'UpstreamRejected' });
     expect((err as { body: string }).body).toContain('HTTP 428');
-    expect(await metric(p, 'playwright_requests_total{protocol="ws",code="101"} 1')).toBe(true);
+    expect(await metric(p, 'playwright_requests_total{protocol="ws",code="101",backend="fake"} 1')).toBe(
+      true,
+    );
     await expectNothingLeft(p, 1);
   });
 
@@ -197,7 +225,7 @@ describe('WebSocket relay', () => {
     ws.send('again');
     expect((await new Promise((r) => ws.once('message', r)))?.toString()).toBe('again');
     expect(backend.ensureCalls).toEqual(['frank', 'frank']);
-    expect(await metric(p, 'playwright_backend_dial_failures_total 1')).toBe(true);
+    expect(await metric(p, 'playwright_backend_dial_failures_total{backend="fake"} 1')).toBe(true);
     ws.close();
     await expectNothingLeft(p, 1);
   });
@@ -208,7 +236,7 @@ describe('sessions under pressure', () => {
     const p = await start({ sessions: { maxSandboxes: 2 } });
     const a = await openWs(p.server.dataUrl, 'a1');
     const b = await openWs(p.server.dataUrl, 'a2');
-    const reply = await rawRequest(p.server.dataPort, upgradeRequest({ 'X-Playwright-Id': 'a3' }));
+    const reply = await rawRequest(p.server.dataPort, upgradeRequest(tenantHeaders('a3')));
     expect(reply.status).toBe(503);
     expect(reply.head).toMatch(/Retry-After: 1/);
     expect(JSON.parse(reply.body)).toMatchObject({ error: 'SandboxLimitReached' });
@@ -220,7 +248,7 @@ describe('sessions under pressure', () => {
 
   it('ensure exceeding its deadline → 504 EnsureTimeout; the backend call is aborted; no sandbox left', async () => {
     const p = await start({ sessions: { ensureTimeoutMs: 200 } }, { ensureDelayMs: 5000 });
-    const reply = await rawRequest(p.server.dataPort, upgradeRequest({ 'X-Playwright-Id': 'slow' }));
+    const reply = await rawRequest(p.server.dataPort, upgradeRequest(tenantHeaders('slow')));
     expect(reply.status).toBe(504);
     expect(JSON.parse(reply.body)).toMatchObject({ error: 'EnsureTimeout' });
     expect(reply.ms).toBeLessThan(1500);
@@ -234,12 +262,12 @@ describe('sessions under pressure', () => {
 
   it('a client disconnecting mid-upgrade aborts the creation of its sandbox and leaves nothing', async () => {
     const p = await start({}, { ensureDelayMs: 2000 });
-    await rawRequest(p.server.dataPort, upgradeRequest({ 'X-Playwright-Id': 'quitter' }), 150).catch(
-      () => undefined,
-    );
+    await rawRequest(p.server.dataPort, upgradeRequest(tenantHeaders('quitter')), 150).catch(() => undefined);
     expect(await waitFor(() => backend.abortedEnsures.includes('quitter'))).toBe(true);
     expect(p.sessions.size).toBe(0);
-    expect(await metric(p, 'playwright_proxy_errors_total{kind="RequestAborted"} 1')).toBe(true);
+    expect(await metric(p, 'playwright_proxy_errors_total{kind="RequestAborted",backend="fake"} 1')).toBe(
+      true,
+    );
     await expectNothingLeft(p);
   });
 
@@ -253,7 +281,7 @@ describe('sessions under pressure', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect([...backend.sandboxes.keys()]).toEqual(['busy']);
     expect(backend.shared.get('busy')).toBeGreaterThan(0); // touched while busy, for other replicas
-    expect(await metric(p, 'playwright_sessions_reaped_total{reason="idle"} 1')).toBe(true);
+    expect(await metric(p, 'playwright_sessions_reaped_total{reason="idle",backend="fake"} 1')).toBe(true);
     busy.close();
     expect(await waitFor(() => backend.sandboxes.size === 0, 3000)).toBe(true);
   });
@@ -270,7 +298,7 @@ describe('HTTP forwarding', () => {
             port: p.server.dataPort,
             path: '/json/version?x=1',
             headers: {
-              'X-Playwright-Id': 'http1',
+              ...tenantHeaders('http1'),
               Connection: 'close, x-secret-hop',
               'x-secret-hop': '1',
               'x-keep': 'k',
@@ -293,7 +321,10 @@ describe('HTTP forwarding', () => {
     expect(seen.headers['x-keep']).toBe('k');
     expect(seen.headers['x-secret-hop']).toBeUndefined();
     expect(seen.headers['x-playwright-id']).toBeUndefined();
-    expect(await metric(p, 'playwright_requests_total{protocol="http",code="200"} 1')).toBe(true);
+    expect(seen.headers['authorization']).toBeUndefined();
+    expect(await metric(p, 'playwright_requests_total{protocol="http",code="200",backend="fake"} 1')).toBe(
+      true,
+    );
     await expectNothingLeft(p, 1);
   });
 });
@@ -346,5 +377,86 @@ describe('start-up', () => {
     expect(String((err as Error).message)).toMatch(/EADDRINUSE/);
     expect((err as { hint: string }).hint).toMatch(/Another process uses this port/);
     expect(second.closed).toBe(true);
+  });
+});
+
+describe('several backends behind one proxy (X-Sentinel-Backend)', () => {
+  it('routes per header, absent → the default; sessions are per (backend, tenant); metrics carry the backend', async () => {
+    const a = new FakeBackend({ kind: 'alpha' });
+    const b = new FakeBackend({ kind: 'beta' });
+    backend = a;
+    const p = (proxy = await startTestProxy(testConfig(), { backends: [a, b] }));
+    const viaDefault = await openWs(p.server.dataUrl, 'carol');
+    const viaBeta = await openWs(p.server.dataUrl, 'carol', { 'X-Sentinel-Backend': 'beta' });
+    const viaAlpha = await openWs(p.server.dataUrl, 'carol', { 'x-sentinel-backend': 'ALPHA' });
+    expect(a.ensureCalls).toEqual(['carol']); // the second alpha connection reuses the session
+    expect(b.ensureCalls).toEqual(['carol']);
+    expect(a.sandboxes.size).toBe(1);
+    expect(b.sandboxes.size).toBe(1);
+    const m = await p.metrics.registry.metrics();
+    expect(m).toContain('playwright_requests_total{protocol="ws",code="101",backend="alpha"} 2');
+    expect(m).toContain('playwright_requests_total{protocol="ws",code="101",backend="beta"} 1');
+    expect(m).toContain('playwright_sessions_active{backend="beta"} 1');
+    for (const ws of [viaDefault, viaBeta, viaAlpha]) ws.close();
+  });
+
+  it('/readyz reports each backend; an unreachable non-default backend does not make the proxy unready', async () => {
+    const a = new FakeBackend({ kind: 'alpha' });
+    const b = new FakeBackend({ kind: 'beta' });
+    b.listError = 'API server down';
+    backend = a;
+    const p = (proxy = await startTestProxy(testConfig(), { backends: [a, b] }));
+    const res = await fetch(`${p.server.adminUrl}/readyz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      ready: true,
+      defaultBackend: 'alpha',
+      backends: { alpha: { ok: true }, beta: { ok: false, error: 'API server down' } },
+    });
+    a.listError = 'gone';
+    await p.sessions.reapOnce();
+    expect((await fetch(`${p.server.adminUrl}/readyz`)).status).toBe(503);
+  });
+});
+
+describe('admin port', () => {
+  it('/sandboxes without an admin token shows counts only; /metrics never names a tenant', async () => {
+    const p = await start();
+    const ws = await openWs(p.server.dataUrl, 'secret-tenant');
+    const res = await fetch(`${p.server.adminUrl}/sandboxes`);
+    const text = await res.text();
+    expect(res.status).toBe(200);
+    expect(JSON.parse(text)).toMatchObject({
+      backends: [{ kind: 'fake', sessions: 1, byState: { ready: 1 } }],
+    });
+    expect(text).not.toContain('secret-tenant');
+    expect(await p.metrics.registry.metrics()).not.toContain('secret-tenant');
+    const wrong = await fetch(`${p.server.adminUrl}/sandboxes`, {
+      headers: { Authorization: 'Bearer nope' },
+    });
+    expect(wrong.status).toBe(401);
+    expect(await wrong.text()).not.toContain('secret-tenant');
+    ws.close();
+  });
+
+  it('/sandboxes with the admin token lists tenants per backend', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sentinel-admin-'));
+    const file = join(dir, 'admin');
+    writeFileSync(file, '# admin tokens\nadmin-token-for-tests-0123456789\n', { mode: 0o600 });
+    try {
+      const p = await start({ server: { adminTokenFile: file } });
+      const ws = await openWs(p.server.dataUrl, 'listed');
+      const res = await fetch(`${p.server.adminUrl}/sandboxes`, {
+        headers: { Authorization: 'Bearer admin-token-for-tests-0123456789' },
+      });
+      expect(await res.json()).toMatchObject({
+        backends: [
+          { kind: 'fake', sessions: [{ id: 'listed', state: 'ready' }], backend: [{ id: 'listed' }] },
+        ],
+      });
+      ws.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

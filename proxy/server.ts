@@ -2,28 +2,31 @@
  * @module proxy/server — the proxy's two listeners: the data port (HTTP and WebSocket to the sandboxes) and the
  * admin port (`/healthz`, `/readyz`, `/metrics`, `/sandboxes`), and graceful shutdown.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { SentinelError, errorMessage } from '../lib/errors.ts';
 import { componentLogger, type Logger } from '../lib/log.ts';
-import { ProxyError, writeHttpError, writeUpgradeFailure } from './errors.ts';
+import { ProxyError, errorBody, writeHttpError, writeUpgradeFailure } from './errors.ts';
 import { HttpProxy } from './httpProxy.ts';
+import { NO_BACKEND } from './metrics.ts';
 import { WsProxy } from './wsProxy.ts';
-import type { SandboxBackend } from './backends/types.ts';
+import type { BackendRouter } from './backendRouter.ts';
 import type { ServerConfig } from './config.ts';
 import type { IdentityResolver } from './identity/types.ts';
 import type { ProxyMetrics } from './metrics.ts';
-import type { SessionManager } from './sessions.ts';
 
 export interface ProxyServerDeps {
   config: ServerConfig;
   identity: IdentityResolver;
-  sessions: SessionManager;
-  backend: SandboxBackend;
+  /** The backends served, each with its sessions; the first is the default. */
+  router: BackendRouter;
   metrics: ProxyMetrics;
   log: Logger;
   /** Header names (any case) the sandbox must not see, e.g. the identity header. */
   dropHeaders?: readonly string[];
+  /** Admin bearer tokens (the lines of PROXY_ADMIN_TOKEN_FILE); none → `/sandboxes` shows no tenant ids. */
+  adminTokens?: readonly string[];
 }
 
 /** A running proxy. */
@@ -49,13 +52,14 @@ export async function startProxyServer(deps: ProxyServerDeps): Promise<ProxyServ
   const dropHeaders = (deps.dropHeaders ?? []).map((h) => h.toLowerCase());
   const shared = {
     identity: deps.identity,
-    sessions: deps.sessions,
+    router: deps.router,
     metrics: deps.metrics,
     log,
     dropHeaders,
   };
   const ws = new WsProxy({
     ...shared,
+    policy: { allowCdp: deps.config.allowCdp ?? false },
     upstreamConnectTimeoutMs: deps.config.upstreamConnectTimeoutMs,
     compression: deps.config.wsCompression === 'playwright',
   });
@@ -74,8 +78,8 @@ export async function startProxyServer(deps: ProxyServerDeps): Promise<ProxyServ
         ? new ProxyError('HeadersTooLarge', `The request headers exceed ${deps.config.maxHeaderBytes} bytes.`)
         : undefined;
     if (e) {
-      deps.metrics.errors.inc({ kind: e.code });
-      deps.metrics.requests.inc({ protocol: 'http', code: String(e.status) });
+      deps.metrics.errors.inc({ kind: e.code, backend: NO_BACKEND });
+      deps.metrics.requests.inc({ protocol: 'http', code: String(e.status), backend: NO_BACKEND });
       writeUpgradeFailure(socket, e);
       return;
     }
@@ -86,40 +90,56 @@ export async function startProxyServer(deps: ProxyServerDeps): Promise<ProxyServ
   data.requestTimeout = 0;
   data.keepAliveTimeout = 5000;
 
+  const adminDigests = (deps.adminTokens ?? []).map(digest);
   const admin = createServer((req, res) => {
-    handleAdmin(req, res, { ...deps, accepting: () => accepting }).catch((err: unknown) => {
+    handleAdmin(req, res, { ...deps, adminDigests, accepting: () => accepting }).catch((err: unknown) => {
       writeHttpError(res, new ProxyError('Internal', errorMessage(err)));
     });
   });
   admin.requestTimeout = 5000;
 
+  const adminHost = deps.config.adminHost ?? deps.config.host;
   await listen(data, deps.config.port, deps.config.host, 'data (PROXY_PORT)');
   try {
-    await listen(admin, deps.config.adminPort, deps.config.host, 'admin (PROXY_ADMIN_PORT)');
+    await listen(admin, deps.config.adminPort, adminHost, 'admin (PROXY_ADMIN_PORT)');
   } catch (err) {
     data.close();
     throw err;
   }
   const dataPort = (data.address() as AddressInfo).port;
   const adminPort = (admin.address() as AddressInfo).port;
-  const shownHost = deps.config.host === '0.0.0.0' ? '127.0.0.1' : deps.config.host;
-  log.info({ dataPort, adminPort, host: deps.config.host, identity: deps.identity.mode }, 'proxy listening');
+  const shown = (h: string): string => (h === '0.0.0.0' ? '127.0.0.1' : h.includes(':') ? `[${h}]` : h);
+  log.info(
+    {
+      dataPort,
+      adminPort,
+      host: deps.config.host,
+      adminHost,
+      identity: deps.identity.mode,
+      backends: deps.router.kinds(),
+    },
+    'proxy listening',
+  );
+  const routes = deps.router.all();
+  const connections = (): number => routes.reduce((n, r) => n + r.sessions.activeConnections, 0);
+  const drainAll = async (ms: number): Promise<boolean> =>
+    (await Promise.all(routes.map((r) => r.sessions.drain(ms)))).every(Boolean);
 
   let closing: Promise<void> | undefined;
   const close = async (): Promise<void> => {
     accepting = false;
-    log.info({ connections: deps.sessions.activeConnections }, 'shutting down: draining connections');
+    log.info({ connections: connections() }, 'shutting down: draining connections');
     const closed = new Promise<void>((resolve) => data.close(() => resolve()));
     data.closeIdleConnections();
-    const drained = await deps.sessions.drain(deps.config.drainTimeoutMs);
+    const drained = await drainAll(deps.config.drainTimeoutMs);
     if (!drained) {
-      log.warn({ connections: deps.sessions.activeConnections }, 'drain timeout: closing live connections');
+      log.warn({ connections: connections() }, 'drain timeout: closing live connections');
       ws.closeAll(new ProxyError('ShuttingDown', 'The proxy is shutting down.'));
       data.closeAllConnections();
-      await deps.sessions.drain(2000);
+      await drainAll(2000);
     }
     await closed;
-    await deps.sessions.close();
+    await Promise.allSettled(routes.map((r) => r.sessions.close()));
     await deps.identity.close?.();
     admin.closeAllConnections();
     await new Promise<void>((resolve) => admin.close(() => resolve()));
@@ -127,8 +147,8 @@ export async function startProxyServer(deps: ProxyServerDeps): Promise<ProxyServ
   };
 
   return {
-    dataUrl: `ws://${shownHost}:${dataPort}/`,
-    adminUrl: `http://${shownHost}:${adminPort}`,
+    dataUrl: `ws://${shown(deps.config.host)}:${dataPort}/`,
+    adminUrl: `http://${shown(adminHost)}:${adminPort}`,
     dataPort,
     adminPort,
     openConnections: () =>
@@ -165,11 +185,65 @@ function listen(server: Server, port: number, host: string, what: string): Promi
   });
 }
 
-async function handleAdmin(
-  req: IncomingMessage,
-  res: ServerResponse,
-  deps: ProxyServerDeps & { accepting: () => boolean },
-): Promise<void> {
+const digest = (t: string): Buffer => createHash('sha256').update(t).digest();
+
+/** Whether the request carries one of the admin tokens (constant-time on SHA-256 digests). */
+function isAdmin(req: IncomingMessage, digests: readonly Buffer[]): boolean {
+  const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+  if (!m?.[1] || digests.length === 0) return false;
+  const given = digest(m[1]);
+  return digests.some((d) => timingSafeEqual(d, given));
+}
+
+type AdminDeps = ProxyServerDeps & { accepting: () => boolean; adminDigests: readonly Buffer[] };
+
+/** `/readyz`: 200 when accepting, the identity is ready and the default backend answered its last listing. */
+function readiness(deps: AdminDeps): { status: number; body: string } {
+  const backends = Object.fromEntries(
+    deps.router.all().map((r) => [r.kind, { ...r.sessions.health(), sessions: r.sessions.size }]),
+  );
+  const identity = !deps.identity.ready || deps.identity.ready();
+  const ready = deps.accepting() && identity && deps.router.default.sessions.health().ok;
+  const body = {
+    ready,
+    accepting: deps.accepting(),
+    identity: identity ? 'ready' : 'not ready',
+    defaultBackend: deps.router.default.kind,
+    backends,
+  };
+  return { status: ready ? 200 : 503, body: `${JSON.stringify(body, null, 2)}\n` };
+}
+
+/**
+ * `/sandboxes`: with an admin token, every session with its tenant id and each backend's own list; without one,
+ * counts per backend and state only (tenant ids are credentials' subjects, not public).
+ */
+async function sandboxes(req: IncomingMessage, deps: AdminDeps): Promise<{ status: number; body: string }> {
+  const routes = deps.router.all();
+  if (isAdmin(req, deps.adminDigests)) {
+    const backends = await Promise.all(
+      routes.map(async (r) => ({
+        kind: r.kind,
+        sessions: r.sessions.snapshot(),
+        backend: await r.backend.list(AbortSignal.timeout(5000)),
+      })),
+    );
+    return { status: 200, body: `${JSON.stringify({ backends }, null, 2)}\n` };
+  }
+  if (req.headers.authorization !== undefined) {
+    const e = new ProxyError('AdminCredentialRequired', 'The admin token is not one the proxy accepts.');
+    return { status: e.status, body: errorBody(e) };
+  }
+  const counts = routes.map((r) => {
+    const byState: Record<string, number> = {};
+    for (const s of r.sessions.snapshot()) byState[s.state] = (byState[s.state] ?? 0) + 1;
+    return { kind: r.kind, sessions: r.sessions.size, byState };
+  });
+  const note = 'tenant ids need an admin token (Authorization: Bearer, PROXY_ADMIN_TOKEN_FILE)';
+  return { status: 200, body: `${JSON.stringify({ backends: counts, note }, null, 2)}\n` };
+}
+
+async function handleAdmin(req: IncomingMessage, res: ServerResponse, deps: AdminDeps): Promise<void> {
   const path = (req.url ?? '/').split('?')[0];
   const text = (status: number, body: string, type = 'text/plain; charset=utf-8'): void => {
     res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
@@ -179,16 +253,14 @@ async function handleAdmin(
     case '/healthz':
       return text(200, 'ok\n');
     case '/readyz': {
-      if (!deps.accepting()) return text(503, 'shutting down\n');
-      if (deps.identity.ready && !deps.identity.ready()) return text(503, 'identity not ready\n');
-      return text(200, 'ok\n');
+      const r = readiness(deps);
+      return text(r.status, r.body, 'application/json');
     }
     case '/metrics':
       return text(200, await deps.metrics.registry.metrics(), deps.metrics.registry.contentType);
     case '/sandboxes': {
-      const backend = await deps.backend.list(AbortSignal.timeout(5000));
-      const body = JSON.stringify({ sessions: deps.sessions.snapshot(), backend }, null, 2);
-      return text(200, `${body}\n`, 'application/json');
+      const r = await sandboxes(req, deps);
+      return text(r.status, r.body, 'application/json');
     }
     default:
       return text(404, 'not found: try /healthz, /readyz, /metrics or /sandboxes\n');

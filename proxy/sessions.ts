@@ -98,6 +98,8 @@ export class SessionManager {
   readonly #sessions = new Map<TenantId, Session>();
   readonly #stop = new AbortController();
   #draining = false;
+  /** Outcome of the last `list()` (start-up adoption or a reaper pass): `/readyz` reports it per backend. */
+  #listError: string | undefined;
   #reaper: Promise<void> | undefined;
   #idleWaiters: (() => void)[] = [];
 
@@ -117,14 +119,26 @@ export class SessionManager {
         AbortSignal.any([this.#stop.signal, AbortSignal.timeout(10_000)]),
       );
       this.#adopt(records);
+      this.#listError = undefined;
       if (records.length > 0) this.#log.info({ count: records.length }, 'adopted existing sandboxes');
     } catch (err) {
+      this.#listError = errorMessage(err);
       this.#log.warn(
         { err: errorMessage(err) },
         'listing existing sandboxes failed; continuing without adoption',
       );
     }
     this.#reaper = this.#reapLoop();
+  }
+
+  /** The backend's kind (`local`, `sandboxClaim`, …). */
+  get backendKind(): string {
+    return this.#backend.kind;
+  }
+
+  /** Whether the backend answered its last listing (start-up or reaper pass), and the error if not. */
+  health(): { ok: boolean; error?: string } {
+    return this.#listError === undefined ? { ok: true } : { ok: false, error: this.#listError };
   }
 
   /** Number of tenants with a session (sandboxes known or being created). */
@@ -153,7 +167,7 @@ export class SessionManager {
     const session = await this.#sessionFor(id);
     session.activeConns++;
     session.lastActiveMs = this.#now();
-    this.#metrics?.activeConnections.inc();
+    this.#metrics?.activeConnections.inc({ backend: this.#backend.kind });
     try {
       const endpoint = session.endpoint ?? (await this.#ensure(session, signal));
       return this.#lease(session, endpoint);
@@ -189,7 +203,9 @@ export class SessionManager {
     let records: SandboxRecord[];
     try {
       records = await this.#backend.list(AbortSignal.any([this.#stop.signal, AbortSignal.timeout(30_000)]));
+      this.#listError = undefined;
     } catch (err) {
+      this.#listError = errorMessage(err);
       // Without the shared view another replica's activity is unknown: reaping now could delete a busy sandbox.
       this.#log.warn({ err: errorMessage(err) }, 'reaper: listing sandboxes failed; skipping this pass');
       return;
@@ -283,13 +299,13 @@ export class SessionManager {
       deleting: undefined,
     };
     this.#sessions.set(id, s);
-    this.#metrics?.sessionsActive.set(this.#sessions.size);
+    this.#metrics?.sessionsActive.set({ backend: this.#backend.kind }, this.#sessions.size);
     return s;
   }
 
   #drop(s: Session): void {
     if (this.#sessions.get(s.id) === s) this.#sessions.delete(s.id);
-    this.#metrics?.sessionsActive.set(this.#sessions.size);
+    this.#metrics?.sessionsActive.set({ backend: this.#backend.kind }, this.#sessions.size);
   }
 
   #lease(s: Session, endpoint: Endpoint): SessionLease {
@@ -315,7 +331,7 @@ export class SessionManager {
   #releaseConn(s: Session): void {
     s.activeConns--;
     s.lastActiveMs = this.#now();
-    this.#metrics?.activeConnections.dec();
+    this.#metrics?.activeConnections.dec({ backend: this.#backend.kind });
     // A session whose creation failed and that nobody uses any more is forgotten, so the next caller retries.
     if (s.activeConns === 0 && !s.endpoint && !s.inflight && !s.deleting) this.#drop(s);
     if (this.activeConnections === 0) {
@@ -397,10 +413,10 @@ export class SessionManager {
         await this.#backend.delete(s.id, AbortSignal.timeout(this.#cfg.ensureTimeoutMs));
         s.endpoint = undefined;
         this.#drop(s);
-        this.#metrics?.sessionsReaped.inc({ reason });
+        this.#metrics?.sessionsReaped.inc({ reason, backend: this.#backend.kind });
         this.#log.info({ tenant: s.id, reason, idleMs: this.#now() - s.lastActiveMs }, 'sandbox deleted');
       } catch (err) {
-        this.#metrics?.deleteFailures.inc();
+        this.#metrics?.deleteFailures.inc({ backend: this.#backend.kind });
         this.#log.warn({ tenant: s.id, reason, err: errorMessage(err) }, 'sandbox delete failed; will retry');
         throw err;
       } finally {
@@ -424,7 +440,7 @@ export class SessionManager {
       const idle = s.activeConns === 0 && !s.inflight && !s.deleting;
       if (idle && !listed.has(s.id) && s.readyAtMs < listedAtMs) {
         this.#drop(s);
-        this.#metrics?.sessionsReaped.inc({ reason: 'gone' });
+        this.#metrics?.sessionsReaped.inc({ reason: 'gone', backend: this.#backend.kind });
         this.#log.info({ tenant: s.id }, 'sandbox no longer exists; session forgotten');
       }
     }

@@ -9,11 +9,14 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { errorMessage } from '../lib/errors.ts';
 import { ProxyError, toProxyError, writeUpgradeFailure, wsCloseFor } from './errors.ts';
 import { forwardHeaders, isWebSocketUpgrade } from './headers.ts';
+import { NO_BACKEND } from './metrics.ts';
+import { refusal, type SandboxPolicyOptions } from './sandboxPolicy.ts';
 import type { Logger } from '../lib/log.ts';
+import type { BackendRouter } from './backendRouter.ts';
 import type { Endpoint } from './backends/types.ts';
 import type { IdentityResolver } from './identity/types.ts';
 import type { ProxyMetrics } from './metrics.ts';
-import type { SessionLease, SessionManager } from './sessions.ts';
+import type { SessionLease } from './sessions.ts';
 
 /** Playwright sends screenshots and traces as single messages; allow large ones. */
 const MAX_PAYLOAD = 256 * 1024 * 1024;
@@ -38,7 +41,9 @@ const DIAL_ERRORS = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ECO
 
 export interface WsProxyDeps {
   identity: IdentityResolver;
-  sessions: SessionManager;
+  router: BackendRouter;
+  /** What clients may ask of their sandbox (proxy/sandboxPolicy.ts). */
+  policy: SandboxPolicyOptions;
   log: Logger;
   metrics: ProxyMetrics | undefined;
   upstreamConnectTimeoutMs: number;
@@ -109,7 +114,9 @@ export class WsProxy {
     const onData = (b: Buffer): void => void early.push(b);
     socket.on('data', onData);
     const tenant = await this.#deps.identity.resolve(req, gone.signal);
-    const lease = await this.#deps.sessions.open(tenant, gone.signal);
+    const route = this.#deps.router.pick(req);
+    backendOf.set(socket, route.kind);
+    const lease = await route.sessions.open(tenant, gone.signal);
     let upstream: WebSocket;
     try {
       upstream = await this.#dialWithRefresh(req, lease, gone.signal);
@@ -129,7 +136,9 @@ export class WsProxy {
       throw new ProxyError('RequestAborted', 'The client disconnected during the upgrade.');
     }
     const allHead = early.length > 0 ? Buffer.concat([head, ...early]) : head;
-    this.#wss.handleUpgrade(req, socket, allHead, (client) => this.#relay(client, upstream, lease));
+    this.#wss.handleUpgrade(req, socket, allHead, (client) =>
+      this.#relay(client, upstream, lease, route.kind),
+    );
   }
 
   async #dialWithRefresh(req: IncomingMessage, lease: SessionLease, signal: AbortSignal): Promise<WebSocket> {
@@ -149,7 +158,7 @@ export class WsProxy {
     } catch (err) {
       if (!isDialError(err)) throw err;
       // The sandbox behind a cached endpoint is gone (crashed, deleted out of band): get a fresh one, once.
-      this.#deps.metrics?.dialFailures.inc();
+      this.#deps.metrics?.dialFailures.inc({ backend: backendOf.get(req.socket) ?? NO_BACKEND });
       this.#deps.log.info(
         { tenant: lease.id, err: errorMessage(err) },
         'sandbox unreachable; re-creating it',
@@ -158,7 +167,8 @@ export class WsProxy {
       try {
         return await this.#dial(req, fresh, signal);
       } catch (again) {
-        if (isDialError(again)) this.#deps.metrics?.dialFailures.inc();
+        if (isDialError(again))
+          this.#deps.metrics?.dialFailures.inc({ backend: backendOf.get(req.socket) ?? NO_BACKEND });
         throw again;
       }
     }
@@ -213,16 +223,30 @@ export class WsProxy {
     });
   }
 
-  #relay(client: WebSocket, upstream: WebSocket, lease: SessionLease): void {
+  #relay(client: WebSocket, upstream: WebSocket, lease: SessionLease, backend: string): void {
     const m = this.#deps.metrics;
     const started = performance.now();
     const relay: Relay = { client, upstream };
     this.#relays.add(relay);
-    m?.requests.inc({ protocol: 'ws', code: '101' });
+    m?.requests.inc({ protocol: 'ws', code: '101', backend });
     // Bound children: no label lookup per message.
-    const c2b = m?.bytes.labels({ direction: 'c2b' });
-    const b2c = m?.bytes.labels({ direction: 'b2c' });
-    pipe(client, upstream, (n) => c2b?.inc(n));
+    const c2b = m?.bytes.labels({ direction: 'c2b', backend });
+    const b2c = m?.bytes.labels({ direction: 'b2c', backend });
+    const policy = this.#deps.policy;
+    const refused = m?.errors.labels({ kind: 'SandboxPolicy', backend });
+    pipe(
+      client,
+      upstream,
+      (n) => c2b?.inc(n),
+      (data) => {
+        const reply = refusal(rawText(data), policy);
+        if (reply === undefined) return false;
+        refused?.inc();
+        this.#deps.log.info({ tenant: lease.id, backend }, 'sandbox policy refused a call');
+        if (client.readyState === WebSocket.OPEN) client.send(reply);
+        return true;
+      },
+    );
     pipe(upstream, client, (n) => b2c?.inc(n));
     let finished = false;
     const finish = (): void => {
@@ -230,7 +254,7 @@ export class WsProxy {
       finished = true;
       this.#relays.delete(relay);
       lease.release();
-      m?.connectionDuration.observe({ protocol: 'ws' }, (performance.now() - started) / 1000);
+      m?.connectionDuration.observe({ protocol: 'ws', backend }, (performance.now() - started) / 1000);
     };
     client.on('close', (code, reason) => {
       safeClose(upstream, code === 1005 || code === 1006 ? 1000 : code, reason.toString());
@@ -243,7 +267,7 @@ export class WsProxy {
           'UpstreamClosed',
           'The sandbox closed the connection without a close frame.',
         );
-        m?.errors.inc({ kind: err.code });
+        m?.errors.inc({ kind: err.code, backend });
         const c = wsCloseFor(err);
         safeClose(client, c.code, c.reason);
       } else {
@@ -261,20 +285,39 @@ export class WsProxy {
   }
 
   #fail(socket: Duplex, err: ProxyError): void {
-    this.#deps.metrics?.errors.inc({ kind: err.code });
+    const backend = backendOf.get(socket) ?? NO_BACKEND;
+    this.#deps.metrics?.errors.inc({ kind: err.code, backend });
     if (err.code !== 'RequestAborted')
-      this.#deps.metrics?.requests.inc({ protocol: 'ws', code: String(err.status) });
+      this.#deps.metrics?.requests.inc({ protocol: 'ws', code: String(err.status), backend });
     const level = err.status >= 500 && err.code !== 'RequestAborted' ? 'warn' : 'info';
     this.#deps.log[level]({ code: err.code, status: err.status, err: err.message }, 'upgrade failed');
     writeUpgradeFailure(socket, err);
   }
 }
 
-/** Forwards `from`'s messages to `to`, pausing `from` while `to` has too much unsent data. */
-function pipe(from: WebSocket, to: WebSocket, count: (bytes: number) => void): void {
+/** The backend kind chosen for an upgrade's socket (for metrics labels on failures). */
+const backendOf = new WeakMap<object, string>();
+
+/** A message as text (Playwright's server parses binary frames as JSON text too). */
+function rawText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString();
+  return Buffer.from(data as ArrayBuffer).toString();
+}
+
+/**
+ * Forwards `from`'s messages to `to`, pausing `from` while `to` has too much unsent data. `intercept` may answer a
+ * message itself (returns true) instead of forwarding it.
+ */
+function pipe(
+  from: WebSocket,
+  to: WebSocket,
+  count: (bytes: number) => void,
+  intercept?: (data: RawData) => boolean,
+): void {
   from.on('message', (data: RawData, isBinary: boolean) => {
     const n = byteLength(data);
     count(n);
+    if (intercept?.(data)) return;
     if (to.readyState !== WebSocket.OPEN) return;
     to.send(data, { binary: isBinary }, () => {
       if (from.isPaused && to.bufferedAmount < LOW_WATER) from.resume();

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -264,5 +264,74 @@ describe('go-plugin server fuzz (bounded)', () => {
     const e = await handshake(c);
     await ping(c, e, 1);
     c.close();
+  });
+});
+
+// ---- issue 13.7: only the controller's connection controls the plugin's lifetime ----
+
+describe('go-plugin server: the controller connection', () => {
+  async function until(cond: () => boolean, what: string): Promise<void> {
+    const deadline = Date.now() + 5000;
+    while (!cond()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+  const outcome = (): { end: string | undefined } => {
+    const o = { end: undefined as string | undefined };
+    void server.done.then((e) => (o.end = e));
+    return o;
+  };
+
+  it('creates the socket file with mode 0600', async () => {
+    await start();
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+  });
+
+  it('a stranger that connects and closes while the controller is connected changes nothing', async () => {
+    await start();
+    const o = outcome();
+    const controller = await RawClient.connect(path);
+    const e = await handshake(controller);
+    const stranger = await RawClient.connect(path);
+    // Closed by the plugin before it could say anything.
+    await stranger.until(() => stranger.closed, 5000, 'stranger closed by the plugin');
+    stranger.close();
+    await until(() => server.connectionCount === 1, 'the stranger to be gone');
+    await ping(controller, e, 1);
+    expect(o.end).toBeUndefined();
+    controller.close();
+    await expect(server.done).resolves.toBe('disconnected');
+  });
+
+  it('a stranger connected before the controller cannot end it, nor call once the controller is known', async () => {
+    await start();
+    const o = outcome();
+    const early = await RawClient.connect(path);
+    const controller = await RawClient.connect(path);
+    const e = await handshake(controller);
+    // The early connection now tries an RPC: it is closed, the controller keeps its session.
+    const pe = enc();
+    early.open(1);
+    early.write(1, request(pe, 'Control.Ping', 0, Buffer.from([0x03, 0x02, 0x00, 0x01])));
+    await early.until(() => early.closed, 5000, 'early connection closed');
+    await until(() => server.connectionCount === 1, 'the early connection to be gone');
+    await ping(controller, e, 1);
+    expect(o.end).toBeUndefined();
+    controller.close();
+    await expect(server.done).resolves.toBe('disconnected');
+  });
+
+  it('a stranger closing without a byte before the controller connects has no effect either', async () => {
+    await start();
+    const o = outcome();
+    const stranger = await RawClient.connect(path);
+    stranger.close();
+    await until(() => server.connectionCount === 0, 'the stranger to be gone');
+    const controller = await RawClient.connect(path);
+    await replayGolden(controller);
+    await expect(server.done).resolves.toBe('quit');
+    expect(o.end).toBe('quit');
+    controller.close();
   });
 });

@@ -3,8 +3,8 @@
  * a unix-socket listener, one yamux session per connection, the control stream (`Control`, `Dispenser`), the two
  * sync streams, and MuxBroker streams that carry the `Plugin` service.
  */
+import { chmodSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { rmSync } from 'node:fs';
 import type { Logger } from '../log.ts';
 import type { MetricProvider } from '../provider.ts';
 import type { GobValue } from './gob/types.ts';
@@ -45,6 +45,11 @@ export class GoPluginServer {
   private readonly waiting = new Map<number, (() => void)[]>();
   private nextBrokerId = 1;
   private address: string | undefined;
+  /**
+   * The controller's connection: the first one whose control stream carries an RPC (go-plugin's client starts with
+   * `Dispenser.Dispense`). Only its end stops serving; a stranger's connection closing has no effect (issue 13.7).
+   */
+  private controller: Connection | undefined;
   private resolveDone!: (end: ServeEnd) => void;
   /** Resolves when the controller calls Control.Quit or closes its connection. */
   readonly done: Promise<ServeEnd>;
@@ -55,16 +60,34 @@ export class GoPluginServer {
     this.server = createServer((socket) => this.onConnection(socket));
   }
 
-  /** Starts listening on `path`. */
+  /**
+   * Starts listening on `path`; the socket file is mode 0600 (only the controller's user may connect). The umask is
+   * narrowed while the socket is bound, so there is no moment at which the file is open to others.
+   */
   listen(path: string): Promise<void> {
     this.address = path;
     return new Promise((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(path, () => {
-        this.server.off('error', reject);
-        resolve();
-      });
+      const umask = process.umask(0o177);
+      try {
+        this.server.listen(path, () => {
+          this.server.off('error', reject);
+          try {
+            chmodSync(path, 0o600);
+            resolve();
+          } catch (err) {
+            reject(err instanceof Error ? err : new Error(String(err)));
+          }
+        });
+      } finally {
+        process.umask(umask);
+      }
     });
+  }
+
+  /** Connections open now (the controller's and any not yet closed); for tests. */
+  get connectionCount(): number {
+    return this.connections.size;
   }
 
   /** Stops listening, flushes and closes every connection (waiting at most `graceMs`), removes the socket file. */
@@ -86,35 +109,58 @@ export class GoPluginServer {
 
   private onConnection(socket: Socket): void {
     const log = this.opts.log;
+    if (this.controller) {
+      // One controller per plugin process: a second connection is closed before it can say anything.
+      log.warn('a second connection to the plugin socket while the controller is connected: closed');
+      socket.destroy();
+      return;
+    }
     let accepted = 0;
     const conn: Connection = {
       socket,
       session: new YamuxSession(socket, {
         log,
         ...(this.opts.maxQueuedBytes === undefined ? {} : { maxQueuedBytes: this.opts.maxQueuedBytes }),
-        onStream: (stream) => this.onStream(stream, accepted++),
-        onEnd: (end) => {
-          this.connections.delete(conn);
-          if (end.reason === 'eof') {
-            log.info('the controller closed the connection');
-            this.resolveDone('disconnected');
-          } else if (end.reason === 'protocolError') {
-            log.warn('session dropped after a protocol error; still listening for a new connection');
-          }
-        },
+        onStream: (stream) => this.onStream(stream, accepted++, conn),
+        onEnd: (end) => this.onEnd(conn, end.reason),
       }),
     };
     this.connections.add(conn);
-    log.debug('controller connected');
+    log.debug('connection accepted');
   }
 
-  private onStream(stream: YamuxStream, index: number): void {
+  private onEnd(conn: Connection, reason: string): void {
+    const log = this.opts.log;
+    this.connections.delete(conn);
+    if (conn !== this.controller) {
+      log.debug({ reason }, 'a connection that was not the controller ended; ignored');
+      return;
+    }
+    this.controller = undefined;
+    if (reason === 'eof') {
+      log.info('the controller closed the connection');
+      this.resolveDone('disconnected');
+    } else if (reason === 'protocolError') {
+      log.warn('session dropped after a protocol error; still listening for a new connection');
+    }
+  }
+
+  /** Makes `conn` the controller if there is none yet; false (and the connection closed) if another one is. */
+  private claim(conn: Connection): boolean {
+    this.controller ??= conn;
+    if (this.controller === conn) return true;
+    this.opts.log.warn('an RPC from a connection that is not the controller: closed');
+    conn.socket.destroy();
+    return false;
+  }
+
+  private onStream(stream: YamuxStream, index: number, conn: Connection): void {
     if (index === 0) {
       serveNetRpc(
         stream,
         new Map([
-          ['Control', this.controlService()],
-          ['Dispenser', this.dispenserService()],
+          ['Control', this.claimed(conn, this.controlService())],
+          ['Dispenser', this.claimed(conn, this.dispenserService())],
         ]),
         this.opts.log,
       );
@@ -122,6 +168,19 @@ export class GoPluginServer {
       // go-plugin's stdout/stderr sync streams: Argo discards them; we accept and ignore them.
       stream.onData(() => {});
     } else this.onBrokerStream(stream);
+  }
+
+  /** Wraps every method of a control-stream service so its first call makes `conn` the controller (or closes it). */
+  private claimed(conn: Connection, service: RpcService): RpcService {
+    return Object.fromEntries(
+      Object.entries(service).map(([name, method]) => [
+        name,
+        (arg: GobValue, call: { serviceMethod: string; seq: number }) => {
+          if (!this.claim(conn)) throw new RpcCallError('not the controller connection');
+          return method(arg, call);
+        },
+      ]),
+    );
   }
 
   /** Wraps every method of a service so each call is reported to `onCall`. */

@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -96,7 +96,9 @@ export class LocalBackend implements SandboxBackend {
     this.#cfg = cfg;
     this.#log = componentLogger(deps.log, 'backend.local');
     this.#executable = findChromium({ explicitPath: cfg.chromiumPath });
+    // Private folders (0700; mkdtemp's default, made explicit): no other user reads a tenant's profile.
     this.rootDir = mkdtempSync(join(cfg.rootDir ?? tmpdir(), 'sentinel-local-'));
+    chmodSync(this.rootDir, 0o700);
     this.#gate = new Gate(cfg.maxConcurrentLaunches);
     process.on('exit', this.#onExit);
     this.#refill();
@@ -200,7 +202,9 @@ export class LocalBackend implements SandboxBackend {
 
   async #spawnHost(signal: AbortSignal, warmUp: boolean): Promise<Sandbox> {
     const dir = mkdtempSync(join(this.rootDir, 'sbx-'));
+    chmodSync(dir, 0o700);
     const params: HostParams = {
+      allowLoopback: this.#cfg.allowLoopback,
       executablePath: this.#executable,
       wsPath: `/${randomUUID()}`,
       args: this.#cfg.chromiumArgs,

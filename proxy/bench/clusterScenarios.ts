@@ -19,10 +19,9 @@ import { LOCAL_DEFAULTS } from '../config.ts';
 import { ControlServer, FakeRouter } from '../grpc/testing/controlServer.ts';
 import { KubeApi } from '../k8s/kubeApi.ts';
 import { measureClient } from './client.ts';
-import { BENCH_HEADER, benchProxyConfig } from './proxyConfig.ts';
+import { benchHeaders, benchProxyConfig, loopbackEntry } from './proxyConfig.ts';
 import { quantile, summarise, type BenchRow, type Sample } from './stats.ts';
 
-const HEADER = BENCH_HEADER;
 const NS = 'bench';
 const SUFFIX = 'actors.bench';
 
@@ -68,7 +67,7 @@ async function target(
 
 function through(t: Target, id: string, o: ClusterScenarioOptions): Promise<Sample> {
   return measureClient(t.proxy.server.dataUrl, {
-    headers: { [HEADER]: id },
+    headers: benchHeaders(id),
     pageUrl: o.pageUrl,
     timeoutMs: o.timeoutMs,
   });
@@ -185,7 +184,11 @@ export async function runClusterScenarios(opts: ClusterScenarioOptions): Promise
     // A proxy closes its backend, so every local proxy gets its own LocalBackend (restore = a fresh one, i.e. cold).
     const newLocal = (): SandboxBackend =>
       new LocalBackend(
-        { ...LOCAL_DEFAULTS, ...(opts.chromiumPath ? { chromiumPath: opts.chromiumPath } : {}) },
+        {
+          ...LOCAL_DEFAULTS,
+          allowLoopback: loopbackEntry(opts.pageUrl),
+          ...(opts.chromiumPath ? { chromiumPath: opts.chromiumPath } : {}),
+        },
         { log },
       );
     targets.push(await target('local', newLocal, async () => undefined, log));

@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { descendantsOf, pidsMentioning } from '../backends/local/processes.ts';
+import { testKeyFile } from '../testing/tenantKey.ts';
 import { openClient } from './client.ts';
+import { benchHeaders, loopbackEntry } from './proxyConfig.ts';
 import { summarise, type BenchRow } from './stats.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/sentinel.js', import.meta.url));
@@ -77,6 +79,8 @@ async function startProxyProcess(
       ENSURE_TIMEOUT: `${o.timeoutMs}ms`,
       LOCAL_SANDBOX_DIR: root,
       LOCAL_WARM_POOL: String(o.warmPool),
+      LOCAL_ALLOW_LOOPBACK: loopbackEntry(o.pageUrl).join(','),
+      PROXY_IDENTITY_KEY_FILE: testKeyFile(),
       LOCAL_MAX_CONCURRENT_LAUNCHES: String(o.maxConcurrentLaunches),
       LOG_LEVEL: 'warn',
     },
@@ -99,9 +103,10 @@ async function startProxyProcess(
 }
 
 async function sandboxCount(admin: string): Promise<number> {
+  // Counts only: the bench needs no tenant ids, so it needs no admin token.
   const res = await fetch(`${admin}/sandboxes`, { signal: AbortSignal.timeout(10_000) });
-  const body = (await res.json()) as { backend: unknown[] };
-  return body.backend.length;
+  const body = (await res.json()) as { backends: { sessions: number }[] };
+  return body.backends.reduce((n, b) => n + b.sessions, 0);
 }
 
 /** Runs the concurrency check; always stops the proxy process and removes its folder. */
@@ -115,7 +120,7 @@ export async function runConcurrency(o: ConcurrencyOptions): Promise<Concurrency
     const results = await Promise.allSettled(
       Array.from({ length: o.tenants }, (_, i) =>
         openClient(data, {
-          headers: { 'X-Playwright-Id': `tenant-${i}` },
+          headers: benchHeaders(`tenant-${i}`),
           pageUrl: o.pageUrl,
           timeoutMs: o.timeoutMs,
         }),

@@ -9,7 +9,7 @@ import { LocalBackend } from '../backends/local.ts';
 import { LOCAL_DEFAULTS } from '../config.ts';
 import { rawRequest, upgradeRequest } from '../testing/testProxy.ts';
 import { measureClient } from './client.ts';
-import { BENCH_HEADER, benchProxyConfig } from './proxyConfig.ts';
+import { benchHeaders, benchProxyConfig, loopbackEntry } from './proxyConfig.ts';
 import { quantile, summarise, type BenchRow, type Sample } from './stats.ts';
 
 export interface ScenarioOptions {
@@ -30,12 +30,11 @@ interface Target {
   backend: LocalBackend;
 }
 
-const HEADER = BENCH_HEADER;
-
 async function startTarget(name: string, warmPool: number, opts: ScenarioOptions): Promise<Target> {
   const cfg = {
     ...LOCAL_DEFAULTS,
     warmPool,
+    allowLoopback: loopbackEntry(opts.pageUrl),
     ...(opts.chromiumPath ? { chromiumPath: opts.chromiumPath } : {}),
   };
   const backend = new LocalBackend(cfg, { log: opts.log });
@@ -44,6 +43,7 @@ async function startTarget(name: string, warmPool: number, opts: ScenarioOptions
       wsCompression: opts.wsCompression,
       shutdownSandboxes: 'delete',
       drainTimeoutMs: 1000,
+      allowLoopback: loopbackEntry(opts.pageUrl),
     }),
     {
       log: opts.log,
@@ -67,7 +67,7 @@ async function attempt(samples: Sample[], fn: () => Promise<Sample>, log: Logger
 
 function through(t: Target, id: string, opts: ScenarioOptions): Promise<Sample> {
   return measureClient(t.proxy.server.dataUrl, {
-    headers: { [HEADER]: id },
+    headers: benchHeaders(id),
     pageUrl: opts.pageUrl,
     timeoutMs: opts.timeoutMs,
   });
@@ -157,7 +157,11 @@ export async function runScenarios(opts: ScenarioOptions): Promise<ScenarioResul
   const log = componentLogger(opts.log, 'proxy.bench');
   const o = { ...opts, log };
   const direct = new LocalBackend(
-    { ...LOCAL_DEFAULTS, ...(opts.chromiumPath ? { chromiumPath: opts.chromiumPath } : {}) },
+    {
+      ...LOCAL_DEFAULTS,
+      allowLoopback: loopbackEntry(opts.pageUrl),
+      ...(opts.chromiumPath ? { chromiumPath: opts.chromiumPath } : {}),
+    },
     { log },
   );
   const targets: Target[] = [];

@@ -1,7 +1,8 @@
 /** @module proxy/identity — builds the configured identity resolver. */
+import { readFileSync } from 'node:fs';
+import { ensureKeyFile, readKeyFile } from '../../lib/tenantToken.ts';
 import { FixedIdentity } from './fixed.ts';
 import { HeaderIdentity } from './header.ts';
-import { readFileSync } from 'node:fs';
 import { TokenIdentity } from './token.ts';
 import type { IdentityConfig } from '../config.ts';
 import type { IdentityResolver } from './types.ts';
@@ -13,7 +14,13 @@ import type { IdentityResolver } from './types.ts';
 export async function createIdentity(cfg: IdentityConfig): Promise<IdentityResolver> {
   switch (cfg.mode) {
     case 'header':
-      return new HeaderIdentity({ header: cfg.header, maxIdLength: cfg.maxIdLength });
+      if (cfg.createKey) ensureKeyFile(cfg.keyFile);
+      return new HeaderIdentity({
+        keys: readKeyFile(cfg.keyFile),
+        header: cfg.header,
+        maxIdLength: cfg.maxIdLength,
+        maxTtlMs: cfg.maxTtlMs,
+      });
     case 'fixed':
       return new FixedIdentity({ id: cfg.id, maxIdLength: cfg.maxIdLength });
     case 'token':
@@ -28,7 +35,7 @@ export async function createIdentity(cfg: IdentityConfig): Promise<IdentityResol
 }
 
 /** Accepted tokens: one per line of a file (a mounted Secret); blank lines and `#` comments ignored. */
-function readTokens(path: string): string[] {
+export function readTokens(path: string): string[] {
   return readFileSync(path, 'utf8')
     .split('\n')
     .map((l) => l.trim())

@@ -84,7 +84,7 @@ describe('cluster backend configuration', () => {
       },
     },
   ])('reads $backend.kind with the reference defaults', ({ env, backend }) => {
-    expect(loadConfig({ env }).backend).toMatchObject(backend);
+    expect(loadConfig({ env }).backends[0]).toMatchObject(backend);
   });
 
   it('the registry builds every cluster backend (substrate without a cluster; k8s ones from a kubeconfig)', async () => {
@@ -96,7 +96,7 @@ describe('cluster backend configuration', () => {
         SUBSTRATE_TLS: 'insecure',
       },
     });
-    const b = await createBackend(cfg.backend, { log: silentLogger });
+    const b = await createBackend(cfg.backends[0] as (typeof cfg.backends)[number], { log: silentLogger });
     expect(b.kind).toBe('substrate');
     await b.close();
   });

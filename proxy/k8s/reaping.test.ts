@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { CustomObjectsApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../lib/testing/kube/kubeFixture.ts';
 import { type SandboxCluster, startSandboxCluster } from '../../lib/testing/kube/sandboxCluster.ts';
+import { tenantHeaders, testKeyFile } from '../testing/tenantKey.ts';
 
 const NS = 'pw-reap';
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -23,7 +24,12 @@ interface Replica {
 let cluster: SandboxCluster;
 const replicas: Replica[] = [];
 
+/** /sandboxes names tenants only with an admin token. */
+const ADMIN_TOKEN = `reaping-admin-${process.pid}-0123456789`;
+const ADMIN_FILE = join(tmpdir(), `sentinel-reaping-admin-${process.pid}`);
+
 async function startReplica(name: string, kubeconfig: string): Promise<Replica> {
+  writeFileSync(ADMIN_FILE, `${ADMIN_TOKEN}\n`, { mode: 0o600 });
   const [port, admin] = [await freePort(), await freePort()];
   const child = spawn(process.execPath, [join(ROOT, 'bin', 'sentinel.js'), 'proxy'], {
     cwd: ROOT,
@@ -32,6 +38,8 @@ async function startReplica(name: string, kubeconfig: string): Promise<Replica> 
       PATH: process.env['PATH'] ?? '',
       PROXY_BACKEND: 'sandboxClaim',
       PROXY_IDENTITY: 'header',
+      PROXY_IDENTITY_KEY_FILE: testKeyFile(),
+      PROXY_ADMIN_TOKEN_FILE: ADMIN_FILE,
       PROXY_HOST: '127.0.0.1',
       PROXY_PORT: String(port),
       PROXY_ADMIN_PORT: String(admin),
@@ -64,7 +72,7 @@ async function startReplica(name: string, kubeconfig: string): Promise<Replica> 
 function get(r: Replica, tenant: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port: r.port, path: '/', headers: { 'X-Playwright-Id': tenant }, agent: false },
+      { host: '127.0.0.1', port: r.port, path: '/', headers: tenantHeaders(tenant), agent: false },
       (res) => {
         let body = '';
         res.on('data', (d: Buffer) => (body += d.toString()));
@@ -94,6 +102,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const r of replicas) r.child.kill('SIGKILL');
+  rmSync(ADMIN_FILE, { force: true });
   await cluster?.stop();
 });
 
@@ -119,7 +128,11 @@ describe('reaping with two proxy processes against one API server', () => {
 
     // Replica B starts (as in a rolling update or a canary of the proxy) and adopts pw-alpha, but gets no traffic.
     const b = await startReplica('proxy-b', kubeconfig);
-    const sessions = (await (await fetch(`http://127.0.0.1:${b.admin}/sandboxes`)).json()) as unknown;
+    const sessions = (await (
+      await fetch(`http://127.0.0.1:${b.admin}/sandboxes`, {
+        headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
+      })
+    ).json()) as unknown;
     expect(JSON.stringify(sessions)).toContain('alpha');
     // Three idle TTLs with B idle: B's reaper sees A's activity recorded on the claim and keeps it.
     await new Promise((res) => setTimeout(res, 3 * TTL_MS));

@@ -93,11 +93,15 @@ export class FakeSandbox {
 export interface FakeBackendOptions {
   /** Delay before ensure resolves (honours the signal). */
   ensureDelayMs?: number;
+  /** The backend's kind (default `fake`), to serve several fakes from one proxy. */
+  kind?: string;
 }
 
 /** A backend whose sandboxes are {@link FakeSandbox}es. Records every call. */
 export class FakeBackend implements SandboxBackend {
-  readonly kind = 'fake';
+  readonly kind: string;
+  /** When set, list() fails with this message (a backend that cannot be reached). */
+  listError: string | undefined;
   readonly sandboxes = new Map<TenantId, FakeSandbox>();
   readonly ensureCalls: TenantId[] = [];
   /** Signals of ensure calls that were aborted (to check that deadlines reach the backend). */
@@ -109,6 +113,7 @@ export class FakeBackend implements SandboxBackend {
 
   constructor(opts: FakeBackendOptions = {}) {
     this.ensureDelayMs = opts.ensureDelayMs ?? 0;
+    this.kind = opts.kind ?? 'fake';
   }
 
   async ensure(id: TenantId, signal: AbortSignal): Promise<Endpoint> {
@@ -154,6 +159,7 @@ export class FakeBackend implements SandboxBackend {
   }
 
   async list(): Promise<SandboxRecord[]> {
+    if (this.listError) throw new BackendError('Unavailable', this.listError);
     return [...this.sandboxes.keys()].map((id) => ({
       id,
       ...(this.shared.has(id) ? { lastActiveMs: this.shared.get(id) } : {}),

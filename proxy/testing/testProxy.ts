@@ -4,6 +4,7 @@ import { WebSocket } from 'ws';
 import { silentLogger } from '../../lib/log.ts';
 import { startProxy, type RunningProxy, type StartProxyOptions } from '../app.ts';
 import { LOCAL_DEFAULTS, type Config } from '../config.ts';
+import { headerIdentity, tenantHeaders } from './tenantKey.ts';
 
 /** A config for tests: loopback, any free ports, header identity, short timers. */
 export function testConfig(
@@ -19,7 +20,7 @@ export function testConfig(
       drainTimeoutMs: 1000,
       ...over.server,
     },
-    identity: { mode: 'header', header: 'X-Playwright-Id', maxIdLength: 63 },
+    identity: headerIdentity(),
     sessions: {
       idleTtlMs: 60_000,
       idleCheckIntervalMs: 60_000,
@@ -28,7 +29,7 @@ export function testConfig(
       shutdownSandboxes: 'delete',
       ...over.sessions,
     },
-    backend: { ...LOCAL_DEFAULTS },
+    backends: [{ ...LOCAL_DEFAULTS }],
     logLevel: 'silent',
   };
 }
@@ -84,10 +85,13 @@ export function upgradeRequest(headers: Record<string, string> = {}): string {
   );
 }
 
-/** Opens a WebSocket through the proxy as `id`; resolves when open, rejects with the HTTP status on refusal. */
-export function openWs(url: string, id?: string): Promise<WebSocket> {
+/**
+ * Opens a WebSocket through the proxy as `id` (a token minted from the test key); resolves when open, rejects with
+ * the HTTP status on refusal. `extra` headers are sent too (e.g. X-Sentinel-Backend).
+ */
+export function openWs(url: string, id?: string, extra: Record<string, string> = {}): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { headers: id === undefined ? {} : { 'X-Playwright-Id': id } });
+    const ws = new WebSocket(url, { headers: { ...(id === undefined ? {} : tenantHeaders(id)), ...extra } });
     ws.once('open', () => resolve(ws));
     ws.once('unexpected-response', (_req, res) => {
       let body = '';

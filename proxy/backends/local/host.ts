@@ -11,6 +11,7 @@ import { rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import module from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { installSocketGuard, NetPolicy, portOf, startForwardProxy } from './netGuard.ts';
 import type { BrowserServer } from 'playwright-core';
 import type { HostMessage, HostParams } from './protocol.ts';
 
@@ -51,12 +52,18 @@ try {
   // Chromium's user-data-dir and Playwright's temp files go to os.tmpdir(): make that the sandbox's own folder.
   // eslint-disable-next-line no-restricted-properties -- a child process's own temp dir, not configuration
   process.env.TMPDIR = params.dir;
+  // Confinement (issue 13.3): Chromium reaches the network only through this process's guard, and this process's
+  // own connections (context.request runs here) are checked by the same policy once the warm-up is done.
+  const policy = new NetPolicy(params.allowLoopback);
+  const guard = await startForwardProxy(policy);
   server = await chromium.launchServer({
+    proxy: { server: `http://127.0.0.1:${portOf(guard)}` },
     executablePath: params.executablePath,
     host: '127.0.0.1',
     port: 0,
     wsPath: params.wsPath,
-    args: params.args,
+    // No UDP around the proxy (WebRTC); no file: pages (also refused by the proxy's protocol policy).
+    args: ['--force-webrtc-ip-handling-policy=disable_non_proxied_udp', ...params.args],
     timeout: params.launchTimeoutMs,
     handleSIGINT: false,
     handleSIGTERM: false,
@@ -70,12 +77,17 @@ try {
     // renderer path are warm too, not just the protocol connection.
     const local = createServer((_req, res) => res.end('<title>warm-up</title>'));
     await new Promise<void>((resolve) => local.listen(0, '127.0.0.1', resolve));
+    const warmPort = (local.address() as AddressInfo).port;
+    const wasAllowed = policy.allowedLoopbackPorts.has(warmPort);
+    policy.allowedLoopbackPorts.add(warmPort);
     const browser = await chromium.connect(server.wsEndpoint(), { timeout: params.launchTimeoutMs });
     const page = await (await browser.newContext()).newPage();
     await page.goto(`http://127.0.0.1:${(local.address() as AddressInfo).port}/`);
     await browser.close();
     local.close();
+    if (!wasAllowed) policy.allowedLoopbackPorts.delete(warmPort);
   }
+  installSocketGuard(policy, [portOf(guard)]);
   send({ type: 'ready', wsEndpoint: server.wsEndpoint(), browserPid: server.process().pid ?? 0 });
   if (!process.connected) await stop(0);
 } catch (err) {

@@ -16,6 +16,11 @@ export interface HostParams {
    * renderer of a fresh browser are much slower than later ones, and a pooled sandbox should hand out a warm one.
    */
   warmUp?: boolean;
+  /**
+   * Loopback services the sandbox may reach (`host:port`); everything else local is refused by the host's network
+   * guard (proxy/backends/local/netGuard.ts).
+   */
+  allowLoopback: string[];
   /** Node's compile cache folder, shared by all hosts (speeds up loading playwright-core). */
   compileCacheDir?: string;
 }
