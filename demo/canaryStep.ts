@@ -20,6 +20,8 @@ import type { ReplicaSet } from './fleet.ts';
 export interface CanaryStepInput {
   stable: ReplicaSet;
   canary: ReplicaSet;
+  /** The Services journeys open (the stable and the canary Service). */
+  urls: { stable: string; canary: string };
   /** Where each side's log window starts (byte offsets taken before the stage's traffic). */
   logs: { stable: readonly PodLog[]; canary: readonly PodLog[] };
   journeysSpec: string;
@@ -44,8 +46,8 @@ export async function analyzeCanary(i: CanaryStepInput): Promise<CanaryStepResul
   const analysis = CanaryAnalysisSchema.parse({
     rollout: 'shop',
     namespace: 'demo',
-    canary: { podTemplateHash: i.canary.hash, url: i.canary.url },
-    stable: { podTemplateHash: i.stable.hash, url: i.stable.url },
+    canary: { podTemplateHash: i.canary.hash, url: i.urls.canary },
+    stable: { podTemplateHash: i.stable.hash, url: i.urls.stable },
     journeys: {
       inline: i.journeysSpec,
       proxy: i.proxyUrl,

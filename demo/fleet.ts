@@ -1,10 +1,10 @@
 /**
  * @module demo/fleet — the shop's "pods" (one child process each, own log file, pod-template-hash in the name) and a
- * round-robin "Service" in front of each version, like a Kubernetes ReplicaSet behind a Service.
+ * round-robin "Service" in front, like Kubernetes ReplicaSets behind a Service.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer, request, type Server } from 'node:http';
+import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -31,14 +31,26 @@ export interface Pod {
   process: ChildProcess;
 }
 
-/** A version's pods behind one round-robin address. */
+/** A version's pods. */
 export interface ReplicaSet {
   version: string;
   hash: string;
   pods: Pod[];
-  /** The "Service" address journeys and traffic use. */
-  url: string;
   stop(): Promise<void>;
+}
+
+/**
+ * A Kubernetes-like Service: one stable address whose pods can be swapped (the canary Service moves from v2's pods to
+ * v3's when the fix ships), round-robin over the current pods.
+ */
+export interface Service {
+  url: string;
+  /** The port, for the proxy's loopback allow-list. */
+  port: number;
+  /** The ReplicaSet currently behind the Service. */
+  replicaSet: ReplicaSet | undefined;
+  route(rs: ReplicaSet): void;
+  close(): void;
 }
 
 export interface StartReplicaSetOptions {
@@ -95,10 +107,13 @@ export function stopChild(child: ChildProcess, graceMs = 3000): Promise<void> {
   });
 }
 
-/** A minimal round-robin HTTP forwarder over the pods (the Service). */
-function startService(pods: readonly Pod[]): Promise<Server> {
+/** Starts a Service on a free loopback port; until a ReplicaSet is routed to it, it answers 503. */
+export async function startService(): Promise<Service> {
   let next = 0;
+  let current: ReplicaSet | undefined;
   const server = createServer((req, res) => {
+    const pods = current?.pods ?? [];
+    if (pods.length === 0) return void res.writeHead(503).end('no pods behind this service');
     const target = new URL(req.url ?? '/', (pods[next++ % pods.length] as Pod).url);
     const up = request(target, { method: req.method, headers: req.headers }, (r) => {
       res.writeHead(r.statusCode ?? 502, r.headers);
@@ -110,13 +125,28 @@ function startService(pods: readonly Pod[]): Promise<Server> {
     });
     req.pipe(up);
   });
-  return new Promise((resolve, reject) => {
+  await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(server));
+    server.listen(0, '127.0.0.1', resolve);
   });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    get replicaSet() {
+      return current;
+    },
+    route(rs) {
+      current = rs;
+    },
+    close() {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
 }
 
-/** Starts `replicas` pods of a version (concurrently) and the Service in front of them. */
+/** Starts `replicas` pods of a version, concurrently; resolves when all listen (stops them all if one fails). */
 export async function startReplicaSet(o: StartReplicaSetOptions): Promise<ReplicaSet> {
   const hash = podTemplateHash(o.app, o.version);
   const names = Array.from({ length: o.replicas }, () => `${o.app}-${hash}-${safeString(randomBytes(5), 5)}`);
@@ -127,16 +157,11 @@ export async function startReplicaSet(o: StartReplicaSetOptions): Promise<Replic
     await Promise.all(pods.map((p) => stopChild(p.process)));
     throw failed.reason;
   }
-  const service = await startService(pods);
-  const url = `http://127.0.0.1:${(service.address() as AddressInfo).port}`;
   return {
     version: o.version,
     hash,
     pods,
-    url,
     stop: async () => {
-      service.closeAllConnections();
-      service.close();
       await Promise.all(pods.map((p) => stopChild(p.process)));
     },
   };

@@ -10,7 +10,7 @@ import { findChromium } from '../lib/chromium.ts';
 import { optionsHelp } from '../lib/config.ts';
 import { analyzeCanary, type CanaryStepResult } from './canaryStep.ts';
 import { DEMO_OPTIONS, type DemoConfig, loadDemoConfig } from './config.ts';
-import { startReplicaSet, type ReplicaSet } from './fleet.ts';
+import { startReplicaSet, startService, type ReplicaSet, type Service } from './fleet.ts';
 import { logOffsets } from './podLogs.ts';
 import { Progress } from './progress.ts';
 import { startProxy, type ProxyProcess } from './proxyProcess.ts';
@@ -84,41 +84,40 @@ async function startSide(run: Run, version: 'v1' | 'v2' | 'v3'): Promise<Replica
   return rs;
 }
 
-async function shoppers(
-  run: Run,
-  stable: ReplicaSet,
-  canary: ReplicaSet,
-  seed: number,
-): Promise<{ value: Awaited<ReturnType<typeof logOffsets>>[]; note: string }> {
-  const offsets = await Promise.all([logOffsets(stable.pods), logOffsets(canary.pods)]);
+/** The stable and the canary Service: fixed addresses whose pods change, as in a cluster. */
+interface Services {
+  stable: Service;
+  canary: Service;
+}
+
+type Offsets = Awaited<ReturnType<typeof logOffsets>>[];
+
+const pods = (svc: Service): ReplicaSet['pods'] => svc.replicaSet?.pods ?? [];
+
+async function shoppers(run: Run, svc: Services, seed: number): Promise<{ value: Offsets; note: string }> {
+  const offsets = await Promise.all([logOffsets(pods(svc.stable)), logOffsets(pods(svc.canary))]);
   const o = { sessions: run.config.sessions, concurrency: 6, seed, signal: run.signal };
-  const [s, c] = await Promise.all([driveTraffic(stable.url, o), driveTraffic(canary.url, o)]);
+  const [s, c] = await Promise.all([driveTraffic(svc.stable.url, o), driveTraffic(svc.canary.url, o)]);
   const fmt = (t: typeof s): string => `${t.requests} req (${t.byClass['5xx'] ?? 0} × 5xx)`;
   return { value: offsets, note: `stable ${fmt(s)}, canary ${fmt(c)}` };
 }
 
-function verdictNote(r: CanaryStepResult, run: Run): string {
+function verdictNote(r: CanaryStepResult): string {
   const v = r.verdict;
   const rep = v.report;
   const where = rep?.outboxFile ? shown(rep.outboxFile) : rep?.issueUrl;
   const issue = rep ? `issue ${rep.action}${where ? ` ${where}` : ''}` : 'no issue';
-  void run;
   return `${v.verdict.toUpperCase()} ${Math.round(v.confidence * 100)} %, ${issue}`;
 }
 
 async function analysis(
   run: Run,
-  a: {
-    stable: ReplicaSet;
-    canary: ReplicaSet;
-    proxy: ProxyProcess;
-    offsets: Awaited<ReturnType<typeof logOffsets>>[];
-    label: string;
-  },
+  a: { svc: Services; proxy: ProxyProcess; offsets: Offsets; label: string },
 ): Promise<{ value: CanaryStepResult; note: string }> {
   const result = await analyzeCanary({
-    stable: a.stable,
-    canary: a.canary,
+    stable: a.svc.stable.replicaSet as ReplicaSet,
+    canary: a.svc.canary.replicaSet as ReplicaSet,
+    urls: { stable: a.svc.stable.url, canary: a.svc.canary.url },
     logs: { stable: a.offsets[0] ?? [], canary: a.offsets[1] ?? [] },
     journeysSpec: await readFile(SPEC, 'utf8'),
     proxyUrl: a.proxy.dataUrl,
@@ -129,36 +128,50 @@ async function analysis(
     llm: await llmSetup(run),
     signal: run.signal,
   });
-  return { value: result, note: verdictNote(result, run) };
+  return { value: result, note: verdictNote(result) };
+}
+
+async function startAll(run: Run): Promise<{ value: [Services, ProxyProcess]; note: string }> {
+  const [stableSvc, canarySvc] = await Promise.all([startService(), startService()]);
+  run.cleanups.push(async () => {
+    stableSvc.close();
+    canarySvc.close();
+  });
+  const sandboxDir = resolve(run.dir, 'sandboxes');
+  const allowPorts = [stableSvc.port, canarySvc.port];
+  const [v1, v2, proxy] = await Promise.all([
+    startSide(run, 'v1'),
+    startSide(run, 'v2'),
+    startProxy({ signal: run.signal, sandboxDir, allowPorts }).then((px) => {
+      run.cleanups.push(() => px.stop());
+      return px;
+    }),
+  ]);
+  stableSvc.route(v1);
+  canarySvc.route(v2);
+  const note = `${run.config.replicas}+${run.config.replicas} pods, proxy ${proxy.dataUrl}`;
+  return { value: [{ stable: stableSvc, canary: canarySvc }, proxy], note };
 }
 
 /** The loop, stage by stage. Returns both analyses. */
 async function loop(run: Run): Promise<[CanaryStepResult, CanaryStepResult]> {
   const p = run.progress;
-  const [stable, canary, proxy] = await p.stage('start stable v1, canary v2, sandbox proxy', async () => {
-    const started = await Promise.all([
-      startSide(run, 'v1'),
-      startSide(run, 'v2'),
-      startProxy({ signal: run.signal, sandboxDir: resolve(run.dir, 'sandboxes') }),
-    ]);
-    run.cleanups.push(() => started[2].stop());
-    return {
-      value: started,
-      note: `${run.config.replicas}+${run.config.replicas} pods, proxy ${started[2].dataUrl}`,
-    };
-  });
-  const offsets1 = await p.stage('shoppers on stable and canary', () => shoppers(run, stable, canary, 1));
+  const [svc, proxy] = await p.stage('start stable v1, canary v2, sandbox proxy', () => startAll(run));
+  const offsets1 = await p.stage('shoppers on stable and canary', () => shoppers(run, svc, 1));
   const first = await p.stage('canary analysis v2 vs v1 (journeys + logs)', () =>
-    analysis(run, { stable, canary, proxy, offsets: offsets1, label: 'analysis-1-v2' }),
+    analysis(run, { svc, proxy, offsets: offsets1, label: 'analysis-1-v2' }),
   );
-  const fixed = await p.stage('ship the fix: canary v3', async () => {
+  await p.stage('ship the fix: canary v3', async () => {
+    const v2 = svc.canary.replicaSet as ReplicaSet;
     const v3 = await startSide(run, 'v3');
-    await canary.stop();
+    // The canary Service moves to the new ReplicaSet, then the old one is scaled down.
+    svc.canary.route(v3);
+    await v2.stop();
     return { value: v3, note: `pods ${v3.pods.map((x) => x.name).join(', ')}` };
   });
-  const offsets2 = await p.stage('shoppers on stable and canary', () => shoppers(run, stable, fixed, 2));
+  const offsets2 = await p.stage('shoppers on stable and canary', () => shoppers(run, svc, 2));
   const second = await p.stage('canary analysis v3 vs v1 (journeys + logs)', () =>
-    analysis(run, { stable, canary: fixed, proxy, offsets: offsets2, label: 'analysis-2-v3' }),
+    analysis(run, { svc, proxy, offsets: offsets2, label: 'analysis-2-v3' }),
   );
   return [first, second];
 }

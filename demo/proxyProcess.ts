@@ -21,6 +21,8 @@ export interface ProxyProcess {
 export async function startProxy(o: {
   signal: AbortSignal;
   sandboxDir: string;
+  /** Loopback ports the sandboxed browsers may open (the shop's Services); everything else local stays refused. */
+  allowPorts: readonly number[];
   timeoutMs?: number;
 }): Promise<ProxyProcess> {
   const args = [
@@ -35,7 +37,18 @@ export async function startProxy(o: {
     '--admin-port',
     '0',
   ];
-  args.push('--identity', 'header', '--shutdown-sandboxes', 'delete', '--log-level', 'warn');
+  // One user on one machine: `fixed` identity (one sandbox, loopback only). The cluster uses signed tenant tokens.
+  args.push(
+    '--identity',
+    'fixed',
+    '--fixed-id',
+    'demo',
+    '--shutdown-sandboxes',
+    'delete',
+    '--log-level',
+    'warn',
+  );
+  args.push('--allow-loopback', o.allowPorts.map((p) => `127.0.0.1:${p}`).join(','));
   const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: childEnv({ LOCAL_SANDBOX_DIR: o.sandboxDir }),
