@@ -1,5 +1,6 @@
 /** The report page as HTML: escaping, what each section shows, and that bad input is refused by name. */
 import { describe, expect, it } from 'vitest';
+import { pageFromCanaryVerdict } from './fromCanaryVerdict.ts';
 import { renderReportPage } from './render.ts';
 import { sampleRollback } from './testing/sample.ts';
 import type { ReportPageInput } from './types.ts';
@@ -87,5 +88,49 @@ describe('renderReportPage', () => {
 
   it('refuses input that is not a page input, naming the field', () => {
     expect(() => renderReportPage({ ...sampleRollback(), confidence: 2 })).toThrow(/confidence/);
+  });
+});
+
+describe('pageFromCanaryVerdict', () => {
+  it('shows what an inconclusive canary verdict was missing, its journeys and the closed issue', () => {
+    const html = renderReportPage(
+      pageFromCanaryVerdict({
+        verdict: 'inconclusive',
+        confidence: 0,
+        reasons: [],
+        missing: ['no canary pods (label rollouts-pod-template-hash=abc in namespace shop)'],
+        infrastructure: false,
+        journeys: [
+          {
+            name: 'checkout',
+            backend: 'local',
+            passRate: { stable: 1, canary: 0.5 },
+            runs: { stable: 4, canary: 4 },
+            steps: [{ name: 'open', stable: { p50: 10, p95: 20 }, canary: { p50: 12, p95: 30 } }],
+            failures: [],
+          },
+        ],
+        evidence: {
+          pods: { stable: 2, canary: 0 },
+          lines: { stable: 10, canary: 0 },
+          templates: 1,
+          warnings: [],
+        },
+        report: { action: 'closed', outboxFile: '/tmp/outbox/issue-0001.md' },
+        artifacts: { traces: [], screenshots: [] },
+        rollout: {
+          name: 'cart',
+          namespace: 'shop',
+          canaryPodTemplateHash: 'abc',
+          stablePodTemplateHash: 'def',
+        },
+        durationMs: 5,
+      }),
+    );
+    expect(html).toContain('<h1>INCONCLUSIVE</h1>');
+    expect(html).toContain('no canary pods (label rollouts-pod-template-hash=abc in namespace shop)');
+    expect(html).toContain('shop/cart — canary abc vs stable def');
+    expect(html).toContain('(2/4 passed)');
+    expect(html).toContain('Closed <a href="/tmp/outbox/issue-0001.md">');
   });
 });

@@ -75,14 +75,14 @@ function pValue(p: number | undefined): string {
   return p < 0.001 ? p.toExponential(1) : p.toFixed(3);
 }
 
-function templateRow(r: Reason): string {
+function templateRow(r: Reason, withP: boolean): string {
   const e = r.evidence ?? {};
   const sample = e.samples?.[0];
   const sampleHtml = sample
     ? `<pre class="sample">${esc(sample.split('\n').slice(0, 8).join('\n').slice(0, 1200))}</pre>`
     : '';
   const what = e.template ? `<code class="tpl">${esc(e.template)}</code>` : esc(r.summary);
-  return `<tr><td data-label="signal">${kindBadge(r)}</td><td>${what}${sampleHtml}</td>${countCell('stable', e.counts?.stable, e.totals?.stable)}${countCell('canary', e.counts?.canary, e.totals?.canary)}<td class="num" data-label="p">${pValue(e.pValue)}</td></tr>`;
+  return `<tr><td data-label="signal">${kindBadge(r)}</td><td>${what}${sampleHtml}</td>${countCell('stable', e.counts?.stable, e.totals?.stable)}${countCell('canary', e.counts?.canary, e.totals?.canary)}${withP ? `<td class="num" data-label="p">${pValue(e.pValue)}</td>` : ''}</tr>`;
 }
 
 function templates(p: ReportPage): string {
@@ -90,7 +90,12 @@ function templates(p: ReportPage): string {
     (r) => r.evidence?.template !== undefined || r.evidence?.counts !== undefined,
   );
   if (rows.length === 0) return '';
-  return `<section data-testid="templates"><h2>What decided it</h2><p class="muted">Log templates and signals, counted on each side (as a share of that side's log lines or requests); sample lines are redacted.</p><div class="scroll"><table class="templates"><thead><tr><th>signal</th><th>template / sample</th><th>stable</th><th>canary</th><th>p</th></tr></thead><tbody>${rows.slice(0, 12).map(templateRow).join('')}</tbody></table></div></section>`;
+  // The p column only when some signal has an exact test's p-value (the canary verdict keeps counts, not p).
+  const withP = rows.some((r) => r.evidence?.pValue !== undefined);
+  return `<section data-testid="templates"><h2>What decided it</h2><p class="muted">Log templates and signals, counted on each side (as a share of that side's log lines or requests); sample lines are redacted.</p><div class="scroll"><table class="templates"><thead><tr><th>signal</th><th>template / sample</th><th>stable</th><th>canary</th>${withP ? '<th>p</th>' : ''}</tr></thead><tbody>${rows
+    .slice(0, 12)
+    .map((r) => templateRow(r, withP))
+    .join('')}</tbody></table></div></section>`;
 }
 
 function passLine(j: PageJourney): string {
