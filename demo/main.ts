@@ -8,7 +8,8 @@ import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findChromium } from '../lib/chromium.ts';
 import { optionsHelp } from '../lib/config.ts';
-import { analyzeCanary, type CanaryStepResult } from './canaryStep.ts';
+import type * as CanaryStepModule from './canaryStep.ts';
+import type { analyzeCanary, CanaryStepResult } from './canaryStep.ts';
 import { DEMO_OPTIONS, type DemoConfig, loadDemoConfig } from './config.ts';
 import { startReplicaSet, startService, type ReplicaSet, type Service } from './fleet.ts';
 import { logOffsets } from './podLogs.ts';
@@ -114,6 +115,7 @@ async function analysis(
   run: Run,
   a: { svc: Services; proxy: ProxyProcess; offsets: Offsets; label: string },
 ): Promise<{ value: CanaryStepResult; note: string }> {
+  const { analyzeCanary } = await canaryStep();
   const result = await analyzeCanary({
     stable: a.svc.stable.replicaSet as ReplicaSet,
     canary: a.svc.canary.replicaSet as ReplicaSet,
@@ -153,9 +155,17 @@ async function startAll(run: Run): Promise<{ value: [Services, ProxyProcess]; no
   return { value: [{ stable: stableSvc, canary: canarySvc }, proxy], note };
 }
 
+/**
+ * The analysis modules (the judge, journeys, the Kubernetes client the plugin needs) take seconds to load on a busy
+ * machine: loaded once, in the background while the pods start.
+ */
+let canaryStepModule: Promise<typeof CanaryStepModule> | undefined;
+const canaryStep = (): Promise<typeof CanaryStepModule> => (canaryStepModule ??= import('./canaryStep.ts'));
+
 /** The loop, stage by stage. Returns both analyses. */
 async function loop(run: Run): Promise<[CanaryStepResult, CanaryStepResult]> {
   const p = run.progress;
+  canaryStep().catch(() => undefined); // preload; a real failure surfaces when the analysis awaits it
   const [svc, proxy] = await p.stage('start stable v1, canary v2, sandbox proxy', () => startAll(run));
   const offsets1 = await p.stage('shoppers on stable and canary', () => shoppers(run, svc, 1));
   const first = await p.stage('canary analysis v2 vs v1 (journeys + logs)', () =>
@@ -212,9 +222,12 @@ function summary(run: Run, first: CanaryStepResult, second: CanaryStepResult): s
   ].join('\n');
 }
 
-async function cleanup(run: Run): Promise<void> {
+/** Stops everything started, newest first; returns how long it took. */
+async function cleanup(run: Run): Promise<number> {
+  const t0 = performance.now();
   for (const stop of run.cleanups.reverse()) await stop().catch(() => undefined);
   run.cleanups.length = 0;
+  return performance.now() - t0;
 }
 
 /** Runs the demo; resolves to the exit code. */
@@ -259,7 +272,9 @@ export async function main(argv: string[]): Promise<number> {
     if (controller.signal.aborted) return EXIT_INTERRUPTED;
     throw err;
   } finally {
-    await cleanup(run);
+    const ms = await cleanup(run);
+    if (!controller.signal.aborted)
+      console.log(`stopped every pod, the proxy and its browser in ${(ms / 1000).toFixed(1)} s`);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     if (controller.signal.aborted) console.error('stopped: every process of the demo has exited.');
