@@ -57,6 +57,7 @@ export default tseslint.config(
       '**/*.test.ts',
       '**/*.case.ts',
       'lib/testing/**',
+      'journeys/testing/**',
       'bin/**',
       'cli/**',
       '*.mjs',
@@ -148,6 +149,11 @@ export default tseslint.config(
         'journeys/ imports only lib/ and playwright-core; it talks to the proxy over the wire (WebSocket), never by import.',
       ]),
     },
+  },
+  {
+    // A benchmark wires the whole product with the fixtures of every folder; it ships in no process.
+    files: ['plugin/bench/canary.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': 'off', 'no-console': 'off' },
   },
   {
     files: ['demo/**/*.ts'],

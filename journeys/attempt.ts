@@ -160,7 +160,7 @@ const INFRA_REASONS: Record<InfraErrorKind, string> = {
 };
 
 /** Opens a context for the attempt (with the vitals script and, when asked, tracing). Throws {@link InfraError}. */
-async function openContext(input: AttemptInput): Promise<BrowserContext> {
+async function openContext(input: AttemptInput, retry = true): Promise<BrowserContext> {
   const browser = await input.conn.browser();
   try {
     const context = await browser.newContext();
@@ -168,11 +168,14 @@ async function openContext(input: AttemptInput): Promise<BrowserContext> {
     if (input.trace) await context.tracing.start({ screenshots: true, snapshots: true });
     return context;
   } catch (err) {
-    throw new InfraError(
-      browser.isConnected() ? 'internal' : 'sandbox_crash',
-      `could not open a browser context: ${shortError(err)}`,
-      { cause: err },
-    );
+    // The browser died and its disconnect event has not arrived yet: connect afresh, once.
+    if (retry && CLOSED.test(errorMessage(err))) {
+      await new Promise<void>((r) => setImmediate(r));
+      input.conn.discard(browser);
+      return openContext(input, false);
+    }
+    const kind = browser.isConnected() && !CLOSED.test(errorMessage(err)) ? 'internal' : 'sandbox_crash';
+    throw new InfraError(kind, `could not open a browser context: ${shortError(err)}`, { cause: err });
   }
 }
 

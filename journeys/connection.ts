@@ -32,7 +32,7 @@ export function freshTenantId(prefix = 'journey'): string {
 function classifyConnectError(err: unknown, where: string): InfraError {
   const msg = errorMessage(err);
   const status =
-    /\b(\d{3})\b[^\n]*(?:Service Unavailable|Bad Request|Not Found|Unauthorized|Forbidden|Too Many|Unprocessable|Bad Gateway|Gateway)/i.exec(
+    /\b([1-5]\d\d) (?:Service Unavailable|Bad Request|Not Found|Unauthorized|Forbidden|Too Many|Unprocessable|Bad Gateway|Gateway)/i.exec(
       msg,
     )?.[1];
   const firstLine = msg.split('\n').find((l) => l.trim() !== '' && !l.includes('Call log')) ?? msg;
@@ -53,6 +53,8 @@ export interface BackendConnection {
   readonly tenantId: string | undefined;
   /** The connected browser, reconnecting once if the previous one went away. Throws {@link InfraError}. */
   browser(): Promise<Browser>;
+  /** Forgets `stale` (it failed as closed before its disconnect event arrived): the next {@link browser} reconnects. */
+  discard(stale: Browser): void;
   /** Closes the connection (idempotent). */
   close(): Promise<void>;
 }
@@ -83,7 +85,10 @@ function connectHeaders(
   if (source.kind === 'proxy') {
     headers[source.tenantHeader ?? DEFAULT_TENANT_HEADER] = tenantId as string;
     if (backend !== 'default') headers[BACKEND_HEADER] = backend;
-    if (source.token) headers.Authorization = `Bearer ${source.token}`;
+    if (source.token) {
+      const token = typeof source.token === 'function' ? source.token(tenantId as string) : source.token;
+      headers.Authorization = `Bearer ${token}`;
+    }
   }
   return headers;
 }
@@ -112,6 +117,7 @@ export function connectBackend(
   const where = describeEndpoint(source, backend);
   let current: Promise<Browser> | undefined;
   let closed = false;
+  const stale = new WeakSet<Browser>();
   const connect = async (): Promise<Browser> => {
     try {
       return await open(source, connectHeaders(source, backend, tenantId), opts.timeoutMs);
@@ -126,12 +132,15 @@ export function connectBackend(
       if (closed) throw new InfraError('aborted', `the connection to ${where} was closed`);
       const seen = current;
       const b = seen ? await seen.catch(() => undefined) : undefined;
-      if (b?.isConnected()) return b;
+      if (b?.isConnected() && !stale.has(b)) return b;
       // Someone reconnected while we waited: share their attempt.
       if (current !== seen && current) return current;
       // First use, or the sandbox went away (or the last attempt failed): connect (again).
       current = connect();
       return current;
+    },
+    discard(b: Browser): void {
+      stale.add(b);
     },
     async close(): Promise<void> {
       closed = true;

@@ -30,7 +30,7 @@ export function toJourneyResult(c: JourneyComparison, alpha: number): JourneyRes
   return {
     name: c.journey,
     backend: c.backend,
-    canary: side(c.canary, canaryPassed, c.canaryFailure),
+    canary: side(c.canary, canaryPassed, canaryPassed ? undefined : c.canaryFailure),
     stable: side(c.stable, stablePassed),
     passRatePValue: c.passRatePValue,
     ...(c.outcome === 'inconclusive' ? { inconclusive: c.reasons.join('; ') } : {}),

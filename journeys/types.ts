@@ -17,8 +17,11 @@ export type BrowserSource =
        * Absent or empty: the proxy's default backend (reported as `default`).
        */
       backends?: readonly string[];
-      /** Bearer token for the proxy's `token` identity mode (sent as `Authorization: Bearer …`; never logged). */
-      token?: string;
+      /**
+       * Bearer token (sent as `Authorization: Bearer …`; never logged): a fixed one for the proxy's `token` identity
+       * mode, or a function minting one for the run's tenant id (signed tenant tokens).
+       */
+      token?: string | ((tenantId: string) => string);
       /** Header carrying the tenant id (default `X-Playwright-Id`). */
       tenantHeader?: string;
       /** Prefix of the fresh tenant id of each run (default `journey`; ids look like `journey-k3x9q2ab`). */

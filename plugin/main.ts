@@ -3,6 +3,8 @@
  * go-plugin; prints the handshake line on stdout, logs hclog JSON lines on stderr, exits on Control.Quit or when the
  * controller goes away.
  */
+import { EXIT, UsageError } from '../lib/exitCodes.ts';
+import { errorMessage } from '../lib/errors.ts';
 import { CheckProvider } from './checkProvider.ts';
 import { defaultChecks } from './checks/registry.ts';
 import { loadConfig } from './config.ts';
@@ -32,14 +34,14 @@ export async function main(argv: string[]): Promise<number> {
   const config = loadConfig(argv);
   if (!config.cookieOk) {
     process.stderr.write(NOT_A_COMMAND_MESSAGE);
-    return 1;
+    return EXIT.usage;
   }
   const log = createPluginLogger({ level: config.logLevel });
   const version = negotiateVersion(config.protocolVersions);
   if (version === undefined) {
     const err = unsupportedProtocolVersion(config.protocolVersions);
     log.error({ code: err.code }, err.describe());
-    return 1;
+    return EXIT.usage;
   }
   const shutdown = new AbortController();
   const gc = idleGc(IDLE_GC_MS);
@@ -57,7 +59,18 @@ export async function main(argv: string[]): Promise<number> {
   await warmUpGobForStartup();
   gc.collect();
   const path = socketPath(config.socketDir);
-  await server.listen(path);
+  try {
+    await server.listen(path);
+  } catch (err) {
+    throw new UsageError(
+      'PluginSocketUnusable',
+      `Cannot listen on the plugin socket ${path}: ${errorMessage(err)}.`,
+      {
+        hint: 'PLUGIN_UNIX_SOCKET_DIR must name an existing directory this process may write to (default: the temp dir).',
+        cause: err,
+      },
+    );
+  }
 
   // go-plugin "eats" interrupts: the controller, not Ctrl-C, decides when the plugin stops.
   process.on('SIGINT', () => log.debug('SIGINT ignored'));

@@ -19,3 +19,4 @@ export { readSecret, readConfigMapKey } from './kubeRefs.ts';
 export { REPORT_DEADLINE_MS } from './report.ts';
 export { PlaywrightJourneyRunner } from './playwrightRunner.ts';
 export type { JourneyOutcome } from './journeys.ts';
+export { describeCanaryIssues, loadCanaryAnalysis, parseCanaryAnalysis } from './parse.ts';

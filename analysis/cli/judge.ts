@@ -1,15 +1,19 @@
 /** @module analysis/cli/judge — `sentinel judge --stable FILE --canary FILE`: prints a verdict; exit 0 promote, 1 rollback, 2 inconclusive, 3 usage/input error. */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ConfigError, defineOptions, optionsHelp } from '../../lib/config.ts';
+import { ConfigError, defineOptions, intOption, optionsHelp } from '../../lib/config.ts';
+import { EXIT, EXIT_CODES_HELP } from '../../lib/exitCodes.ts';
 import { analyze } from '../analyze.ts';
 import { createLlmJudge, LLM_OPTIONS, loadCommandOptions } from '../config.ts';
 import { AnalysisError } from '../errors.ts';
 import { POLICY_NAMES } from '../judges/combine.ts';
-import { readLogFile } from '../logs/fileLogs.ts';
+import { fileSource } from '../logs/fileLogs.ts';
 import { pageFromJudgeResult, writeReportPage } from '../report/page/index.ts';
 import { PodEvidenceSchema } from '../logs/types.ts';
 import type { JudgeResult, VerdictKind } from '../types.ts';
+
+/** Default cap on the lines of each side (see the `maxInputLines` option). */
+export const DEFAULT_MAX_INPUT_LINES = 20_000_000;
 
 const OPTIONS = defineOptions({
   stable: {
@@ -43,6 +47,14 @@ const OPTIONS = defineOptions({
     schema: z.enum(['true', 'false']).default('false'),
     description: 'print one JSON object on stdout',
   },
+  maxInputLines: {
+    env: 'SENTINEL_MAX_INPUT_LINES',
+    flag: '--max-input-lines',
+    // Memory does not grow with lines (both sides are streamed); time does, about 1 s per 100k lines per side on a
+    // loaded 2-core machine, so the default stops a runaway input after a few minutes instead of hours.
+    schema: intOption(DEFAULT_MAX_INPUT_LINES, 1, 1_000_000_000),
+    description: `lines read per side before the judge stops with exit 3 naming this cap (default ${DEFAULT_MAX_INPUT_LINES})`,
+  },
   html: {
     env: 'SENTINEL_REPORT_HTML',
     flag: '--html',
@@ -53,7 +65,11 @@ const OPTIONS = defineOptions({
 });
 
 /** Exit code of each verdict. */
-export const EXIT_CODES: Record<VerdictKind, number> = { promote: 0, rollback: 1, inconclusive: 2 };
+export const EXIT_CODES: Record<VerdictKind, number> = {
+  promote: EXIT.promote,
+  rollback: EXIT.rollback,
+  inconclusive: EXIT.inconclusive,
+};
 
 function readPods(path: string | undefined): z.infer<typeof PodEvidenceSchema>[] {
   if (!path) return [];
@@ -96,43 +112,36 @@ export function formatResult(r: JudgeResult): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Runs the command. */
+/** Runs the command. Input and usage errors are thrown to cli/sentinel.ts, which prints them and exits 3. */
 export async function main(argv: string[]): Promise<number> {
-  if (argv.includes('--help')) {
+  if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(
-      `usage: sentinel judge --stable FILE --canary FILE [--llm none|gemini] [--policy NAME] [--json] [--html FILE]\n\n${optionsHelp(OPTIONS)}\n\nexit codes: 0 promote, 1 rollback, 2 inconclusive, 3 usage or input error\n`,
+      `usage: sentinel judge --stable FILE --canary FILE [--llm none|gemini] [--policy NAME] [--json] [--html FILE]\n\nBoth logs are streamed (plain or .gz; - for stdin): memory is bounded by templates and samples, not lines.\n\n${optionsHelp(OPTIONS)}\n\n${EXIT_CODES_HELP}\n`,
     );
-    return 0;
+    return EXIT.ok;
   }
   const { options, positionals } = loadCommandOptions(OPTIONS, argv);
   if (positionals.length > 0)
     throw new ConfigError([`unexpected argument ${positionals[0]}; give files with --stable and --canary`]);
   if (options.stable === '-' && options.canary === '-')
     throw new ConfigError(['--stable and --canary cannot both be stdin (-)']);
-  try {
-    const llm = createLlmJudge(options);
-    const request = {
-      stable: await readLogFile(options.stable),
-      canary: await readLogFile(options.canary),
-      pods: readPods(options.pods),
-    };
-    const result = await analyze(request, {
-      llm,
-      policy: options.policy,
-      signal: AbortSignal.timeout(10 * 60_000),
-    });
-    process.stdout.write(options.json === 'true' ? `${JSON.stringify(result)}\n` : formatResult(result));
-    if (options.html) {
-      const title = `${options.canary} vs ${options.stable}`;
-      const page = await writeReportPage(options.html, pageFromJudgeResult(result, { title }));
-      process.stderr.write(`sentinel judge: report page ${page}\n`);
-    }
-    return EXIT_CODES[result.verdict];
-  } catch (err) {
-    if (err instanceof AnalysisError && err.code === 'LogInputUnreadable') {
-      process.stderr.write(`sentinel judge: ${err.describe()}\n`);
-      return 3;
-    }
-    throw err;
+  const llm = createLlmJudge(options);
+  const signal = AbortSignal.timeout(10 * 60_000);
+  const cap = {
+    maxLines: options.maxInputLines,
+    maxLinesOption: 'SENTINEL_MAX_INPUT_LINES (--max-input-lines)',
+  };
+  const request = {
+    stable: [await fileSource(options.stable, { ...cap, signal })],
+    canary: [await fileSource(options.canary, { ...cap, signal })],
+    pods: readPods(options.pods),
+  };
+  const result = await analyze(request, { llm, policy: options.policy, signal });
+  process.stdout.write(options.json === 'true' ? `${JSON.stringify(result)}\n` : formatResult(result));
+  if (options.html) {
+    const title = `${options.canary} vs ${options.stable}`;
+    const page = await writeReportPage(options.html, pageFromJudgeResult(result, { title }));
+    process.stderr.write(`sentinel judge: report page ${page}\n`);
   }
+  return EXIT_CODES[result.verdict];
 }

@@ -143,7 +143,7 @@ describe('sentinel report', () => {
     }
   });
 
-  it('explains a token without issue permission, exits 1, and leaves the verdict file alone', async () => {
+  it('explains a token without issue permission, exits 4 (never 1, which means rollback), and leaves the verdict file alone', async () => {
     const dir = tempDir('cli-403');
     const file = verdictFile(dir);
     const before = readFileSync(file, 'utf8');
@@ -153,7 +153,7 @@ describe('sentinel report', () => {
       REPORT_STATE_DIR: join(dir, 'state'),
     };
     const r = await sentinel(['--verdict', file, '--repo', REPO, '--rollout', 'payments'], env);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(4);
     expect(r.stdout).toContain(
       'reporting failed (the verdict stands): GitHub refused to create an issue in acme/shop: Resource not accessible',
     );
@@ -166,7 +166,7 @@ describe('sentinel report', () => {
     [
       'not JSON',
       ['--verdict', '/etc/hostname'],
-      1,
+      3,
       /Cannot use \/etc\/hostname as a verdict: cannot read it as JSON[\s\S]*hint: Pass the JSON printed by `sentinel judge --json`/,
     ],
     ['unknown flag', ['--verdikt', 'x'], 3, /unknown flag --verdikt/],

@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, optionsHelp } from '../../lib/config.ts';
+import { EXIT, EXIT_CODES_HELP } from '../../lib/exitCodes.ts';
 import { componentLogger, createRootLogger } from '../../lib/log.ts';
 import { GeminiClient } from '../judges/llm/geminiClient.ts';
 import { redact } from '../redact/redact.ts';
@@ -36,6 +37,9 @@ rollout's fixed issues, an inconclusive verdict files nothing. GitHub errors are
 
 flags and environment:
 ${optionsHelp(REPORT_OPTIONS)}
+
+${EXIT_CODES_HELP}
+  (report: 0 done or nothing to do, 3 bad flags or verdict file, 4 reporting failed — the verdict stands)
 `;
 
 async function readVerdict(path: string): Promise<ReportInput> {
@@ -158,11 +162,11 @@ async function llmFor(o: ReportOptions): Promise<IssueLlm | undefined> {
   );
 }
 
-/** Entry point of `sentinel report`; resolves to the exit code (1 when GitHub reporting failed). */
+/** Entry point of `sentinel report`; resolves to the exit code (4 when reporting failed, never 1: see lib/exitCodes.ts). */
 export async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(USAGE);
-    return 0;
+    return EXIT.ok;
   }
   const o = loadReportOptions(argv);
   if (!o.verdict) throw new ConfigError(['REPORT_VERDICT_FILE (--verdict): which verdict JSON to report']);
@@ -201,7 +205,7 @@ export async function main(argv: string[]): Promise<number> {
         `\n${await readFile(join(o.outboxDir, `issue-${String(result.issue.number).padStart(4, '0')}.md`), 'utf8')}`,
       );
     }
-    return result.action === 'failed' ? 1 : 0;
+    return result.action === 'failed' ? EXIT.internal : EXIT.ok;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -43,6 +43,11 @@ export interface LogSource {
   /** `pod/container`, a file name, or `stdin`. */
   name: string;
   lines: Iterable<string> | AsyncIterable<string>;
+  /**
+   * The lines may carry `kubectl logs --prefix` prefixes (`[pod/name/container] line`): the record reader strips them
+   * and attributes each record to its `pod/container`, grouping multi-line records per container.
+   */
+  prefixed?: boolean;
 }
 
 /** Everything collected for one side of the comparison. */

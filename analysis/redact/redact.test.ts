@@ -142,6 +142,67 @@ const CASES: Case[] = [
     secret: 'jane.doe@example.com',
   },
   {
+    name: 'generic: REDIS_PASS=value',
+    kind: 'secret_assignment',
+    input: j('env REDIS_PASS=', 'n0tS0s3cret', ' REDIS_HOST=cache'),
+    secret: 'n0tS0s3cret',
+    keep: ['REDIS_PASS=', 'REDIS_HOST=cache'],
+  },
+  {
+    name: 'generic: --password value on a command line',
+    kind: 'secret_flag',
+    input: j('exec mysql --user app --password ', 'Tr1cky-Pa55', ' --host db'),
+    secret: 'Tr1cky-Pa55',
+    keep: ['--user app --password', '--host db'],
+  },
+  {
+    name: 'generic: --db-token=value',
+    kind: 'secret_flag',
+    input: j('argv: worker --db-token=', 'qq7hunter42', ' --verbose'),
+    secret: 'qq7hunter42',
+    keep: ['--verbose'],
+  },
+  {
+    name: 'generic: Set-Cookie header',
+    kind: 'secret_header',
+    input: j('< Set-Cookie: session=', 'f00dCafe99bar', '; Path=/; HttpOnly'),
+    secret: 'f00dCafe99bar',
+    keep: ['Set-Cookie: session=', '; Path=/; HttpOnly'],
+  },
+  {
+    name: 'generic: Cookie header',
+    kind: 'secret_header',
+    input: j('> Cookie: sid=', 'abc123xyz', '; theme=dark'),
+    secret: 'abc123xyz',
+  },
+  {
+    name: 'gitleaks rule set: a Hugging Face token no hand rule knows',
+    kind: 'gitleaks',
+    input: j('loading model with hf', '_', 'QwErTyUiOpAsDfGhJkLzXcVbNmQwErTyUi', ' ok'),
+    secret: 'QwErTyUiOpAsDfGhJkLzXcVbNmQwErTyUi',
+    keep: ['loading model with', ' ok'],
+  },
+  {
+    name: 'entropy: a bare 40-character AWS secret key',
+    kind: 'high_entropy',
+    input: j('aws configure set ', 'wJalrXUtnFEMI/K7MDENG/', 'bPxRfiCY3EXAMPLEK9y2'),
+    secret: j('wJalrXUtnFEMI/K7MDENG/', 'bPxRfiCY3EXAMPLEK9y2'),
+    keep: ['aws configure set '],
+  },
+  {
+    name: "Slack token: the whole secret tail (issue 13's xoxb-<*>-<*>-AbCd…)",
+    kind: 'slack_token',
+    input: j('slack post failed token=xox', 'b-', '1234567890123-9876543210987-', 'AbCdEfGhIjKlMnOpQrStUvWx'),
+    secret: 'AbCdEfGhIjKlMnOpQrStUvWx',
+  },
+  {
+    name: 'Google API key (AIza…) as a bare word',
+    kind: 'google_api_key',
+    input: j('maps call with AI', 'za', 'SyD-', A36.slice(0, 31), ' failed'),
+    secret: A36.slice(0, 31),
+    keep: [' failed'],
+  },
+  {
     name: 'IPv4 when enabled',
     kind: 'ipv4',
     input: 'peer 10.1.2.3 closed',
@@ -161,9 +222,17 @@ describe('redact: each kind is caught', () => {
   it.each(CASES)('$name', ({ kind, input, secret, keep, opts }) => {
     const { text, counts } = redactWithReport(input, opts);
     expect(text).not.toContain(secret);
-    expect(text).toContain(placeholder(kind));
+    // gitleaks' placeholders name the rule: [REDACTED:gitleaks:<rule id>].
+    expect(text).toContain(placeholder(kind).slice(0, -1));
     expect(counts[kind]).toBeGreaterThanOrEqual(1);
     for (const k of keep ?? []) expect(text).toContain(k);
+  });
+
+  it('compiles every vendored gitleaks rule', async () => {
+    const { GITLEAKS_DATA, compileGitleaks } = await import('./gitleaks.ts');
+    expect(GITLEAKS_DATA.rules.length).toBeGreaterThan(200);
+    expect(compileGitleaks(GITLEAKS_DATA).rules).toHaveLength(GITLEAKS_DATA.rules.length);
+    expect(GITLEAKS_DATA.license).toMatch(/MIT/);
   });
 
   it('covers every declared kind', () => {
@@ -189,6 +258,14 @@ const ORDINARY = [
   'uuid=3f2b8c1e-9d4a-4b6f-8e2a-1c0d9e8f7a6b processed',
   'image digest 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
   'loaded AbstractSingletonProxyFactoryBeanConfigurationLoaderWithRetries2',
+  'GET /static/img/aGVsbG8td29ybGQtdGhpcy1pcy1hLXRlc3Q0MjA5ODc2.png 200',
+  'GET /blobs/sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 200',
+  'commit 4b825dc642cb6eb9a060e54bf8d69288fbee4904 deployed',
+  'cache miss key=user:4411:cart',
+  'token_count=512 max_tokens=1024',
+  '--token-file /var/run/secrets/token --verbose',
+  'password_reset_count=3',
+  'auth ok for user 42',
 ];
 
 describe('redact: ordinary lines survive intact', () => {

@@ -1,30 +1,15 @@
-/** @module analysis/redact/redact — removes secrets (and optionally emails and IPs) from text before it leaves the process. */
+/**
+ * @module analysis/redact/redact — removes secrets (and optionally emails and IPs) from text before anything else
+ * sees it (records are redacted as they are read: analysis/logs/records.ts). Four layers: log-specific rules below,
+ * gitleaks' maintained rule set (vendored as data, rules/gitleaks.json), generic detection of names that say secret
+ * (`REDIS_PASS=…`, `--password …`, `Set-Cookie: …`), and an entropy check for long random tokens. Rules run only
+ * when one of their keywords is in the text (gitleaks' prefilter), so ordinary lines cost one keyword scan.
+ */
+import { entropyRedact } from './entropy.ts';
+import { GITLEAKS_KEYWORDS, gitleaksRedact } from './gitleaks.ts';
+import { placeholder, type RedactionKind } from './kinds.ts';
 
-/** Every kind of secret the redactor recognises, in the order the rules run. */
-export const REDACTION_KINDS = [
-  'private_key',
-  'jwt',
-  'bearer',
-  'basic_auth',
-  'url_password',
-  'connection_string',
-  'aws_access_key',
-  'github_token',
-  'gitlab_token',
-  'slack_token',
-  'stripe_key',
-  'google_api_key',
-  'openai_key',
-  'npm_token',
-  'secret_assignment',
-  'email',
-  'ipv4',
-  'ipv6',
-] as const;
-export type RedactionKind = (typeof REDACTION_KINDS)[number];
-
-/** Kinds that are personal data rather than secrets; each can be switched off. */
-export const OPTIONAL_KINDS: readonly RedactionKind[] = ['email', 'ipv4', 'ipv6'];
+export { OPTIONAL_KINDS, REDACTION_KINDS, placeholder, type RedactionKind } from './kinds.ts';
 
 export interface RedactOptions {
   /** Redact e-mail addresses (default true). */
@@ -42,25 +27,50 @@ export interface RedactionReport {
 interface Rule {
   kind: RedactionKind;
   re: RegExp;
+  /** Lower-case words of which one must be in the text for the rule to run; none: the rule always runs. */
+  keywords?: readonly string[];
   /** Builds the replacement from the match; default replaces the whole match. */
   replace?: (match: string, ...groups: string[]) => string;
   /** Keeps a match only when this returns true (checks a regex cannot express cheaply). */
   accept?: (match: string, ...groups: string[]) => boolean;
 }
 
-/** The placeholder that replaces a secret; stable so templates and tests can rely on it. */
-export function placeholder(kind: RedactionKind): string {
-  return `[REDACTED:${kind}]`;
-}
-
 const SECRET_WORDS =
   'password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|secret[_-]?key|client[_-]?secret|private[_-]?key|auth[_-]?token|session[_-]?id|credentials?';
+
+/**
+ * Names that say secret, for the generic key=value, flag and header rules: a name ending in one of these words
+ * (`REDIS_PASS`, `db_password`, `X_API_KEY`, `auth`). A bare `key` is not enough (`cache key=user:42`): it needs a
+ * prefix joined by `_`/`-` (`signing_key`, `api-key`).
+ */
+const SECRET_NAME = String.raw`[A-Za-z0-9_.-]{0,40}?(?:pass(?:word|wd|phrase)?|pwd|secret|token|[_-]key|apikey|cookie|auth|credentials?|session[_-]?id)`;
+/** The generic rules' prefilter: these words (lower case) in the text. */
+const SECRET_NAME_KEYWORDS = [
+  'pass',
+  'pwd',
+  'secret',
+  'token',
+  'key',
+  'cookie',
+  'auth',
+  'credential',
+  'session',
+];
+/** Values that are not secrets: empty-ish markers, placeholders, template variables. */
+const NOT_A_VALUE =
+  /^(?:\*+$|<[^>]*>$|\$\{|\{\{|%[sdv]$|null$|none$|true$|false$|undefined$|redacted$)|\[REDACTED:/i;
+
+/** A value worth redacting: not a marker, and not already (partly) redacted by an earlier rule. */
+function isValue(v: string | undefined): boolean {
+  return !NOT_A_VALUE.test((v ?? '').trim());
+}
 
 const RULES: readonly Rule[] = [
   {
     // A whole PEM block; when its END line is missing (a log cut the block), the BEGIN line and the key-body lines that
     // follow it — and nothing after them.
     kind: 'private_key',
+    keywords: ['-----begin'],
     re: /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY( BLOCK)?-----(?:[\s\S]{0,16384}?-----END \1PRIVATE KEY\2-----|(?:\r?\n[A-Za-z0-9+/=]{4,128}(?=\r?\n|$))*)/g,
   },
   {
@@ -72,49 +82,86 @@ const RULES: readonly Rule[] = [
       /[a-z]/.test(run ?? '') && /[A-Z]/.test(run ?? '') && /(?:\D*\d){3}/.test(run ?? ''),
     replace: (_m, lead) => `${lead}${placeholder('private_key')}`,
   },
-  { kind: 'jwt', re: /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g },
+  { kind: 'jwt', keywords: ['eyj'], re: /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g },
   {
     kind: 'bearer',
+    keywords: ['bearer'],
     // The value must look like a credential (a digit or 20+ characters), so "Bearer authentication failed" survives.
     re: /\b(Bearer)\s+((?=[A-Za-z._~+/=-]{0,4096}\d)[A-Za-z0-9._~+/=-]{8,4096}|[A-Za-z0-9._~+/=-]{20,4096})/gi,
     replace: (_m, scheme) => `${scheme} ${placeholder('bearer')}`,
   },
   {
     kind: 'basic_auth',
+    keywords: ['basic'],
     re: /\b(Basic)\s+((?=[A-Za-z]{0,4096}[\d+/=])[A-Za-z0-9+/]{8,4096}={0,2})/g,
     replace: (_m, scheme) => `${scheme} ${placeholder('basic_auth')}`,
   },
   {
     // scheme://user:password@host — keep scheme, user and host for diagnosis.
     kind: 'url_password',
+    keywords: ['://'],
     re: /\b([a-z][a-z0-9+.-]{1,20}:\/\/)([^\s:/@"'<>]{1,128}):([^\s@"'<>]{1,256})@/gi,
     replace: (_m, scheme, user) => `${scheme}${user}:${placeholder('url_password')}@`,
   },
   {
     // ADO/JDBC-style: "Server=…;Password=…;" and "password=…" inside connection strings.
     kind: 'connection_string',
+    keywords: ['password', 'pwd', 'accountkey', 'sharedaccesskey'],
     re: /(;\s*(?:Password|Pwd|AccountKey|SharedAccessKey)\s*=\s*)([^;\s"']{1,512})/gi,
     replace: (_m, key) => `${key}${placeholder('connection_string')}`,
   },
-  { kind: 'aws_access_key', re: /\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[A-Z0-9]{16}\b/g },
-  { kind: 'github_token', re: /\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b/g },
-  { kind: 'gitlab_token', re: /\bglpat-[A-Za-z0-9_-]{20,}\b/g },
-  { kind: 'slack_token', re: /\bxox[abposr]-[A-Za-z0-9-]{10,}\b/g },
-  { kind: 'stripe_key', re: /\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,}\b/g },
-  { kind: 'google_api_key', re: /\bAIza[0-9A-Za-z_-]{35}\b/g },
-  { kind: 'openai_key', re: /\bsk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}\b/g },
-  { kind: 'npm_token', re: /\bnpm_[A-Za-z0-9]{36}\b/g },
+  {
+    kind: 'aws_access_key',
+    keywords: ['akia', 'asia', 'agpa', 'aida', 'aroa', 'anpa'],
+    re: /\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[A-Z0-9]{16}\b/g,
+  },
+  {
+    kind: 'github_token',
+    keywords: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_'],
+    re: /\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b/g,
+  },
+  { kind: 'gitlab_token', keywords: ['glpat-'], re: /\bglpat-[A-Za-z0-9_-]{20,}\b/g },
+  // The whole token, its secret tail included: `xoxb-<team>-<bot>-<secret>`.
+  { kind: 'slack_token', keywords: ['xox'], re: /\bxox[abposre]-[A-Za-z0-9-]{10,}/g },
+  {
+    kind: 'stripe_key',
+    keywords: ['_live_', '_test_'],
+    re: /\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,}\b/g,
+  },
+  // Google API keys are 39 characters: `AIza` and 35 more; the class includes `-` and `_`, so no `\b` at the end.
+  { kind: 'google_api_key', keywords: ['aiza'], re: /\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])/g },
+  { kind: 'openai_key', keywords: ['sk-'], re: /\bsk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}\b/g },
+  { kind: 'npm_token', keywords: ['npm_'], re: /\bnpm_[A-Za-z0-9]{36}\b/g },
+  {
+    // A command line's `--password value`, `--db-token=value`, `-auth value`.
+    kind: 'secret_flag',
+    keywords: SECRET_NAME_KEYWORDS,
+    re: new RegExp(`((?<![\\w-])--?${SECRET_NAME}(?:=|\\s+))([^\\s"'-][^\\s"']{2,511})`, 'gi'),
+    accept: (_m, _flag, value) => isValue(value),
+    replace: (_m, flag) => `${flag}${placeholder('secret_flag')}`,
+  },
+  {
+    // `Cookie: a=1; b=2` and `Authorization: …` lose their whole value; `Set-Cookie: session=…; Path=/` the cookie's.
+    kind: 'secret_header',
+    keywords: ['cookie', 'authorization', 'auth', 'token', 'key', 'secret'],
+    re: /\b((?:cookie|(?:proxy-)?authorization|x-[a-z0-9-]*(?:token|key|secret|auth)[a-z0-9-]*)\s*:\s*)([^\r\n"]{3,4096})|\b(set-cookie\s*:\s*[^=;\s]{1,128}=)([^;\r\n"\s]{1,4096})/gi,
+    accept: (_m, ...g) => isValue(g[1] ?? g[3]),
+    replace: (_m, header, _v, setCookie) => `${header ?? setCookie ?? ''}${placeholder('secret_header')}`,
+  },
   {
     // key=value, key: value, "key": "value" for secret-looking keys.
     kind: 'secret_assignment',
+    keywords: SECRET_NAME_KEYWORDS,
     re: new RegExp(
-      `((?:[A-Za-z0-9_.-]{0,40}?(?:${SECRET_WORDS}))["']?\\s*[:=]\\s*["']?)([^\\s"',;&}]{3,512})`,
+      `((?:[A-Za-z0-9_.-]{0,40}?(?:${SECRET_WORDS}|${SECRET_NAME}))["']?\\s*[:=]\\s*["']?)([^\\s"',;&}]{3,512})`,
       'gi',
     ),
+    accept: (_m, _key, value) => isValue(value),
     replace: (_m, key) => `${key}${placeholder('secret_assignment')}`,
   },
   {
     kind: 'email',
+    keywords: ['@'],
     re: /\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b/g,
   },
   {
@@ -136,9 +183,56 @@ function enabled(kind: RedactionKind, opts: RedactOptions): boolean {
   return true;
 }
 
-/** Cheap pre-check: most log lines contain none of these characters or words, and skip all regexes. */
-const MAYBE_SECRET =
-  /-----BEGIN|eyJ|bearer|token|basic|:\/\/|=|:|AKIA|ASIA|AGPA|AIDA|AROA|ANPA|gh[pousr]_|github_pat_|glpat-|xox|_live_|_test_|AIza|sk-|npm_|@|\d/i;
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+}
+
+/** Every rule keyword (hand rules and gitleaks'), longest first, as one case-insensitive scan. */
+const KEYWORD_SCAN = new RegExp(
+  [...new Set([...RULES.flatMap((r) => r.keywords ?? []), ...GITLEAKS_KEYWORDS])]
+    .sort((a, b) => b.length - a.length)
+    .map(escapeRegExp)
+    .join('|'),
+  'gi',
+);
+
+/**
+ * The lower-case keywords present in `text`. At each position the longest keyword is taken; a shorter one starting
+ * there is part of it (rules check with `includes`), and one starting inside it is found by resuming one character on.
+ */
+function keywordsIn(text: string): Set<string> | undefined {
+  KEYWORD_SCAN.lastIndex = 0;
+  let found: Set<string> | undefined;
+  for (let m = KEYWORD_SCAN.exec(text); m; m = KEYWORD_SCAN.exec(text)) {
+    (found ??= new Set()).add(m[0].toLowerCase());
+    KEYWORD_SCAN.lastIndex = m.index + 1;
+  }
+  return found;
+}
+
+/** A run long enough for the bare key-body and entropy rules; most lines have none and skip both. */
+const LONG_RUN = /[A-Za-z0-9+/=_-]{32}/;
+
+/** `found`: the keywords present, joined by newlines (a rule's keyword may be part of a longer one that was found). */
+function ruleApplies(rule: Rule, found: string | undefined, longRun: boolean, opts: RedactOptions): boolean {
+  if (!enabled(rule.kind, opts)) return false;
+  if (!rule.keywords) return rule.kind === 'private_key' ? longRun : true;
+  return found !== undefined && rule.keywords.some((k) => found.includes(k));
+}
+
+function applyRule(rule: Rule, text: string, counts: RedactionReport['counts']): string {
+  rule.re.lastIndex = 0;
+  return text.replace(rule.re, (match: string, ...rest: unknown[]) => {
+    const groups = rest.slice(0, -2).map((g) => (typeof g === 'string' ? g : undefined)) as string[];
+    if (rule.kind === 'secret_assignment' && ALREADY_REDACTED.test(groups[1] ?? '')) return match;
+    if (rule.accept && !rule.accept(match, ...groups)) return match;
+    counts[rule.kind] = (counts[rule.kind] ?? 0) + 1;
+    return rule.replace ? rule.replace(match, ...groups) : placeholder(rule.kind);
+  });
+}
+
+/** The first rule of the generic layer; gitleaks' rules run just before it (after the precise log-specific ones). */
+const FIRST_GENERIC = RULES.findIndex((r) => r.kind === 'secret_flag');
 
 /**
  * Redacts `text` and reports what it replaced. Secret kinds are always on; emails (default on) and IPs (default off)
@@ -146,19 +240,16 @@ const MAYBE_SECRET =
  */
 export function redactWithReport(text: string, opts: RedactOptions = {}): RedactionReport {
   const counts: Partial<Record<RedactionKind, number>> = {};
-  if (!MAYBE_SECRET.test(text)) return { text, counts };
+  const keywords = keywordsIn(text);
+  const longRun = LONG_RUN.test(text);
+  if (!keywords && !longRun && !(opts.ips ?? false)) return { text, counts };
+  const found = keywords ? [...keywords].join('\n') : undefined;
   let out = text;
-  for (const rule of RULES) {
-    if (!enabled(rule.kind, opts)) continue;
-    rule.re.lastIndex = 0;
-    out = out.replace(rule.re, (match: string, ...rest: unknown[]) => {
-      const groups = rest.filter((g): g is string => typeof g === 'string');
-      if (rule.kind === 'secret_assignment' && ALREADY_REDACTED.test(groups[1] ?? '')) return match;
-      if (rule.accept && !rule.accept(match, ...groups)) return match;
-      counts[rule.kind] = (counts[rule.kind] ?? 0) + 1;
-      return rule.replace ? rule.replace(match, ...groups) : placeholder(rule.kind);
-    });
-  }
+  RULES.forEach((rule, i) => {
+    if (i === FIRST_GENERIC && keywords) out = gitleaksRedact(out, keywords, counts);
+    if (ruleApplies(rule, found, longRun, opts)) out = applyRule(rule, out, counts);
+  });
+  if (longRun) out = entropyRedact(out, counts);
   return { text: out, counts };
 }
 

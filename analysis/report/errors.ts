@@ -1,5 +1,6 @@
 /** @module analysis/report/errors — the catalog of reporting errors: what happened, why, and what to do. */
 import { SentinelError } from '../../lib/errors.ts';
+import { EXIT } from '../../lib/exitCodes.ts';
 
 /** GitHub rejected the token itself (401). */
 export class GitHubBadCredentials extends SentinelError {
@@ -109,6 +110,8 @@ export class CopilotAssignmentDropped extends SentinelError {
 
 /** The verdict file is missing, not JSON, or not a verdict. */
 export class VerdictFileInvalid extends SentinelError {
+  /** The caller's input: `sentinel report` exits 3. */
+  readonly exitCode = EXIT.usage;
   constructor(path: string, detail: string, cause?: unknown) {
     super('VerdictFileInvalid', `Cannot use ${path} as a verdict: ${detail}`, {
       hint: 'Pass the JSON printed by `sentinel judge --json` (fields verdict, confidence, reasons; optional context).',

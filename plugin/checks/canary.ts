@@ -133,6 +133,8 @@ export class CanaryCheck implements Check<CanaryCheckConfig> {
   }
 
   async run(cfg: CanaryCheckConfig, ctx: CheckContext): Promise<CheckResult> {
+    // Run answers the controller before any of the analysis starts (Run must return in milliseconds).
+    await new Promise((resolve) => setImmediate(resolve));
     const { kind: _k, resumeAfter: _r, ...analysis } = cfg;
     const [kubeConfig, journeyRunner] = await Promise.all([
       this.#deps.kubeConfig(),

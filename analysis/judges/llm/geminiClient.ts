@@ -1,5 +1,7 @@
 /** @module analysis/judges/llm/geminiClient — a small Gemini client: JSON-mode generation and token counting with deadline, retries and abort. */
-import { ApiError, GoogleGenAI } from '@google/genai';
+import { createRequire } from 'node:module';
+import type * as GenaiSdk from '@google/genai';
+import type { GoogleGenAI } from '@google/genai';
 import { errorMessage } from '../../../lib/errors.ts';
 import { silentLogger, type Logger } from '../../../lib/log.ts';
 import { AnalysisError } from '../../errors.ts';
@@ -61,7 +63,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 function statusOf(err: unknown): number | undefined {
-  return err instanceof ApiError ? err.status : undefined;
+  return genaiModule && err instanceof genaiModule.ApiError ? err.status : undefined;
 }
 
 /** Network-level failures (connection refused/reset) are retried like a 503. */
@@ -117,6 +119,13 @@ function classify(err: unknown, deadline: AbortSignal, caller: AbortSignal | und
 }
 
 /** A Gemini client for the judge. Safe to share and to call concurrently. */
+/** The SDK, loaded on the first client: a judge without an LLM does not pay its ~35 MB of RSS and 0.5 s of start-up. */
+let genaiModule: typeof GenaiSdk | undefined;
+function genai(): typeof GenaiSdk {
+  genaiModule ??= createRequire(import.meta.url)('@google/genai') as typeof GenaiSdk;
+  return genaiModule;
+}
+
 export class GeminiClient {
   readonly model: string;
   readonly #ai: GoogleGenAI;
@@ -146,6 +155,7 @@ export class GeminiClient {
       // Retries are ours (deadline- and abort-aware), so the SDK makes exactly one request per attempt.
       retryOptions: { attempts: 1 },
     };
+    const { GoogleGenAI } = genai();
     this.#ai = opts.vertex
       ? new GoogleGenAI({
           vertexai: true,

@@ -87,6 +87,45 @@ export function secretCorpus(): SecretSample[] {
       secret: j('tOpS3cr3t', 'Canary77'),
     },
     {
+      kind: 'secret_assignment',
+      line: j('env REDIS_PASS=', 'rEd1sCanary99', ' REDIS_HOST=cache'),
+      secret: j('rEd1sCanary99'),
+    },
+    {
+      kind: 'secret_flag',
+      line: j('exec psql --host db --password ', 'Cl1FlagCanary', ' --port 5432'),
+      secret: j('Cl1FlagCanary'),
+    },
+    {
+      kind: 'secret_header',
+      line: j('< Set-Cookie: session=', 'c00kieCanary42', '; Path=/; HttpOnly'),
+      secret: j('c00kieCanary42'),
+    },
+    {
+      kind: 'gitleaks',
+      line: j(
+        'upload with pypi-AgEIcHlwaS5vcmc',
+        'CJDNjFmNDQwYS1hYjk0LTQ5ZjctODZmNy1jYWNhcnlfdG9rZW4',
+        ' done',
+      ),
+      secret: j('CJDNjFmNDQwYS1hYjk0LTQ5ZjctODZmNy1jYWNhcnlfdG9rZW4'),
+    },
+    {
+      kind: 'high_entropy',
+      line: j('aws_secret ', 'wJalrXUtnFEMI/K7MDENG/', 'bPxRfiCY9CANARYK3y7'),
+      secret: j('wJalrXUtnFEMI/K7MDENG/', 'bPxRfiCY9CANARYK3y7'),
+    },
+    {
+      kind: 'slack_token',
+      line: j('slack post failed token=xox', 'b-', '1234567890123-9876543210987-', 'SlAcKtAiLcAnArY42xYz'),
+      secret: 'SlAcKtAiLcAnArY42xYz',
+    },
+    {
+      kind: 'google_api_key',
+      line: j('maps: key AI', 'za', 'SyB-', 'gOoGlEcAnArY0123456789abcdefghi', ' rejected'),
+      secret: 'gOoGlEcAnArY0123456789abcdefghi',
+    },
+    {
       kind: 'email',
       line: j('payment failed for jane.', 'doe', '@example.org'),
       secret: j('jane.', 'doe', '@example.org'),

@@ -1,0 +1,136 @@
+/* eslint-disable no-restricted-properties -- a benchmark script: its env is its configuration */
+/**
+ * @module analysis/bench/judgeMemory — `npm run bench:judge-memory [-- 1000000 3000000]`: writes a stable and a canary
+ * log of N lines each (the eval generator's service log, a 2 % 5xx canary), runs the real CLI
+ * (`node bin/sentinel.js judge --json`) on them and prints its peak RSS and wall time. Peak RSS is the kernel's
+ * high-water mark (VmHWM in /proc/PID/status), polled while the process runs; it only grows, so polling misses
+ * at most the growth of the last interval. Figures, not assertions: run it on the target machine.
+ */
+import { spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import { join, resolve } from 'node:path';
+import { once } from 'node:events';
+import { rng, serviceLog, SERVICES } from '../eval/generate.ts';
+
+const BIN = resolve(import.meta.dirname, '../../bin/sentinel.js');
+const T0 = Date.parse('2026-11-21T18:00:00Z');
+const CHUNK = 50_000;
+const POLL_MS = 20;
+/** GNU time reports the child's exact peak RSS (ru_maxrss) and CPU time; without it, /proc polling gives the peak. */
+const GNU_TIME = '/usr/bin/time';
+const svc = SERVICES[0] as (typeof SERVICES)[number];
+
+async function writeLog(path: string, lines: number, seed: number, serverErrors: number): Promise<void> {
+  const out = createWriteStream(path);
+  const r = rng(seed);
+  for (let done = 0; done < lines; done += CHUNK) {
+    const n = Math.min(CHUNK, lines - done);
+    const chunk = serviceLog({ r, svc, lines: n, t0: T0 + done * 50, noisyTimeouts: 0.01, serverErrors });
+    if (!out.write(`${chunk.slice(0, n).join('\n')}\n`)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+}
+
+function hwmKb(pid: number): number | undefined {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined; // exited between polls
+  }
+}
+
+interface Run {
+  code: number | null;
+  ms: number;
+  peakMb: number;
+  /** User + system CPU seconds (GNU time only): the figure that does not depend on what else the machine runs. */
+  cpuS: number | undefined;
+  verdict: string;
+  stderr: string;
+}
+
+async function judge(stable: string, canary: string, extra: string[]): Promise<Run> {
+  const t = performance.now();
+  const args = [...extra, BIN, 'judge', '--stable', stable, '--canary', canary, '--json'];
+  const timeFile = `${stable}.time`;
+  const useTime = existsSync(GNU_TIME);
+  const [cmd, argv] = useTime
+    ? [GNU_TIME, ['-o', timeFile, '-f', '%M %U %S', process.execPath, ...args]]
+    : [process.execPath, args];
+  const child = spawn(cmd, argv, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env['PATH'] ?? '', SENTINEL_LLM: 'none' },
+  });
+  let peak = 0;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, hwmKb(child.pid as number) ?? 0);
+  }, POLL_MS);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  clearInterval(timer);
+  const ms = performance.now() - t;
+  let verdict: string;
+  try {
+    verdict = (JSON.parse(stdout) as { verdict: string }).verdict;
+  } catch {
+    verdict = 'no verdict';
+  }
+  let cpuS: number | undefined;
+  if (useTime) {
+    // The last line of GNU time's output: "maxrssKB user sys" (earlier lines say why the command exited non-zero).
+    const [rss, user, sys] = (readFileSync(timeFile, 'utf8').trim().split('\n').pop() ?? '')
+      .split(' ')
+      .map(Number);
+    peak = rss ?? peak;
+    cpuS = (user ?? 0) + (sys ?? 0);
+    rmSync(timeFile);
+  }
+  return { code, ms, peakMb: peak / 1024, cpuS, verdict, stderr: stderr.slice(0, 400) };
+}
+
+function print(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+async function main(): Promise<void> {
+  const sizes = process.argv
+    .slice(2)
+    .map(Number)
+    .filter((n) => n > 0);
+  // Extra node flags for the judged process, e.g. `--max-old-space-size=100` to show it holds under a heap limit.
+  const nodeFlags = (process.env['JUDGE_MEMORY_NODE_FLAGS'] ?? '').split(' ').filter(Boolean);
+  const dir = mkdtempSync(join(os.tmpdir(), 'sentinel-judge-memory-'));
+  print(
+    `machine: ${os.cpus().length} cpu, load ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
+  print('lines/side  MB/side  wall s  CPU s  peak RSS MB  exit  verdict');
+  try {
+    for (const n of sizes.length ? sizes : [1_000_000, 3_000_000]) {
+      const stable = join(dir, `stable-${n}.log`);
+      const canary = join(dir, `canary-${n}.log`);
+      await writeLog(stable, n, 1, 0.003);
+      await writeLog(canary, n, 2, 0.02);
+      const mb = statSync(stable).size / 1e6;
+      const r = await judge(stable, canary, nodeFlags);
+      print(
+        `${String(n).padStart(10)}  ${mb.toFixed(0).padStart(7)}  ${(r.ms / 1000).toFixed(1).padStart(6)}  ${(r.cpuS?.toFixed(1) ?? '-').padStart(5)}  ${r.peakMb.toFixed(0).padStart(11)}  ${String(r.code).padStart(4)}  ${r.verdict}`,
+      );
+      if (r.stderr) print(`  stderr: ${r.stderr}`);
+      rmSync(stable);
+      rmSync(canary);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,130 @@
+/**
+ * @module analysis/cli/canary — `sentinel canary --config FILE`: runs the canary analysis once (a CI promotion gate,
+ * a Kargo verification, a Flagger pre-promotion hook). Progress on stderr, a summary (or `--json`) on stdout;
+ * exit 0 promote, 1 rollback, 2 inconclusive, 3 usage or configuration, 4 internal error.
+ */
+import { z } from 'zod';
+import { ConfigError, defineOptions, optionsHelp, parseDuration } from '../../lib/config.ts';
+import { EXIT } from '../../lib/exitCodes.ts';
+import { componentLogger, createRootLogger } from '../../lib/log.ts';
+import { loadCanaryAnalysis } from '../canary/parse.ts';
+import { PlaywrightJourneyRunner } from '../canary/playwrightRunner.ts';
+import { runCanaryAnalysis, type CanaryProgress } from '../canary/run.ts';
+import type { CanaryAnalysis, CanaryVerdict } from '../canary/types.ts';
+import { loadCommandOptions } from '../config.ts';
+import { AnalysisError } from '../errors.ts';
+
+const OPTIONS = defineOptions({
+  config: {
+    env: 'SENTINEL_CANARY_CONFIG',
+    flag: '--config',
+    schema: z.string({ error: 'required: the canary analysis file (YAML or JSON)' }),
+    description:
+      "canary analysis file: the plugin block's fields (rollout, canary, stable, journeys, logs, llm, report)",
+  },
+  json: {
+    env: 'SENTINEL_JSON',
+    flag: '--json',
+    boolean: true,
+    schema: z.enum(['true', 'false']).default('false'),
+    description: 'print the verdict as one JSON object on stdout',
+  },
+  timeout: {
+    env: 'SENTINEL_CANARY_TIMEOUT',
+    flag: '--timeout',
+    schema: z.string().default('15m'),
+    description: 'deadline of the whole analysis (e.g. 10m)',
+  },
+});
+
+/** Exit codes: the shared contract (lib/exitCodes.ts), the same numbers as `sentinel judge` and `sentinel journey`. */
+export const CANARY_EXIT = EXIT;
+
+const USAGE = `usage: sentinel canary --config FILE [--json] [--timeout 15m]\n\n${optionsHelp(OPTIONS)}\n\nexit codes: 0 promote, 1 rollback, 2 inconclusive, 3 usage or configuration error, 4 internal error\n`;
+
+function progressLine(p: CanaryProgress): string {
+  switch (p.stage) {
+    case 'prepared':
+      return 'references resolved; collecting logs and running journeys';
+    case 'evidence':
+      return `evidence: ${p.pods.stable} stable / ${p.pods.canary} canary pods${p.warnings ? `, ${p.warnings} warnings` : ''}`;
+    case 'journeys':
+      return `journeys: ${p.runs} runs`;
+    case 'judged':
+      return `judged: ${p.verdict} (${Math.round(p.confidence * 100)}%)`;
+    case 'reported':
+      return `report: ${p.action}`;
+  }
+}
+
+/** The readable summary. */
+export function summary(v: CanaryVerdict): string {
+  const lines = [
+    `${v.verdict.toUpperCase()} (confidence ${Math.round(v.confidence * 100)}%) — ${v.rollout.namespace}/${v.rollout.name} canary ${v.rollout.canaryPodTemplateHash} vs stable ${v.rollout.stablePodTemplateHash}`,
+    ...v.missing.map((m) => `  missing: ${m}`),
+    ...v.reasons
+      .slice(0, 5)
+      .map(
+        (r) =>
+          `  ${r.kind}: ${r.summary}${r.counts ? ` (stable ${r.counts.stable} / canary ${r.counts.canary})` : ''}`,
+      ),
+    ...v.journeys.map(
+      (j) =>
+        `  journey ${j.name} [${j.backend}]: stable ${Math.round(j.passRate.stable * 100)}% / canary ${Math.round(j.passRate.canary * 100)}% passed`,
+    ),
+    `  evidence: ${v.evidence.pods.stable}+${v.evidence.pods.canary} pods, ${v.evidence.lines.stable}+${v.evidence.lines.canary} lines, ${v.evidence.templates} templates`,
+  ];
+  if (v.llm)
+    lines.push(
+      `  llm: ${v.llm.model ?? ''} ${v.llm.verdict ?? v.llm.error ?? ''} (${v.llm.tokens.input} tokens in)`,
+    );
+  if (v.report)
+    lines.push(
+      `  report: ${v.report.action} ${v.report.issueUrl ?? v.report.outboxFile ?? ''} ${v.report.detail ?? ''}`.trimEnd(),
+    );
+  return `${lines.join('\n')}\n`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--help')) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const { options } = loadCommandOptions(OPTIONS, argv);
+  const deadline = parseDuration(options.timeout);
+  if (deadline === undefined)
+    throw new ConfigError([
+      `SENTINEL_CANARY_TIMEOUT (--timeout) = ${options.timeout}: expected a duration such as 10m`,
+    ]);
+  let analysis: CanaryAnalysis;
+  try {
+    analysis = await loadCanaryAnalysis(options.config);
+  } catch (err) {
+    if (!(err instanceof AnalysisError)) throw err;
+    process.stderr.write(`sentinel canary: ${err.code}: ${err.describe()}\n`);
+    return CANARY_EXIT.usage;
+  }
+  const { KubeConfig } = await import('@kubernetes/client-node');
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromDefault();
+  const log = componentLogger(createRootLogger({ level: 'warn' }), 'analysis');
+  try {
+    const v = await runCanaryAnalysis(
+      analysis,
+      { kubeConfig, journeyRunner: new PlaywrightJourneyRunner(), log },
+      {
+        signal: AbortSignal.timeout(deadline),
+        onProgress: (p) => process.stderr.write(`canary: ${progressLine(p)}\n`),
+      },
+    );
+    process.stdout.write(options.json === 'true' ? `${JSON.stringify(v)}\n` : summary(v));
+    return CANARY_EXIT[v.verdict];
+  } catch (err) {
+    if (err instanceof AnalysisError) {
+      process.stderr.write(`sentinel canary: ${err.code}: ${err.describe()}\n`);
+      return CANARY_EXIT.usage;
+    }
+    process.stderr.write(`sentinel canary: internal error: ${(err as Error).stack ?? String(err)}\n`);
+    return CANARY_EXIT.internal;
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * @module analysis/redact/gitleaks — gitleaks' default rule set (vendored as data in rules/gitleaks.json; MIT, see
+ * rules/LICENSE-gitleaks.md; refresh with `npm run update:redact-rules`) applied as gitleaks applies it: a rule runs
+ * only when one of its keywords is in the text; its secret (the `secretGroup`, or the one capture group) must reach
+ * the rule's entropy and pass the global and the rule's allowlists; then only the secret is replaced.
+ */
+import { readFileSync } from 'node:fs';
+import { compileGoRegex } from './goRegex.ts';
+import { placeholder, type RedactionCounts } from './kinds.ts';
+import { shannonEntropy } from './entropy.ts';
+
+interface AllowlistData {
+  regexes?: string[];
+  stopwords?: string[];
+  regexTarget?: string;
+}
+interface RuleData {
+  id: string;
+  regex: string;
+  entropy?: number;
+  keywords: string[];
+  secretGroup?: number;
+  allowlists?: AllowlistData[];
+}
+/** The vendored file's shape. */
+export interface GitleaksData {
+  source: string;
+  license: string;
+  sha256: string;
+  globalAllowlist: AllowlistData;
+  rules: RuleData[];
+}
+
+interface Allowlist {
+  regexes: RegExp[];
+  stopwords: string[];
+  target: 'secret' | 'match' | 'line';
+}
+/** A compiled gitleaks rule. */
+export interface GitleaksRule {
+  id: string;
+  re: RegExp;
+  entropy: number | undefined;
+  keywords: string[];
+  /** Which capture group is the secret (0: the whole match). */
+  group: number;
+  allowlists: Allowlist[];
+}
+
+function allowlist(a: AllowlistData): Allowlist {
+  const target = a.regexTarget === 'match' || a.regexTarget === 'line' ? a.regexTarget : 'secret';
+  return {
+    regexes: (a.regexes ?? []).map((r) => compileGoRegex(r)),
+    stopwords: (a.stopwords ?? []).map((w) => w.toLowerCase()),
+    target,
+  };
+}
+
+function captureGroups(re: RegExp): number {
+  return (new RegExp(`${re.source}|`).exec('')?.length ?? 1) - 1;
+}
+
+/** Compiles the vendored data; throws naming the rule whose regex cannot be translated. */
+export function compileGitleaks(data: GitleaksData): { rules: GitleaksRule[]; global: Allowlist } {
+  const rules = data.rules.map((r) => {
+    try {
+      const re = compileGoRegex(r.regex, 'g');
+      // gitleaks takes the first non-empty group when secretGroup is unset; with several groups (alternatives marking
+      // the token's kind) the whole match is the safer thing to remove.
+      const group = r.secretGroup ?? (captureGroups(re) === 1 ? 1 : 0);
+      return {
+        id: r.id,
+        re,
+        entropy: r.entropy,
+        keywords: r.keywords,
+        group,
+        allowlists: (r.allowlists ?? []).map(allowlist),
+      };
+    } catch (err) {
+      throw new Error(`gitleaks rule ${r.id}: ${(err as Error).message}`, { cause: err });
+    }
+  });
+  return { rules, global: allowlist(data.globalAllowlist) };
+}
+
+/** The vendored rule set, as data. */
+export const GITLEAKS_DATA = JSON.parse(
+  readFileSync(new URL('./rules/gitleaks.json', import.meta.url), 'utf8'),
+) as GitleaksData;
+const COMPILED = compileGitleaks(GITLEAKS_DATA);
+/** Every keyword of the rule set (lower case). */
+export const GITLEAKS_KEYWORDS: readonly string[] = [...new Set(COMPILED.rules.flatMap((r) => r.keywords))];
+const BY_KEYWORD = new Map<string, GitleaksRule[]>();
+for (const r of COMPILED.rules)
+  for (const k of r.keywords) BY_KEYWORD.set(k, [...(BY_KEYWORD.get(k) ?? []), r]);
+
+function allowed(a: Allowlist, secret: string, match: string, line: string): boolean {
+  const target = a.target === 'secret' ? secret : a.target === 'match' ? match : line;
+  if (a.regexes.some((re) => re.test(target))) return true;
+  const lower = secret.toLowerCase();
+  return a.stopwords.some((w) => lower.includes(w));
+}
+
+function redactRule(rule: GitleaksRule, text: string, counts: RedactionCounts): string {
+  rule.re.lastIndex = 0;
+  return text.replace(rule.re, (match: string, ...rest: unknown[]) => {
+    const secret = rule.group === 0 ? match : rest[rule.group - 1];
+    if (typeof secret !== 'string' || secret === '' || secret.startsWith('[REDACTED:')) return match;
+    if (rule.entropy !== undefined && shannonEntropy(secret) < rule.entropy) return match;
+    if (allowed(COMPILED.global, secret, match, text)) return match;
+    if (rule.allowlists.some((a) => allowed(a, secret, match, text))) return match;
+    counts.gitleaks = (counts.gitleaks ?? 0) + 1;
+    const at = match.lastIndexOf(secret);
+    return `${match.slice(0, at)}${placeholder('gitleaks').slice(0, -1)}:${rule.id}]${match.slice(at + secret.length)}`;
+  });
+}
+
+/**
+ * Applies the rules whose keywords are among `keywords` (the lower-case keywords found in `text`; a rule's keyword
+ * may be part of a longer one found).
+ */
+export function gitleaksRedact(text: string, keywords: ReadonlySet<string>, counts: RedactionCounts): string {
+  const rules = new Set<GitleaksRule>();
+  for (const [k, rs] of BY_KEYWORD) {
+    for (const f of keywords) {
+      if (f.includes(k)) {
+        for (const r of rs) rules.add(r);
+        break;
+      }
+    }
+  }
+  let out = text;
+  for (const r of rules) out = redactRule(r, out, counts);
+  return out;
+}
