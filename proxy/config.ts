@@ -394,6 +394,11 @@ export function defaultKeyFile(): string {
   return join(homedir(), '.config', 'rollout-sentinel', 'proxy-tenant.key');
 }
 
+/** `env`, or the process's environment (the one place outside loadConfig that reads it: `sentinel proxy token`). */
+export function configEnv(env: ConfigSource['env']): NonNullable<ConfigSource['env']> {
+  return env ?? process.env;
+}
+
 /** Whether `host` is a loopback address (what `fixed` identity and a generated key require). */
 export function isLoopbackHost(host: string): boolean {
   if (host === 'localhost' || host === '::1') return true;

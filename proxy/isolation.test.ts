@@ -326,6 +326,16 @@ describe('the host file system', () => {
     await opened?.close();
   });
 
+  it('a script on a fresh about:blank page cannot navigate itself to file:', async () => {
+    const fresh = await attackerContext.newPage();
+    await fresh.evaluate(() => {
+      (globalThis as unknown as { location: { href: string } }).location.href = 'file:///etc/hostname';
+    });
+    await fresh.waitForTimeout(500);
+    expect(fresh.url().startsWith('file:')).toBe(false);
+    await fresh.close();
+  });
+
   it('context.request cannot read files', async () => {
     const r = await attempt(async () => (await attackerContext.request.get('file:///etc/hostname')).text());
     expect(r.ok).toBe(false);

@@ -3,12 +3,21 @@ import { optionsHelp } from '../lib/config.ts';
 import { createRootLogger } from '../lib/log.ts';
 import { startProxy } from './app.ts';
 import { allOptionSpecs, loadConfig } from './config.ts';
+import { TOKEN_USAGE, tokenFor } from './tokenCommand.ts';
 
 /** Runs the proxy until SIGTERM or SIGINT; resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'token') {
+    if (argv.includes('--help') || argv.includes('-h')) {
+      console.log(TOKEN_USAGE);
+      return 0;
+    }
+    console.log(tokenFor({ argv: argv.slice(1) }));
+    return 0;
+  }
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(
-      `usage: sentinel proxy [flags]\n\nOptions (flag, env var, meaning):\n${optionsHelp(allOptionSpecs())}`,
+      `usage: sentinel proxy [flags]        (sentinel proxy token --tenant ID: print a tenant token)\n\nOptions (flag, env var, meaning):\n${optionsHelp(allOptionSpecs())}`,
     );
     return 0;
   }

@@ -299,6 +299,7 @@ describe('HTTP forwarding', () => {
             path: '/json/version?x=1',
             headers: {
               ...tenantHeaders('http1'),
+              'X-Sentinel-Backend': 'fake',
               Connection: 'close, x-secret-hop',
               'x-secret-hop': '1',
               'x-keep': 'k',
@@ -322,6 +323,7 @@ describe('HTTP forwarding', () => {
     expect(seen.headers['x-secret-hop']).toBeUndefined();
     expect(seen.headers['x-playwright-id']).toBeUndefined();
     expect(seen.headers['authorization']).toBeUndefined();
+    expect(seen.headers['x-sentinel-backend']).toBeUndefined();
     expect(await metric(p, 'playwright_requests_total{protocol="http",code="200",backend="fake"} 1')).toBe(
       true,
     );

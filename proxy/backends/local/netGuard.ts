@@ -11,7 +11,14 @@
  *    lookup (every resolved address must pass), and refuses unix-socket paths.
  */
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  Agent,
+  createServer,
+  request,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { BlockList, connect, isIP, Socket, type AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import type { Duplex } from 'node:stream';
@@ -213,6 +220,9 @@ function onConnect(policy: NetPolicy, req: IncomingMessage, client: Duplex, head
     });
 }
 
+/** Upstream connections are reused (keyed by checked IP and port), as a browser would without a proxy. */
+const upstreamAgent = new Agent({ keepAlive: true, maxFreeSockets: 16 });
+
 const PROXY_HEADERS = new Set(['proxy-connection', 'proxy-authorization', 'connection', 'keep-alive']);
 
 /** An absolute-form request (`GET http://host/path`): forwarded to a checked address, or 403. */
@@ -228,7 +238,14 @@ function onRequest(policy: NetPolicy, req: IncomingMessage, res: ServerResponse)
   resolveChecked(policy, url.hostname, port)
     .then((ip) => {
       const out = request(
-        { host: ip, port, method: req.method, path: `${url.pathname}${url.search}`, headers, agent: false },
+        {
+          host: ip,
+          port,
+          method: req.method,
+          path: `${url.pathname}${url.search}`,
+          headers,
+          agent: upstreamAgent,
+        },
         (upstream) => {
           res.writeHead(upstream.statusCode ?? 502, upstream.statusMessage, upstream.headers);
           upstream.pipe(res);
