@@ -130,7 +130,10 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-restricted-imports': restrict(
         [`${UP}(proxy|demo|cli)(/|$)`, 'plugin/ talks to the proxy over HTTP/WebSocket, never by import.'],
-        [`${UP}journeys(/|$)`, 'plugin/ runs journeys through analysis/index.ts (the canary analysis), not directly.'],
+        [
+          `${UP}journeys(/|$)`,
+          'plugin/ runs journeys through analysis/index.ts (the canary analysis), not directly.',
+        ],
         [
           `${UP}analysis/(?!index\\.ts$)`,
           'plugin/ may import analysis/ only through analysis/index.ts, its public surface.',
@@ -154,11 +157,27 @@ export default tseslint.config(
   },
   {
     files: ['demo/**/*.ts'],
+    ignores: ['demo/canaryStep.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': restrict([
-        `${UP}(plugin|proxy|analysis|cli)(/|$)`,
-        'demo/ drives the product through its binaries and HTTP, not by import.',
+        `${UP}(plugin|proxy|analysis|journeys|cli)(/|$)`,
+        'demo/ drives the product through its binaries and HTTP, not by import (only demo/canaryStep.ts calls the analysis in-process).',
       ]),
+    },
+  },
+  // The narrow exception: the demo drives the same canary analysis the plugin runs (issue 11: "driven in-process"),
+  // through its public surfaces only — analysis/index.ts and the report page.
+  {
+    files: ['demo/canaryStep.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': restrict(
+        [`${UP}(plugin|proxy|cli)(/|$)`, 'demo/ never imports the plugin, the proxy or the CLI.'],
+        [
+          `${UP}analysis/(?!index\\.ts$|report/page/index\\.ts$)`,
+          'demo/canaryStep.ts may import analysis/ only through analysis/index.ts and analysis/report/page/index.ts.',
+        ],
+        [`${UP}journeys(/|$)`, 'demo/ reaches journeys/ through the analysis (PlaywrightJourneyRunner).'],
+      ),
     },
   },
 );

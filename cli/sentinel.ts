@@ -49,6 +49,10 @@ const COMMANDS: Record<string, Command> = {
     summary: 'file or preview the GitHub issue for a saved verdict',
     load: () => import('../analysis/cli/report.ts'),
   },
+  demo: {
+    summary: 'the self-healing loop on one machine: rollback, issue, fix, promote, issue closed (npm start)',
+    load: () => import('../demo/main.ts'),
+  },
   canary: {
     summary: 'run the canary analysis once (journeys + logs → verdict → issue); exit 0/1/2 like judge',
     load: () => import('../analysis/cli/canary.ts'),

@@ -195,7 +195,11 @@ export const CanaryReasonSchema = z.object({
   veto: z.boolean(),
   /** Occurrences on each side (log lines of a template, failed journey runs, …). */
   counts: SideCountsSchema.optional(),
+  /** What `counts` is out of on each side (log lines or requests), for rates. */
+  totals: SideCountsSchema.optional(),
   template: z.string().optional(),
+  /** Up to two redacted sample lines (the report page and the issue show them). */
+  samples: z.array(z.string()).max(2).optional(),
 });
 export type CanaryReason = z.infer<typeof CanaryReasonSchema>;
 

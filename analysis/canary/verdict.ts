@@ -27,7 +27,11 @@ function short(r: Reason): CanaryReason {
     severity: r.severity,
     veto: r.veto,
     ...(r.evidence?.counts ? { counts: r.evidence.counts } : {}),
+    ...(r.evidence?.totals ? { totals: r.evidence.totals } : {}),
     ...(r.evidence?.template ? { template: r.evidence.template.slice(0, 200) } : {}),
+    ...(r.evidence?.samples?.length
+      ? { samples: r.evidence.samples.slice(0, 2).map((x) => x.slice(0, 1200)) }
+      : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,6 +44,18 @@ describe('sentinel judge', () => {
     expect(r.stdout).toMatch(/^ROLLBACK \(confidence [01]\.\d\d\)/);
     expect(r.stdout).toContain('NullPointerException');
     expect(r.stdout).toMatch(/counts: stable 0\/\d+, canary \d+\/\d+/);
+  });
+
+  it('--html writes the report page next to the usual output, same verdict and exit code', () => {
+    const html = join(dir, 'page', 'report.html');
+    const r = sentinel('judge', ...pair('java-npe--cart-800'), '--html', html);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^ROLLBACK/);
+    expect(r.stderr).toContain(`report page ${html}`);
+    const page = readFileSync(html, 'utf8');
+    expect(page).toContain('<h1>ROLLBACK</h1>');
+    expect(page).toContain('NullPointerException');
+    expect(page).toContain('No LLM ran');
   });
 
   it.each([

@@ -8,6 +8,7 @@ import { createLlmJudge, LLM_OPTIONS, loadCommandOptions } from '../config.ts';
 import { AnalysisError } from '../errors.ts';
 import { POLICY_NAMES } from '../judges/combine.ts';
 import { fileSource } from '../logs/fileLogs.ts';
+import { pageFromJudgeResult, writeReportPage } from '../report/page/index.ts';
 import { PodEvidenceSchema } from '../logs/types.ts';
 import { PipeWriter } from './output.ts';
 import type { JudgeResult, VerdictKind } from '../types.ts';
@@ -54,6 +55,12 @@ const OPTIONS = defineOptions({
     // loaded 2-core machine, so the default stops a runaway input after a few minutes instead of hours.
     schema: intOption(DEFAULT_MAX_INPUT_LINES, 1, 1_000_000_000),
     description: `lines read per side before the judge stops with exit 3 naming this cap (default ${DEFAULT_MAX_INPUT_LINES})`,
+  },
+  html: {
+    env: 'SENTINEL_REPORT_HTML',
+    flag: '--html',
+    schema: z.string().optional(),
+    description: 'also write the verdict report page (self-contained HTML) to this file',
   },
   ...LLM_OPTIONS,
 });
@@ -110,7 +117,7 @@ export function formatResult(r: JudgeResult): string {
 export async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(
-      `usage: sentinel judge --stable FILE --canary FILE [--llm none|gemini] [--policy NAME] [--json]\n\nBoth logs are streamed (plain or .gz; - for stdin): memory is bounded by templates and samples, not lines.\n\n${optionsHelp(OPTIONS)}\n\n${EXIT_CODES_HELP}\n`,
+      `usage: sentinel judge --stable FILE --canary FILE [--llm none|gemini] [--policy NAME] [--json] [--html FILE]\n\nBoth logs are streamed (plain or .gz; - for stdin): memory is bounded by templates and samples, not lines.\n\n${optionsHelp(OPTIONS)}\n\n${EXIT_CODES_HELP}\n`,
     );
     return EXIT.ok;
   }
@@ -135,5 +142,10 @@ export async function main(argv: string[]): Promise<number> {
   await new PipeWriter().write(
     options.json === 'true' ? `${JSON.stringify(result)}\n` : formatResult(result),
   );
+  if (options.html) {
+    const title = `${options.canary} vs ${options.stable}`;
+    const page = await writeReportPage(options.html, pageFromJudgeResult(result, { title }));
+    process.stderr.write(`sentinel judge: report page ${page}\n`);
+  }
   return EXIT_CODES[result.verdict];
 }

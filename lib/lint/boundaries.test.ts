@@ -78,6 +78,24 @@ describe('module boundaries', () => {
       /demo\//,
     ],
     [
+      'demo/canaryStep.ts uses only the analysis surface',
+      'demo/canaryStep.ts',
+      "import { x } from '../analysis/canary/run.ts';",
+      /only through analysis\/index\.ts/,
+    ],
+    [
+      'demo/canaryStep.ts never imports the proxy',
+      'demo/canaryStep.ts',
+      "import { x } from '../proxy/app.ts';",
+      /never imports the plugin, the proxy/,
+    ],
+    [
+      'the demo app imports no product folder',
+      'demo/app/shop.ts',
+      "import { x } from '../../analysis/report/page/index.ts';",
+      /demo\//,
+    ],
+    [
       'journeys talk to the proxy over the wire',
       'journeys/runner.ts',
       "import { x } from '../proxy/app.ts';",
@@ -120,6 +138,17 @@ describe('module boundaries', () => {
       'journeys/judge.ts',
       "import type { x } from '../analysis/judges/types.ts';",
     ],
+    [
+      'the demo drives the canary analysis',
+      'demo/canaryStep.ts',
+      "import { x } from '../analysis/index.ts';",
+    ],
+    [
+      'the demo writes the report page',
+      'demo/canaryStep.ts',
+      "import { x } from '../analysis/report/page/index.ts';",
+    ],
+    ['the demo uses lib', 'demo/main.ts', "import { x } from '../lib/chromium.ts';"],
     ['the CLI dispatches anywhere', 'cli/sentinel.ts', "import { x } from '../proxy/main.ts';"],
   ])('%s', async (_name, file, source) => {
     expect(await boundaryErrors(file, source)).toEqual([]);

@@ -1,0 +1,194 @@
+/**
+ * `sentinel demo` end to end, as a user runs it (the real binary, real pods, the real proxy and Chromium): the loop's
+ * two verdicts, the outbox issue (fingerprint, closure), the report pages, nothing left running; then a second run in
+ * the same folder; Ctrl-C at several stages; bad input. Slow (about a minute per full run) but the product's promise.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { CanaryVerdict } from '../analysis/index.ts';
+import { processesMentioning } from './testing.ts';
+
+const BIN = resolve(import.meta.dirname, '../bin/sentinel.js');
+const root = mkdtempSync(join(tmpdir(), 'sentinel-demo-test-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+// Less traffic than the default keeps each run near half a minute on a loaded 2-core machine; still enough to judge.
+const FAST = ['--sessions', '60'];
+
+interface Done {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function demo(
+  out: string,
+  args: string[] = FAST,
+  env: Record<string, string> = {},
+): Promise<Done> & { child: ReturnType<typeof spawn>; output: () => string } {
+  const child = spawn(process.execPath, [BIN, 'demo', '--out', out, ...args], {
+    env: { ...process.env, ...env, GEMINI_API_KEY: '', GITHUB_TOKEN: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const p = new Promise<Done>((res) => child.once('exit', (code) => res({ code, stdout, stderr })));
+  return Object.assign(p, { child, output: () => stdout });
+}
+
+const json = (p: string): CanaryVerdict => JSON.parse(readFileSync(p, 'utf8')) as CanaryVerdict;
+const runs = (out: string): string[] =>
+  readdirSync(join(out, 'runs'))
+    .sort()
+    .map((r) => join(out, 'runs', r));
+const header = (file: string): { number: number; state: string } =>
+  JSON.parse(/^<!-- rollout-sentinel:outbox (.*) -->$/m.exec(readFileSync(file, 'utf8'))?.[1] ?? 'null') as {
+    number: number;
+    state: string;
+  };
+
+function listen(port: number): Promise<Server | undefined> {
+  const s = createServer();
+  return new Promise((r) => {
+    s.once('error', () => r(undefined));
+    s.listen(port, '127.0.0.1', () => r(s));
+  });
+}
+
+describe('sentinel demo', () => {
+  const out = join(root, 'loop');
+
+  it(
+    'rolls back v2 with an outbox issue, promotes v3 and closes it, writes both report pages, leaves nothing running',
+    { timeout: 240_000 },
+    async () => {
+      // The proxy's default ports taken: the demo asks the OS for free ones and never collides.
+      const held = await Promise.all([listen(9000), listen(9090)]);
+      const r = await demo(out).finally(() => held.forEach((s) => s?.close()));
+      expect(r.stderr).not.toMatch(/MaxListenersExceeded|Error:/);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      for (const stage of [
+        'start stable v1',
+        'canary analysis v2 vs v1',
+        'ship the fix',
+        'canary analysis v3 vs v1',
+      ])
+        expect(r.stdout).toMatch(new RegExp(`✓ ${stage}.* \\d+\\.\\ds`));
+      expect(r.stdout).toMatch(/v2: ROLLBACK \(confidence \d+ %\)/);
+      expect(r.stdout).toMatch(/v3: PROMOTE \(confidence \d+ %\); issue closed/);
+
+      const [run] = runs(out) as [string];
+      const first = json(join(run, 'analysis-1-v2.json'));
+      const second = json(join(run, 'analysis-2-v3.json'));
+      expect(first).toMatchObject({ verdict: 'rollback', report: { action: 'filed' } });
+      expect(first.journeys[0]).toMatchObject({
+        name: 'checkout',
+        backend: 'local',
+        passRate: { stable: 1, canary: 0 },
+      });
+      expect(first.reasons.map((x) => x.kind)).toEqual(expect.arrayContaining(['new_template', 'journey']));
+      expect(second).toMatchObject({ verdict: 'promote', report: { action: 'closed' } });
+      expect(second.journeys[0]).toMatchObject({ passRate: { stable: 1, canary: 1 } });
+
+      // The issue: filed once, fingerprinted by the failing journey, closed with the evidence.
+      const issue = first.report?.outboxFile as string;
+      expect(second.report?.outboxFile).toBe(issue);
+      const text = readFileSync(issue, 'utf8');
+      expect(header(issue)).toMatchObject({ number: 1, state: 'closed' });
+      expect(text).toMatch(/"fp":"rsfp-[0-9a-f]{16}","rollout":"demo\/shop","signals":\["journey:checkout/);
+      expect(text).toMatch(/synthetic journey `checkout.*` passes against the canary/);
+      expect(text).toContain("TypeError: Cannot read properties of undefined (reading 'rate')");
+      expect(text).toContain('**Fixed:** a later canary of `demo/shop` was promoted');
+
+      // Report pages and the failing run's evidence.
+      expect(readFileSync(join(run, 'analysis-1-v2.html'), 'utf8')).toContain('<h1>ROLLBACK</h1>');
+      expect(readFileSync(join(run, 'analysis-2-v3.html'), 'utf8')).toContain('<h1>PROMOTE</h1>');
+      const failure = first.journeys[0]?.failures[0];
+      expect(existsSync(failure?.screenshot ?? '')).toBe(true);
+      expect(existsSync(failure?.trace ?? '')).toBe(true);
+
+      expect(processesMentioning(run)).toEqual([]);
+    },
+  );
+
+  it(
+    'run twice in the same folder: a fresh run folder and processes, and a new issue (the first one is closed)',
+    { timeout: 240_000 },
+    async () => {
+      const r = await demo(out);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      const [firstRun, secondRun] = runs(out) as [string, string];
+      expect(secondRun).not.toBe(firstRun);
+      const first = json(join(secondRun, 'analysis-1-v2.json'));
+      // Dedupe looks for an *open* issue with the fingerprint; the first run closed #1, so this failure is new again.
+      expect(first.report?.outboxFile).toMatch(/issue-0002\.md$/);
+      expect(header(join(out, 'outbox', 'issue-0001.md'))).toMatchObject({ number: 1, state: 'closed' });
+      expect(header(join(out, 'outbox', 'issue-0002.md'))).toMatchObject({ number: 2, state: 'closed' });
+      expect(processesMentioning(secondRun)).toEqual([]);
+    },
+  );
+
+  it.each([
+    { stage: 'while the pods and the proxy start', after: 'rollout-sentinel demo' },
+    { stage: 'during the first analysis (journeys in Chromium)', after: '✓ shoppers on stable and canary' },
+    { stage: 'after the issue was filed', after: '✓ canary analysis v2 vs v1' },
+  ])(
+    'Ctrl-C $stage: exit 130, every process stopped, the outbox intact',
+    { timeout: 180_000 },
+    async ({ after }) => {
+      const dir = mkdtempSync(join(root, 'sigint-'));
+      const p = demo(dir);
+      await new Promise<void>((res, rej) => {
+        const poll = setInterval(() => {
+          if (p.output().includes(after)) res();
+          else if (p.child.exitCode !== null) rej(new Error(`demo exited before "${after}": ${p.output()}`));
+          else return;
+          clearInterval(poll);
+        }, 50);
+      });
+      p.child.kill('SIGINT');
+      const r = await p;
+      expect(r.code, r.stdout + r.stderr).toBe(130);
+      expect(r.stderr).toContain('every process of the demo has exited');
+      const [run] = runs(dir) as [string];
+      expect(processesMentioning(run)).toEqual([]);
+      const outbox = join(dir, 'outbox');
+      for (const f of existsSync(outbox) ? readdirSync(outbox) : []) {
+        expect(header(join(outbox, f)).number).toBeGreaterThan(0);
+        expect(readFileSync(join(outbox, f), 'utf8')).toMatch(/rollout-sentinel:marker \{.*\} -->/);
+      }
+    },
+  );
+
+  it('says how to install Chromium when there is none, before starting anything', () => {
+    const dir = mkdtempSync(join(root, 'nochromium-'));
+    const r = spawnSync(process.execPath, [BIN, 'demo', '--out', dir], {
+      encoding: 'utf8',
+      env: { ...process.env, CHROMIUM_PATH: join(dir, 'no-such-chromium') },
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('no-such-chromium is not an executable file');
+    expect(r.stderr).toContain('sudo apt-get install -y chromium-headless-shell');
+    expect(existsSync(join(dir, 'runs'))).toBe(false);
+  });
+
+  it.each([
+    { args: ['--replicas', '9'], env: {}, says: /SENTINEL_DEMO_REPLICAS \(--replicas\) = "9"/ },
+    { args: ['--llm', 'gemini'], env: { GEMINI_API_KEY: '' }, says: /--llm gemini needs GEMINI_API_KEY/ },
+    { args: ['--github', 'acme/shop'], env: {}, says: /--github owner\/repo needs GITHUB_TOKEN/ },
+    { args: ['--github', 'not a repo'], env: {}, says: /expected owner\/name/ },
+  ])('refuses $args with exit 3 and says what is wrong', ({ args, env, says }) => {
+    const r = spawnSync(process.execPath, [BIN, 'demo', ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, GITHUB_TOKEN: '', ...env },
+    });
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(says);
+  });
+});
