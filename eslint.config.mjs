@@ -121,7 +121,10 @@ export default tseslint.config(
           `${UP}(plugin|proxy|demo|cli)(/|$)`,
           'analysis/ is a library: it imports nothing from plugin/, proxy/, demo/ or cli/.',
         ],
-        [`${UP}journeys/(?!index\\.ts$)`, 'analysis/ may import journeys/ only through journeys/index.ts.'],
+        [
+          `${UP}journeys/(?!index\\.ts$|testing/)`,
+          'analysis/ may import journeys/ only through journeys/index.ts (and its test fixtures in journeys/testing/).',
+        ],
       ),
     },
   },

@@ -1,12 +1,9 @@
 /** The judge's reading of paired journey results (journeys/ toJourneyResults → classify.ts journeyFindings). */
 import { describe, expect, it } from 'vitest';
-import { compareJourney } from '../../../journeys/compare.ts';
-import { toJourneyResults } from '../../../journeys/judge.ts';
-import { DEFAULT_THRESHOLDS } from '../../../journeys/compare.ts';
+import { compareJourney, DEFAULT_THRESHOLDS, toJourneyResults } from '../../../journeys/index.ts';
+import type { JourneyRun, PairedReport } from '../../../journeys/index.ts';
 import { failedAt, fakeRuns, infraError } from '../../../journeys/testing/runs.ts';
 import { journeyFindings } from './classify.ts';
-import type { PairedReport } from '../../../journeys/types.ts';
-import type { JourneyRun } from '../../../journeys/types.ts';
 
 const BASE = [100, 50, 80];
 
