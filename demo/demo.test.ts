@@ -172,7 +172,7 @@ describe('sentinel demo', () => {
       encoding: 'utf8',
       env: { ...process.env, CHROMIUM_PATH: join(dir, 'no-such-chromium') },
     });
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(3);
     expect(r.stderr).toContain('no-such-chromium is not an executable file');
     expect(r.stderr).toContain('sudo apt-get install -y chromium-headless-shell');
     expect(existsSync(join(dir, 'runs'))).toBe(false);
