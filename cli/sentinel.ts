@@ -33,6 +33,10 @@ const COMMANDS: Record<string, Command> = {
     summary: 'judge a canary from stable and canary logs',
     load: () => import('../analysis/cli/judge.ts'),
   },
+  journey: {
+    summary: 'run Playwright synthetic journeys, or compare canary vs stable',
+    load: () => import('../journeys/cli.ts'),
+  },
   templates: {
     summary: 'mine log templates from a file',
     load: () => import('../analysis/cli/templates.ts'),

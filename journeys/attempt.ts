@@ -284,33 +284,60 @@ async function saveFailureArtifacts(
   return out;
 }
 
+/** Why the call's signal fired (`deadline` or `aborted`). */
+function abortKind(signal: AbortSignal): InfraErrorKind {
+  return (signal.reason as InfraErrorKind | undefined) ?? 'aborted';
+}
+
+/** The attempt's artifact folder, made on first use only (a passing run leaves none). */
+function artifactFolder(input: AttemptInput): () => Promise<string | undefined> {
+  let dir: string | undefined;
+  return async () => {
+    if (!input.artifactsDir) return undefined;
+    const name = `${slug(input.journey.name)}${input.side ? `-${input.side}` : ''}-${input.attempt}`;
+    dir ??= join(input.artifactsDir, slug(input.conn.backend), `${name}-${randomBytes(3).toString('hex')}`);
+    await mkdir(dir, { recursive: true });
+    return dir;
+  };
+}
+
+/** The run record from the steps' outcome and what the page did. */
+function toRun(
+  input: AttemptInput,
+  t: Clock,
+  seen: { r: StepsOutcome; o: Observed },
+  extra: Partial<JourneyRun>,
+): JourneyRun {
+  const { r, o } = seen;
+  return {
+    ...emptyRun(input, t),
+    status: r.infra ? 'error' : r.failed ? 'failed' : 'passed',
+    steps: r.steps,
+    ...(r.infra ? { errorKind: r.infra.kind, reason: r.infra.reason } : {}),
+    ...(r.failed ? { reason: r.failed.reason, failedStep: r.failed.step } : {}),
+    ...(o.documentStatus === undefined ? {} : { documentStatus: o.documentStatus }),
+    consoleErrors: o.consoleErrors,
+    pageErrors: o.pageErrors,
+    failedRequests: o.failedRequests,
+    ...extra,
+    artifacts: { ...extra.artifacts, ...(o.screenshots.length ? { screenshots: o.screenshots } : {}) },
+  };
+}
+
 /** Runs one journey once. Never throws: every outcome, including the infrastructure's failures, is a {@link JourneyRun}. */
 export async function runAttempt(input: AttemptInput): Promise<JourneyRun> {
   const t: Clock = { started: performance.now(), startedAt: new Date().toISOString() };
-  if (input.signal.aborted) {
-    const kind = (input.signal.reason as InfraErrorKind | undefined) ?? 'aborted';
-    return infraRun(input, t, kind, INFRA_REASONS[kind]);
-  }
+  if (input.signal.aborted)
+    return infraRun(input, t, abortKind(input.signal), INFRA_REASONS[abortKind(input.signal)]);
   let context: BrowserContext;
   try {
     context = await openContext(input);
   } catch (err) {
-    const kind = err instanceof InfraError ? err.kind : 'internal';
-    return infraRun(input, t, kind, errorMessage(err));
+    return infraRun(input, t, err instanceof InfraError ? err.kind : 'internal', errorMessage(err));
   }
   const closeOnAbort = (): void => void context.close().catch(() => undefined);
   input.signal.addEventListener('abort', closeOnAbort, { once: true });
-  let dir: string | undefined;
-  const artifactDir = async (): Promise<string | undefined> => {
-    if (!input.artifactsDir) return undefined;
-    dir ??= join(
-      input.artifactsDir,
-      slug(input.conn.backend),
-      `${slug(input.journey.name)}${input.side ? `-${input.side}` : ''}-${input.attempt}-${randomBytes(3).toString('hex')}`,
-    );
-    await mkdir(dir, { recursive: true });
-    return dir;
-  };
+  const artifactDir = artifactFolder(input);
   const o: Observed = {
     consoleErrors: [],
     pageErrors: [],
@@ -325,28 +352,12 @@ export async function runAttempt(input: AttemptInput): Promise<JourneyRun> {
     const r = await runSteps(input, page, o, artifactDir);
     const measured = r.infra ? {} : await readVitals(page);
     const artifacts = r.failed ? await saveFailureArtifacts(page, context, await artifactDir(), input) : {};
-    const run: JourneyRun = {
-      ...emptyRun(input, t),
-      status: r.infra ? 'error' : r.failed ? 'failed' : 'passed',
-      steps: r.steps,
-      ...(r.infra ? { errorKind: r.infra.kind, reason: r.infra.reason } : {}),
-      ...(r.failed ? { reason: r.failed.reason, failedStep: r.failed.step } : {}),
-      ...(o.documentStatus === undefined ? {} : { documentStatus: o.documentStatus }),
-      consoleErrors: o.consoleErrors,
-      pageErrors: o.pageErrors,
-      failedRequests: o.failedRequests,
-      ...measured,
-      artifacts: { ...artifacts, ...(o.screenshots.length ? { screenshots: o.screenshots } : {}) },
-    };
+    const run = toRun(input, t, { r, o }, { ...measured, artifacts });
     run.durationMs = performance.now() - t.started;
     return run;
   } catch (err) {
-    const connected = context.browser()?.isConnected() ?? false;
-    const kind = input.signal.aborted
-      ? ((input.signal.reason as InfraErrorKind | undefined) ?? 'aborted')
-      : connected
-        ? 'internal'
-        : 'sandbox_crash';
+    const crashed = !(context.browser()?.isConnected() ?? false);
+    const kind = input.signal.aborted ? abortKind(input.signal) : crashed ? 'sandbox_crash' : 'internal';
     return infraRun(input, t, kind, `${INFRA_REASONS[kind]}: ${shortError(err)}`);
   } finally {
     input.signal.removeEventListener('abort', closeOnAbort);

@@ -111,18 +111,28 @@ async function open(
 export function connectBackend(
   source: BrowserSource,
   backend: string,
-  opts: { timeoutMs: number },
+  opts: { timeoutMs: number; giveUpAfter?: number },
 ): BackendConnection {
   const tenantId = source.kind === 'proxy' ? freshTenantId(source.tenantPrefix) : undefined;
   const where = describeEndpoint(source, backend);
   let current: Promise<Browser> | undefined;
   let closed = false;
   const stale = new WeakSet<Browser>();
+  // After this many failed connects in a row, the remaining runs fail at once with the last error instead of each
+  // waiting for its own (possibly 60 s) timeout: a proxy that is down stays down for the rest of one call.
+  const giveUpAfter = opts.giveUpAfter ?? 3;
+  let failures = 0;
+  let lastError: InfraError | undefined;
   const connect = async (): Promise<Browser> => {
+    if (failures >= giveUpAfter && lastError) throw lastError;
     try {
-      return await open(source, connectHeaders(source, backend, tenantId), opts.timeoutMs);
+      const b = await open(source, connectHeaders(source, backend, tenantId), opts.timeoutMs);
+      failures = 0;
+      return b;
     } catch (err) {
-      throw classifyConnectError(err, where);
+      failures++;
+      lastError = classifyConnectError(err, where);
+      throw lastError;
     }
   };
   return {

@@ -65,7 +65,15 @@ export function validateJourneySpec(raw: unknown, opts: { source?: string } = {}
   );
 }
 
-/** Reads and parses a spec file. */
+/** Reads and parses a spec file; an unreadable file is a {@link JourneySpecError} too. */
 export async function loadJourneySpec(path: string): Promise<JourneySpec> {
-  return parseJourneySpec(await readFile(path, 'utf8'), { source: path });
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new JourneySpecError(path, [
+      `the file cannot be read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+    ]);
+  }
+  return parseJourneySpec(text, { source: path });
 }

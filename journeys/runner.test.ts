@@ -248,6 +248,31 @@ describe('infrastructure failures are errors, never failed journeys', () => {
   );
 });
 
+describe('a proxy that keeps refusing', () => {
+  it('is asked 3 times, then the remaining runs fail at once with the same error', async () => {
+    let upgrades = 0;
+    const stub: Server = createServer();
+    stub.on('upgrade', (_req, socket) => {
+      upgrades++;
+      socket.end('HTTP/1.1 503 Service Unavailable\r\n\r\n');
+    });
+    await new Promise<void>((r) => stub.listen(0, '127.0.0.1', r));
+    try {
+      const wsEndpoint = `ws://127.0.0.1:${(stub.address() as AddressInfo).port}/`;
+      const report = await runJourneys(parseJourneySpec(SHOP_SPEC_YAML), {
+        browser: { kind: 'proxy', wsEndpoint },
+        baseUrl: healthy.url,
+        repeat: 8,
+        concurrency: 1,
+      });
+      expect(upgrades).toBe(3);
+      expect(report.backends[0]!.runs.map((r) => r.errorKind)).toEqual(Array(8).fill('sandbox_limit'));
+    } finally {
+      await new Promise((r) => stub.close(r));
+    }
+  });
+});
+
 describe('secrets and options', () => {
   it('secret values never appear in a run, and a journey using one records no trace', async () => {
     artifacts = mkdtempSync(join(tmpdir(), 'journey-art-'));

@@ -25,26 +25,22 @@ export interface Task {
   attempt: number;
 }
 
-/** Checks and normalizes what every entry point shares. Throws {@link JourneyOptionsError} on bad options. */
-export function prepare(
-  spec: JourneySpec,
-  opts: CommonRunOptions,
-  targets: readonly string[],
-): { journeys: Journey[]; vars: Variables } {
-  for (const t of targets) {
-    let u: URL | undefined;
-    try {
-      u = new URL(t);
-    } catch {
-      u = undefined;
-    }
-    if (!u || !/^https?:$/.test(u.protocol)) {
-      throw new JourneyOptionsError(
-        `Target "${t}" is not an http(s) URL.`,
-        'Pass a base URL such as http://shop-canary.shop.svc:8080.',
-      );
-    }
+function checkTarget(t: string): void {
+  let u: URL | undefined;
+  try {
+    u = new URL(t);
+  } catch {
+    u = undefined;
   }
+  if (!u || !/^https?:$/.test(u.protocol)) {
+    throw new JourneyOptionsError(
+      `Target "${t}" is not an http(s) URL.`,
+      'Pass a base URL such as http://shop-canary.shop.svc:8080.',
+    );
+  }
+}
+
+function checkBrowser(opts: CommonRunOptions): void {
   if (opts.browser.kind !== 'launch' && !/^wss?:\/\//.test(opts.browser.wsEndpoint)) {
     throw new JourneyOptionsError(
       `Browser endpoint "${opts.browser.wsEndpoint}" is not a ws:// or wss:// URL.`,
@@ -57,6 +53,16 @@ export function prepare(
       'Use 1–4 on a small machine.',
     );
   }
+}
+
+/** Checks and normalizes what every entry point shares. Throws {@link JourneyOptionsError} on bad options. */
+export function prepare(
+  spec: JourneySpec,
+  opts: CommonRunOptions,
+  targets: readonly string[],
+): { journeys: Journey[]; vars: Variables } {
+  targets.forEach(checkTarget);
+  checkBrowser(opts);
   const names = new Set(spec.journeys.map((j) => j.name));
   const unknown = (opts.journeys ?? []).filter((n) => !names.has(n));
   if (unknown.length) {
@@ -65,9 +71,8 @@ export function prepare(
       `The spec has: ${[...names].join(', ')}.`,
     );
   }
-  const journeys = opts.journeys?.length
-    ? spec.journeys.filter((j) => opts.journeys?.includes(j.name))
-    : spec.journeys;
+  const wanted = opts.journeys ?? [];
+  const journeys = wanted.length ? spec.journeys.filter((j) => wanted.includes(j.name)) : spec.journeys;
   return { journeys, vars: resolveVariables(spec, opts.env ?? {}) };
 }
 

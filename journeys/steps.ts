@@ -86,14 +86,14 @@ function locate(page: Page, l: Locator): PwLocator {
   return l.nth === undefined ? loc : loc.nth(l.nth);
 }
 
-/** Polls `check` (every 100 ms) until it returns undefined (holds) or the timeout passes; then fails with its last text. */
+/** Polls `check` (every 50 ms) until it returns undefined (holds) or the timeout passes; then fails with its last text. */
 async function poll(timeoutMs: number, check: () => Promise<string | undefined>): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     const problem = await check();
     if (problem === undefined) return;
     if (performance.now() >= deadline) throw new StepFailure(`${problem} (after ${timeoutMs} ms)`);
-    await new Promise((r) => setTimeout(r, Math.min(100, Math.max(0, deadline - performance.now()))));
+    await new Promise((r) => setTimeout(r, Math.min(50, Math.max(0, deadline - performance.now()))));
   }
 }
 

@@ -18,8 +18,7 @@ export type LogComponent =
   | 'plugin.provider'
   | 'analysis'
   | 'analysis.llm'
-  | 'analysis.report'
-  | 'journeys';
+  | 'analysis.report';
 
 /** Paths whose values are replaced by `[redacted]` wherever they appear in a log object. */
 export const REDACT_PATHS = [
