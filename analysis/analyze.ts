@@ -105,8 +105,8 @@ export async function judgeComparison(
 
 /**
  * Analyzes a canary against its stable. Never throws for bad input: unusable evidence gives `inconclusive` with the
- * reason; an LLM failure gives the policy's answer without the LLM (never a silent promote). Rejects only when
- * `signal` aborts.
+ * reason; an LLM failure gives the policy's answer without the LLM (never a silent promote). Rejects when `signal`
+ * aborts, or when a streamed source fails to read (a corrupt `.gz`, an input cap: `LogInputUnreadable`/`LogInputTooLarge`).
  */
 export async function analyze(request: AnalysisRequest, opts: AnalyzeOptions = {}): Promise<JudgeResult> {
   const comparison = await buildComparison(request, opts.signal);

@@ -109,7 +109,10 @@ const BAD: Array<{ name: string; args: string[]; env?: Record<string, string>; m
   { name: 'unknown command', args: ['nope'], message: /unknown command/ },
 ];
 
-describe('exit codes automation can trust', () => {
+/** Each case spawns the CLI (a bench or proxy start-up loads Playwright): generous, for a loaded shared machine. */
+const SPAWN_TIMEOUT_MS = 120_000;
+
+describe('exit codes automation can trust', { timeout: SPAWN_TIMEOUT_MS }, () => {
   it.each(BAD)('$name → exit 3, a message, no stack trace', async ({ args, env, message }) => {
     const r = await sentinel(args, env);
     expect(r.code, r.stderr).toBe(3);

@@ -33,7 +33,7 @@ beforeAll(async () => {
   broken = await startFaultApp({ faults: ['missingElement'] });
   dir = mkdtempSync(join(tmpdir(), 'journey-cli-'));
   spec = join(dir, 'shop.yaml');
-  writeFileSync(spec, SHOP_SPEC_YAML);
+  writeFileSync(spec, SHOP_SPEC_YAML.replace('stepTimeoutMs: 3000', 'stepTimeoutMs: 2000'));
 });
 
 afterAll(async () => {

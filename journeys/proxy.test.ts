@@ -3,6 +3,11 @@
  * Chromium: each fault of the fault app is detected canary vs stable, none is found healthy vs healthy, and the
  * proxy's own failures (sandbox limit, proxy down) are `error`s that make the comparison inconclusive.
  */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseJourneySpec } from './parse.ts';
@@ -12,7 +17,8 @@ import { FAULTS, SHOP_SPEC_YAML, startFaultApp, type Fault, type FaultApp } from
 import { startProxyProcess, type ProxyProcess } from './testing/proxyProcess.ts';
 import type { BrowserSource } from './types.ts';
 
-const spec = parseJourneySpec(SHOP_SPEC_YAML);
+// 2 s per step instead of 3 s: a missing element costs less waiting; the slow step (800 ms) still fits.
+const spec = parseJourneySpec(SHOP_SPEC_YAML.replace('stepTimeoutMs: 3000', 'stepTimeoutMs: 2000'));
 let proxy: ProxyProcess;
 let healthy: FaultApp;
 let healthy2: FaultApp;
@@ -105,6 +111,28 @@ describe('each fault is detected through the proxy, canary vs stable', () => {
     );
     expect(await eventually(async () => (await proxy.metric('playwright_sessions_active')) === 0)).toBe(true);
   }, 30_000);
+});
+
+describe('sentinel journey through the proxy', () => {
+  it('run --proxy --token-file --backend local → exit 0, the backend in the table', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'journey-cli-proxy-'));
+    try {
+      writeFileSync(join(dir, 'shop.yaml'), SHOP_SPEC_YAML);
+      writeFileSync(join(dir, 'token'), `${proxy.token}\n`);
+      const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'sentinel.js');
+      const args = ['journey', 'run', '--spec', join(dir, 'shop.yaml'), '--base-url', healthy.url];
+      args.push('--proxy', proxy.dataUrl, '--token-file', join(dir, 'token'), '--backend', 'local');
+      const r = await new Promise<{ code: number; stdout: string }>((resolve) =>
+        execFile(process.execPath, [bin, ...args], (err, stdout) =>
+          resolve({ code: err ? Number(err.code) : 0, stdout }),
+        ),
+      );
+      expect(r.stdout).toMatch(/local\s+add to cart\s+\(journey\)\s+100%/);
+      expect(r.code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe('the proxy’s failures are errors → inconclusive, never a regression', () => {

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../lib/log.ts';
 import type { AnalysisRun, Measurement, Metric } from './argoTypes.ts';
-import { CHECK_ID_KEY, CheckProvider } from './checkProvider.ts';
+import { CHECK_ID_KEY, CheckProvider, GC_GRACE_MS, REPLAY_MS } from './checkProvider.ts';
 import { defaultChecks, type CheckRegistry } from './checks/registry.ts';
 import { PLUGIN_NAME } from './errors.ts';
 
@@ -174,7 +174,8 @@ describe('CheckProvider', () => {
   });
 
   it('garbageCollect drops only finished checks of that run and metric no incomplete measurement refers to', async () => {
-    const p = provider();
+    let now = Date.now();
+    const p = new CheckProvider({ checks: defaultChecks(), log: silentLogger, now: () => new Date(now) });
     const m = metric({ kind: 'httpProbe', url: `${base}/ok`, resumeAfter: '10ms' });
     const hang = { ...metric({ kind: 'httpProbe', url: `${base}/hang`, resumeAfter: '10ms' }), name: 'hang' };
     const orphan = await p.run(run, m); // its measurement was trimmed from the status
@@ -198,6 +199,10 @@ describe('CheckProvider', () => {
     // Unreadable status (no Status at all): nothing is dropped.
     await p.garbageCollect(run, m, 1);
     expect(p.jobCount).toBe(4);
+    // A status that does not (yet) show a check that has just finished may be a stale copy: kept for the grace period.
+    await p.garbageCollect({ ...run, raw: status([awaited]) }, m, 1);
+    expect(p.jobCount).toBe(4);
+    now += GC_GRACE_MS + 1000;
     await p.garbageCollect({ ...run, raw: status([awaited]) }, m, 1);
     expect(p.jobCount).toBe(3);
     await p.garbageCollect({ ...run, raw: { Status: {} } }, hang, 1);
@@ -209,6 +214,40 @@ describe('CheckProvider', () => {
     expect((await p.resume({ ...run, uid: 'other' }, m, otherRun)).phase).toBe('Successful');
     expect((await p.terminate(run, hang, running)).phase).toBe('Inconclusive');
     expect(p.jobCount).toBe(0);
+  });
+
+  it('a repeated Resume of a finished measurement (a reconcile from a stale cache) gets the same result', async () => {
+    let now = Date.now();
+    const p = new CheckProvider({ checks: defaultChecks(), log: silentLogger, now: () => new Date(now) });
+    const m = metric({ kind: 'httpProbe', url: `${base}/ok`, resumeAfter: '10ms' }, 'result.status == 200');
+    const first = await p.run(run, m);
+    const done = await finish(p, m, first);
+    expect(done.phase).toBe('Successful');
+    const again = await p.resume(run, m, first);
+    expect(again).toEqual(done);
+    expect(p.jobCount).toBe(0);
+    // Kept for REPLAY_MS only: the next Run's sweep drops it.
+    now += REPLAY_MS + 1000;
+    await p.run(run, m);
+    expect((await p.resume(run, m, first)).message).toMatch(/MeasurementNotFound/);
+  });
+
+  it('each measurement opens its own connection (a kept-alive one would stay on the pod it first reached)', async () => {
+    let connections = 0;
+    const counted = createServer((_req, res) => res.end('{}'));
+    counted.on('connection', () => connections++);
+    await new Promise<void>((r) => counted.listen(0, '127.0.0.1', r));
+    const addr = counted.address();
+    const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/`;
+    try {
+      const p = provider();
+      const m = metric({ kind: 'httpProbe', url, resumeAfter: '10ms' });
+      for (let i = 0; i < 3; i++) expect((await finish(p, m, await p.run(run, m))).phase).toBe('Successful');
+      expect(connections).toBe(3);
+    } finally {
+      counted.closeAllConnections();
+      counted.close();
+    }
   });
 
   it('drops finished checks nobody resumed for an hour when the next Run starts', async () => {

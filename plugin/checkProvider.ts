@@ -47,10 +47,26 @@ interface Job {
   done?: (m: Measurement) => Measurement;
   /** When the check finished (ms since epoch). */
   doneAt?: number;
+  /** The measurement the first Resume after the check finished returned, and when: a repeated Resume gets it again. */
+  result?: Measurement;
+  claimedAt?: number;
 }
 
 /** Finished checks nobody resumed (the AnalysisRun was deleted, the controller restarted) are dropped after this. */
 const UNCLAIMED_TTL_MS = 60 * 60 * 1000;
+/**
+ * GarbageCollect keeps a finished check this long even when the run's status does not refer to it: the status it gets
+ * may be a stale copy (a reconcile from the controller's informer cache before its own last status write shows up —
+ * seen on a loaded machine in the cluster e2e, one MeasurementNotFound in 14 measurements). Far longer than any
+ * resumeAfter; far shorter than the hourly sweep.
+ */
+export const GC_GRACE_MS = 10 * 60 * 1000;
+/**
+ * A resumed check's result is kept this long and returned again to a repeated Resume of the same measurement: a
+ * reconcile working from a stale informer cache still sees the measurement Running and resumes it a second time (the
+ * cluster e2e saw MeasurementNotFound twice in 14 measurements from this). Seconds would do; minutes cost little.
+ */
+export const REPLAY_MS = 2 * 60 * 1000;
 
 /** Prepared measurement inputs, or the Error measurement explaining why there are none. */
 type Prepared = { args: PluginArgs; success?: Condition; failure?: Condition } | { error: PluginError };
@@ -142,7 +158,9 @@ export class CheckProvider implements MetricProvider {
 
   /** Checks currently held (running, or finished and waiting for Resume). */
   get jobCount(): number {
-    return this.jobs.size;
+    let n = 0;
+    for (const job of this.jobs.values()) if (job.claimedAt === undefined) n++;
+    return n;
   }
 
   async init(): Promise<void> {}
@@ -163,10 +181,11 @@ export class CheckProvider implements MetricProvider {
     const prepared = this.prepare(metric);
     if ('error' in prepared) return markError(base, prepared.error, now);
     this.sweep(now.getTime());
-    if (this.jobs.size >= (this.opts.maxJobs ?? 10_000)) {
+    const inFlight = this.jobCount;
+    if (inFlight >= (this.opts.maxJobs ?? 10_000)) {
       return markError(
         base,
-        new PluginError('TooManyChecks', `${this.jobs.size} checks are already in flight.`, {
+        new PluginError('TooManyChecks', `${inFlight} checks are already in flight.`, {
           hint: 'The controller is not resuming measurements; check its logs. Measurements resume at their next interval.',
         }),
         now,
@@ -209,8 +228,11 @@ export class CheckProvider implements MetricProvider {
     const now = this.now();
     if (!job) return markError(m, measurementNotFound(id), now);
     if (!job.done) return markRunning(m, new Date(now.getTime() + job.resumeAfter), now);
-    this.jobs.delete(id as string);
-    return job.done(m);
+    if (!job.result) {
+      job.result = job.done(m);
+      job.claimedAt = now.getTime();
+    }
+    return job.result;
   }
 
   async terminate(_run: AnalysisRun, _metric: Metric, m: Measurement): Promise<Measurement> {
@@ -228,22 +250,25 @@ export class CheckProvider implements MetricProvider {
    * Argo (analysis/analysis.go, v1.10.2) calls GarbageCollect at the end of every reconcile once a metric holds more
    * measurements than its retention — after `runMeasurements`, on the same `run`, so the measurement it has just
    * started (Running, not resumed yet) is the newest one in `run.status`. A fast check may already be done by then.
-   * Only checks no incomplete measurement of the run refers to are dropped, and only finished ones; when the run's
-   * status cannot be read, nothing is dropped (orphans go with the hourly sweep).
+   * Only checks no incomplete measurement of the run refers to are dropped, and only those finished more than
+   * GC_GRACE_MS ago; when the run's status cannot be read, nothing is dropped (orphans go with the hourly sweep).
    */
   async garbageCollect(run: AnalysisRun, metric: Metric, _limit: number): Promise<void> {
     const awaited = awaitedCheckIds(run, metric.name);
     if (!awaited) return;
+    const cutoff = this.now().getTime() - GC_GRACE_MS;
+    this.sweep(this.now().getTime());
     for (const [id, job] of this.jobs) {
-      if (job.runUid === run.uid && job.metric === metric.name && job.done && !awaited.has(id)) {
+      const old = job.doneAt !== undefined && job.doneAt < cutoff;
+      if (job.runUid === run.uid && job.metric === metric.name && old && !awaited.has(id))
         this.jobs.delete(id);
-      }
     }
   }
 
   private sweep(now: number): void {
     for (const [id, job] of this.jobs) {
-      if (job.doneAt !== undefined && now - job.doneAt > UNCLAIMED_TTL_MS) this.jobs.delete(id);
+      if (job.claimedAt !== undefined && now - job.claimedAt > REPLAY_MS) this.jobs.delete(id);
+      else if (job.doneAt !== undefined && now - job.doneAt > UNCLAIMED_TTL_MS) this.jobs.delete(id);
     }
   }
 

@@ -36,16 +36,16 @@ async function handshakeLine(p: Proc): Promise<string> {
 const COOKIE = { ARGO_ROLLOUTS_RPC_PLUGIN: 'metricprovider', PLUGIN_PROTOCOL_VERSIONS: '1' };
 
 describe('sentinel plugin (the process the controller starts)', () => {
-  it("without the magic cookie prints go-plugin's message and exits 1", async () => {
+  it("without the magic cookie prints go-plugin's message and exits 3 (usage: lib/exitCodes.ts)", async () => {
     const p = startPlugin({});
-    expect(await p.exit).toBe(1);
+    expect(await p.exit).toBe(3);
     expect(p.stdout()).toBe('');
     expect(p.stderr()).toContain('This binary is a plugin. These are not meant to be executed directly.');
   });
 
   it('refuses protocol versions it does not speak', async () => {
     const p = startPlugin({ ...COOKIE, PLUGIN_PROTOCOL_VERSIONS: '2,3' });
-    expect(await p.exit).toBe(1);
+    expect(await p.exit).toBe(3);
     expect(p.stdout()).toBe('');
     expect(p.stderr()).toMatch(/"@level":"error".*offered plugin protocol versions \\"2,3\\"/);
   });

@@ -3,11 +3,12 @@
  * go-plugin; prints the handshake line on stdout, logs hclog JSON lines on stderr, exits on Control.Quit or when the
  * controller goes away.
  */
+import { rmSync } from 'node:fs';
 import { EXIT, UsageError } from '../lib/exitCodes.ts';
 import { errorMessage } from '../lib/errors.ts';
 import { CheckProvider } from './checkProvider.ts';
 import { defaultChecks } from './checks/registry.ts';
-import { loadConfig } from './config.ts';
+import { loadConfig, warmUpArgsSchema } from './config.ts';
 import { NOT_A_COMMAND_MESSAGE, PLUGIN_NAME, unsupportedProtocolVersion } from './errors.ts';
 import { warmUpGobForStartup } from './goplugin/gob/warmup.ts';
 import { handshakeLine, negotiateVersion, socketPath } from './goplugin/handshake.ts';
@@ -32,6 +33,7 @@ function watchParent(onGone: () => void): NodeJS.Timeout {
 /** Runs the plugin; resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const config = loadConfig(argv);
+  if (config.serve) return serveSidecar(config);
   if (!config.cookieOk) {
     process.stderr.write(NOT_A_COMMAND_MESSAGE);
     return EXIT.usage;
@@ -57,6 +59,7 @@ export async function main(argv: string[]): Promise<number> {
   });
   // Before announcing: the first Run's ~220 type definitions then decode on optimised code; then drop the garbage.
   await warmUpGobForStartup();
+  warmUpArgsSchema();
   gc.collect();
   const path = socketPath(config.socketDir);
   try {
@@ -83,6 +86,42 @@ export async function main(argv: string[]): Promise<number> {
 
   const end = await Promise.race([server.done, stop]);
   log.info({ reason: end }, 'plugin stopping');
+  shutdown.abort();
+  gc.stop();
+  provider.close();
+  await server.close();
+  return 0;
+}
+
+/**
+ * `sentinel plugin --serve`: the sidecar of the stock-image route. The controller starts the static shim
+ * (plugin/shim), which prints a handshake naming this socket; each controller connection is one go-plugin session
+ * (its own broker ids and streams), connections come one after another (a controller restart, a killed shim), and
+ * Control.Quit or a closed connection ends only that session. Checks live in the sidecar, so a measurement started
+ * before a controller restart can still be resumed after it. Stops on SIGTERM (the pod stopping).
+ */
+async function serveSidecar(config: ReturnType<typeof loadConfig>): Promise<number> {
+  const log = createPluginLogger({ level: config.logLevel });
+  const shutdown = new AbortController();
+  const gc = idleGc(IDLE_GC_MS);
+  const provider = new CheckProvider({
+    checks: defaultChecks(),
+    log: log.child({ component: 'plugin.provider' }),
+  });
+  const server = new GoPluginServer({
+    provider,
+    log: log.child({ component: 'plugin.goplugin' }),
+    signal: shutdown.signal,
+    onCall: gc.touch,
+  });
+  await warmUpGobForStartup();
+  gc.collect();
+  rmSync(config.socket, { force: true }); // a socket file left by a previous sidecar container
+  await server.listen(config.socket);
+  process.on('SIGINT', () => log.debug('SIGINT ignored'));
+  log.info({ plugin: PLUGIN_NAME, socket: config.socket, pid: process.pid }, 'plugin sidecar serving');
+  await new Promise<void>((resolve) => process.once('SIGTERM', () => resolve()));
+  log.info({ reason: 'SIGTERM' }, 'plugin sidecar stopping');
   shutdown.abort();
   gc.stop();
   provider.close();

@@ -127,7 +127,9 @@ export async function main(argv: string[]): Promise<number> {
     throw new ConfigError(['--stable and --canary cannot both be stdin (-)']);
   const llm = createLlmJudge(options);
   const signal = AbortSignal.timeout(10 * 60_000);
+  // Streamed sides; `kubectl logs --prefix` lines are attributed to their pod/container.
   const cap = {
+    prefixed: true,
     maxLines: options.maxInputLines,
     maxLinesOption: 'SENTINEL_MAX_INPUT_LINES (--max-input-lines)',
   };

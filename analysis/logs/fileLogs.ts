@@ -17,6 +17,11 @@ export interface FileSourceOptions {
    * Memory does not grow with lines; the cap bounds the time one judgement may take.
    */
   maxLines?: number | undefined;
+  /**
+   * Attribute `kubectl logs --prefix` lines to their pod/container (records grouped per container; the judge wants
+   * this). Off: lines are kept as they are, in input order (`sentinel templates`).
+   */
+  prefixed?: boolean | undefined;
   /** Name of the option that sets `maxLines`, for the error message (e.g. `SENTINEL_MAX_INPUT_LINES (--max-input-lines)`). */
   maxLinesOption?: string | undefined;
 }
@@ -64,7 +69,10 @@ export async function* streamLines(stream: Readable, signal?: AbortSignal): Asyn
         if (skipping) {
           skipping = false;
           yield pending;
-        } else yield pending.length ? (pending + piece).slice(0, MAX_LINE_CHARS) : piece;
+        } else {
+          const line = pending.length ? pending + piece : piece;
+          yield line.length > MAX_LINE_CHARS ? line.slice(0, MAX_LINE_CHARS) : line;
+        }
         pending = '';
       }
       if (!skipping && start < chunk.length) {
@@ -134,8 +142,8 @@ async function* counted(
 
 /**
  * A streamed source for a file (or `-` for stdin): nothing is held per line, so memory stays bounded whatever its size.
- * Lines with a `kubectl logs --prefix` prefix are attributed to their pod/container by the record reader
- * (`prefixed: true`). Rejects at once when the file cannot be opened; a corrupt gzip rejects the iteration, with
+ * With `prefixed`, lines with a `kubectl logs --prefix` prefix are attributed to their pod/container by the record
+ * reader. Rejects at once when the file cannot be opened; a corrupt gzip rejects the iteration, with
  * `LogInputUnreadable` naming the file.
  */
 export async function fileSource(
@@ -145,7 +153,7 @@ export async function fileSource(
   const o: FileSourceOptions = opts instanceof AbortSignal ? { signal: opts } : opts;
   await checkInput(path);
   const name = path === '-' ? 'stdin' : path;
-  return { name, lines: counted(name, lazyLines(path, o), o), prefixed: true };
+  return { name, lines: counted(name, lazyLines(path, o), o), prefixed: o.prefixed ?? false };
 }
 
 /**

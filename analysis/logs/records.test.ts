@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { readLogFile } from './fileLogs.ts';
+import { fileSource, readLogFile } from './fileLogs.ts';
 import { parseJsonLine } from './jsonLines.ts';
 import { detectLevel, levelFromField } from './level.ts';
-import { readRecordsSync } from './records.ts';
+import { MAX_LINE_CHARS, readRecords, readRecordsSync } from './records.ts';
 import { httpStatus, latencyMs, Reservoir } from './signals.ts';
 
 const records = (lines: string[]) => [...readRecordsSync('src', lines)];
@@ -168,6 +168,44 @@ describe('file and stdin sources', () => {
       ['a-1/app', ['INFO x', 'INFO z']],
       ['a-2/app', ['INFO y']],
     ]);
+  });
+
+  it('streams a prefixed file, grouping multi-line records per container (a trace interleaved with another pod)', async () => {
+    const p = join(dir, 'interleaved.log');
+    writeFileSync(
+      p,
+      [
+        '[pod/a-1/app] ERROR request failed',
+        '[pod/b-2/app] INFO healthy',
+        '[pod/a-1/app] java.lang.NullPointerException: boom',
+        '[pod/a-1/app] \tat com.acme.Cart.add(Cart.java:42)',
+        '[pod/b-2/app] INFO still healthy',
+      ].join('\n'),
+    );
+    const recs = [];
+    for await (const r of readRecords(await fileSource(p, { prefixed: true }))) recs.push(r);
+    const a = recs.filter((r) => r.source === 'a-1/app');
+    expect(a).toHaveLength(1);
+    expect(a[0]).toMatchObject({ lines: 3, level: 'error' });
+    expect(a[0]?.message).toContain('NullPointerException');
+    expect(recs.filter((r) => r.source === 'b-2/app').map((r) => r.message)).toEqual([
+      'INFO healthy',
+      'INFO still healthy',
+    ]);
+  });
+
+  it('cuts a huge line at MAX_LINE_CHARS while streaming, and fails a corrupt .gz with the file named', async () => {
+    const p = join(dir, 'huge.log');
+    writeFileSync(p, `${'x'.repeat(MAX_LINE_CHARS * 3)}\nINFO after\n`);
+    const lines: string[] = [];
+    for await (const l of (await fileSource(p)).lines) lines.push(l);
+    expect(lines.map((l) => l.length)).toEqual([MAX_LINE_CHARS, 'INFO after'.length]);
+    const gz = join(dir, 'cut.log.gz');
+    writeFileSync(gz, gzipSync('INFO a\n'.repeat(1000)).subarray(0, 40));
+    const read = async (): Promise<void> => {
+      for await (const _ of (await fileSource(gz)).lines);
+    };
+    await expect(read()).rejects.toThrow(/cut\.log\.gz: its gzip data is truncated or corrupt/);
   });
 
   it('reads .gz files and stdin', async () => {

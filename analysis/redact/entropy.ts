@@ -11,14 +11,40 @@ import { placeholder, type RedactionCounts } from './kinds.ts';
 export const ENTROPY_THRESHOLDS = {
   /** Shortest run considered: AWS secret keys are 40, most API secrets 32 or more. */
   minLength: 32,
-  /** Bits per character; random base64 of 32–64 characters measures 4.6–5.5, English identifiers 3.5–4.2. */
+  /** Bits per character; random base64 of 32–47 characters measures 4.6–5.2, English identifiers 3.5–4.2. */
   minBitsPerChar: 4.3,
+  /** From `longFrom` characters on: random base64 of 48+ measures 5.0–5.6, long CamelCase identifiers up to 4.5. */
+  minBitsPerCharLong: 4.7,
+  longFrom: 48,
   /** Digits a random token of this length practically always has (40 base64 characters have about 6). */
   minDigits: 3,
 } as const;
 
-/** Runs of base64/base64url characters; `/` and `+` included (AWS keys have them). */
-const RUN = /(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/=_-]{32,512}(?![A-Za-z0-9+/=_-])/g;
+/** Base64/base64url characters (`/` and `+` included: AWS keys have them), as a lookup table for the scanner. */
+const TOKEN_CHAR = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=_-')
+  TOKEN_CHAR[c.charCodeAt(0)] = 1;
+/** Longest run considered a token (longer runs are data blobs, left to the other rules). */
+const MAX_RUN = 512;
+
+/**
+ * The runs of token characters of at least `min` characters, as [start, end) pairs: one pass over the text (a regex
+ * such as /[…]{32}/ retries up to 32 characters at every position, several times slower on long log lines).
+ */
+export function longRuns(text: string, min: number = ENTROPY_THRESHOLDS.minLength): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  let start = -1;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 0;
+    if (c < 128 && TOKEN_CHAR[c] === 1) {
+      if (start < 0) start = i;
+    } else if (start >= 0) {
+      if (i - start >= min) out.push([start, i]);
+      start = -1;
+    }
+  }
+  return out;
+}
 /** A run followed by a file extension is a (content-hashed) file name, not a secret. */
 const FILE_EXTENSION =
   /^\.(?:png|jpe?g|gif|webp|svg|ico|css|js|mjs|map|json|html?|woff2?|ttf|txt|pdf|zip|gz|tar)\b/i;
@@ -40,18 +66,38 @@ export function looksRandom(token: string): boolean {
   const t = ENTROPY_THRESHOLDS;
   // A path (`/a/b/c`) is not a token: base64 has at most a few slashes and never starts with one.
   if (token.length < t.minLength || token.startsWith('/') || token.split('/').length > 4) return false;
+  const minBits = token.length >= t.longFrom ? t.minBitsPerCharLong : t.minBitsPerChar;
   if (!/[a-z]/.test(token) || !/[A-Z]/.test(token)) return false;
   if ((token.match(/\d/g)?.length ?? 0) < t.minDigits) return false;
-  return shannonEntropy(token) >= t.minBitsPerChar;
+  return shannonEntropy(token) >= minBits;
+}
+
+/** A run that is a path (`/static/img/<token>`): its segments are judged one by one. */
+function pieces(text: string, start: number, end: number): Array<[number, number]> {
+  const run = text.slice(start, end);
+  if (!run.startsWith('/') && run.split('/').length <= 4) return [[start, end]];
+  const out: Array<[number, number]> = [];
+  let from = start;
+  for (const seg of run.split('/')) {
+    if (seg.length >= ENTROPY_THRESHOLDS.minLength) out.push([from, from + seg.length]);
+    from += seg.length + 1;
+  }
+  return out;
 }
 
 /** Replaces every random-looking token of `text`. */
 export function entropyRedact(text: string, counts: RedactionCounts): string {
-  RUN.lastIndex = 0;
-  return text.replace(RUN, (run: string, offset: number) => {
-    if (!looksRandom(run) || FILE_EXTENSION.test(text.slice(offset + run.length, offset + run.length + 6)))
-      return run;
-    counts.high_entropy = (counts.high_entropy ?? 0) + 1;
-    return placeholder('high_entropy');
-  });
+  let out = '';
+  let last = 0;
+  for (const [runStart, runEnd] of longRuns(text)) {
+    for (const [start, end] of pieces(text, runStart, runEnd)) {
+      const run = text.slice(start, end);
+      if (end - start > MAX_RUN || !looksRandom(run) || FILE_EXTENSION.test(text.slice(end, end + 6)))
+        continue;
+      counts.high_entropy = (counts.high_entropy ?? 0) + 1;
+      out += text.slice(last, start) + placeholder('high_entropy');
+      last = end;
+    }
+  }
+  return last === 0 ? text : out + text.slice(last);
 }

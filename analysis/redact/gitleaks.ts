@@ -5,7 +5,7 @@
  * the rule's entropy and pass the global and the rule's allowlists; then only the secret is replaced.
  */
 import { readFileSync } from 'node:fs';
-import { compileGoRegex } from './goRegex.ts';
+import { compileGoRegex, simplifyForRedaction } from './goRegex.ts';
 import { placeholder, type RedactionCounts } from './kinds.ts';
 import { shannonEntropy } from './entropy.ts';
 
@@ -64,7 +64,7 @@ function captureGroups(re: RegExp): number {
 export function compileGitleaks(data: GitleaksData): { rules: GitleaksRule[]; global: Allowlist } {
   const rules = data.rules.map((r) => {
     try {
-      const re = compileGoRegex(r.regex, 'g');
+      const re = compileGoRegex(simplifyForRedaction(r.regex), 'g');
       // gitleaks takes the first non-empty group when secretGroup is unset; with several groups (alternatives marking
       // the token's kind) the whole match is the safer thing to remove.
       const group = r.secretGroup ?? (captureGroups(re) === 1 ? 1 : 0);
@@ -121,15 +121,19 @@ function redactRule(rule: GitleaksRule, text: string, counts: RedactionCounts): 
  */
 export function gitleaksRedact(text: string, keywords: ReadonlySet<string>, counts: RedactionCounts): string {
   const rules = new Set<GitleaksRule>();
-  for (const [k, rs] of BY_KEYWORD) {
-    for (const f of keywords) {
-      if (f.includes(k)) {
-        for (const r of rs) rules.add(r);
-        break;
-      }
-    }
-  }
+  for (const f of keywords) for (const r of rulesFor(f)) rules.add(r);
   let out = text;
   for (const r of rules) out = redactRule(r, out, counts);
   return out;
+}
+
+/** Found keyword → the rules with a keyword inside it; bounded by the number of distinct keywords. */
+const RULES_FOR = new Map<string, GitleaksRule[]>();
+function rulesFor(found: string): GitleaksRule[] {
+  let rules = RULES_FOR.get(found);
+  if (!rules) {
+    rules = [...BY_KEYWORD].filter(([k]) => found.includes(k)).flatMap(([, rs]) => rs);
+    RULES_FOR.set(found, rules);
+  }
+  return rules;
 }

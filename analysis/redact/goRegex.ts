@@ -131,14 +131,31 @@ export function translateGoRegex(src: string): string {
   return out;
 }
 
+/** A leading lazy context run such as gitleaks' `[\w.-]{0,50}?` before the keyword. */
+const LEADING_CONTEXT = /^(\(\?i\)|\(\?i:)?\[\\w\.-\]\{0,\d+\}\?/;
+
+/**
+ * Simplifies a pattern for redaction, where only the secret (a capture group) is replaced and finding a superset is
+ * safe: a leading lazy context run is dropped (it makes V8 try 50 prefixes at every position; without it the match
+ * simply starts at the keyword), and inside a wholly case-insensitive pattern, case-sensitive islands (`(?-i:[Aa]pi)`)
+ * become case-insensitive, so the pattern keeps V8's own `i` flag.
+ */
+export function simplifyForRedaction(src: string): string {
+  let out = src;
+  for (let m = LEADING_CONTEXT.exec(out); m; m = LEADING_CONTEXT.exec(out))
+    out = (m[1] ?? '') + out.slice(m[0].length);
+  if (out.startsWith('(?i)')) out = out.replace(/\(\?-i:/g, '(?:').replace(/\(\?-i\)/g, '');
+  return out;
+}
+
 /** Compiles an RE2 pattern to a JavaScript RegExp with the given flags (e.g. `g`). Throws {@link GoRegexError}. */
 export function compileGoRegex(src: string, jsFlags = ''): RegExp {
   // A pattern that is case-insensitive throughout keeps V8's own `i` flag (faster than expanded classes).
   const wholeI = src.startsWith('(?i)') && !/\(\?[is]*-/.test(src);
   const translated = wholeI ? translateGoRegex(src.slice(4)) : translateGoRegex(src);
-  if (wholeI) jsFlags += 'i';
+  const flags = wholeI ? `${jsFlags}i` : jsFlags;
   try {
-    return new RegExp(translated, jsFlags);
+    return new RegExp(translated, flags);
   } catch (err) {
     throw new GoRegexError(`${(err as Error).message} (from ${src.slice(0, 80)})`);
   }

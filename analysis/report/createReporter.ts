@@ -1,5 +1,6 @@
 /** @module analysis/report/createReporter — wires sink, redaction, leases and writer into a Reporter. */
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { join, resolve } from 'node:path';
 import { type Logger, silentLogger } from '../../lib/log.ts';
 import { GitHubSink } from './github.ts';
 import { LeaseStore } from './lease.ts';
@@ -34,6 +35,15 @@ export interface ReporterSetup {
   log?: Logger;
 }
 
+/**
+ * The lease folder of a sink: one per repository, one per outbox folder — a lease names an issue of one sink only,
+ * so reporting the same failure to another outbox (or repository) never follows a record of a different one.
+ */
+export function leaseScope(sink: SinkSetup): string {
+  if (sink.kind === 'github') return sink.repo.replace('/', '__');
+  return `outbox-${createHash('sha256').update(resolve(sink.dir)).digest('hex').slice(0, 16)}`;
+}
+
 /** Builds the reporter. The sink is always wrapped in a RedactingSink: nothing leaves unredacted. */
 export function createReporter(setup: ReporterSetup): {
   reporter: Reporter;
@@ -53,7 +63,7 @@ export function createReporter(setup: ReporterSetup): {
       : new OutboxSink(setup.sink.dir);
   const sink = new RedactingSink(inner, setup.redact);
   const kind = setup.sink.kind === 'github' ? tokenKind(setup.sink.token) : undefined;
-  const scope = setup.sink.kind === 'github' ? setup.sink.repo.replace('/', '__') : 'outbox';
+  const scope = leaseScope(setup.sink);
   const leases = new LeaseStore({
     dir: join(setup.stateDir, 'leases', scope),
     ...(setup.leaseTtlMs === undefined ? {} : { ttlMs: setup.leaseTtlMs }),

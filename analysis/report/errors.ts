@@ -119,3 +119,13 @@ export class VerdictFileInvalid extends SentinelError {
     });
   }
 }
+
+/** The issue a dedupe lease remembers no longer exists in the sink (GitHub 404/410, outbox file missing). */
+export class IssueGone extends SentinelError {
+  constructor(target: string, number: number, why: string, cause?: unknown) {
+    super('IssueGone', `Issue #${number} is gone from ${target} (${why}).`, {
+      hint: 'Nothing to do: the report files a new issue and replaces the remembered one.',
+      cause,
+    });
+  }
+}

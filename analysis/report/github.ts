@@ -7,6 +7,7 @@ import {
   GitHubRateLimited,
   GitHubRepoNotFound,
   GitHubRequestFailed,
+  IssueGone,
 } from './errors.ts';
 import { parseMarker } from './marker.ts';
 import { type RateLimitOptions, RateLimitExhausted, rateLimitHook } from './rateLimit.ts';
@@ -144,7 +145,13 @@ export class GitHubSink implements IssueSink {
   async get(number: number, signal: AbortSignal): Promise<TrackedIssue> {
     const res = await this.#call('read issue', () =>
       this.#gh.rest.issues.get({ ...this.#repoParams, issue_number: number, request: { signal } }),
-    );
+    ).catch((err: unknown) => {
+      // 410: the issue was deleted; 404: deleted, transferred, or never there. Either way it is gone.
+      const status = ((err as Error).cause as { status?: number } | undefined)?.status;
+      if (status === 404 || status === 410)
+        throw new IssueGone(this.target, number, `GitHub answered ${status}`, err);
+      throw err;
+    });
     return toTracked(res.data as ApiIssue);
   }
 

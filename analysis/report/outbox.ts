@@ -1,6 +1,7 @@
 /** @module analysis/report/outbox — the local issue sink: one Markdown file per issue, for the embedded default and dry-run. */
 import { appendFile, mkdir, open, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { IssueGone } from './errors.ts';
 import { parseMarker } from './marker.ts';
 import type { IssueActivity, IssueDraft, IssueSink, TrackedIssue } from './types.ts';
 
@@ -94,7 +95,12 @@ export class OutboxSink implements IssueSink {
   }
 
   async get(number: number, _signal: AbortSignal): Promise<TrackedIssue> {
-    return this.#tracked(await this.#byNumber(number));
+    const file = await this.#byNumber(number).catch((err: unknown) => {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+        throw new IssueGone(this.target, number, `${this.#path(number)} does not exist`, err);
+      throw err;
+    });
+    return this.#tracked(file);
   }
 
   async create(draft: IssueDraft, _signal: AbortSignal): Promise<TrackedIssue> {

@@ -89,6 +89,13 @@ describe('Reporter against a GitHub REST fake validated with the OpenAPI descrip
       action: 'created',
       issue: { number: 3 },
     });
+    // GitHub answered 410 Gone for the deleted issue; the record now names issue 3, and the next report follows it.
+    expect(fake.requests.some((r) => r.operationId === 'issues/get' && r.status === 410)).toBe(true);
+    expect(await reporter.report(rollbackVerdict(3), CONTEXT, policy(), signal())).toMatchObject({
+      action: 'commented',
+      via: 'lease',
+      issue: { number: 3 },
+    });
   });
 
   it('files a different failure of the same rollout as a second issue', async () => {

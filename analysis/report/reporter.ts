@@ -2,7 +2,7 @@
 import { SentinelError, errorMessage } from '../../lib/errors.ts';
 import { type Logger, silentLogger } from '../../lib/log.ts';
 import { allSignals, fingerprint, rolloutKey } from './fingerprint.ts';
-import { GitHubRepoNotFound } from './errors.ts';
+import { GitHubRepoNotFound, IssueGone } from './errors.ts';
 import { type IssueFacts, formatRepeatComment } from './format.ts';
 import { redactDeep } from './redactingSink.ts';
 import { SENTINEL_LABEL } from './github.ts';
@@ -121,9 +121,16 @@ export class Reporter {
     const filed = await leases.withLock(a.fp, signal, async () => {
       const lease = await leases.get(a.fp);
       if (lease) {
-        // A leased issue that was deleted or transferred (404) is forgotten like a closed one.
+        // A leased issue that is gone (GitHub 404/410, a deleted outbox file) is forgotten like a closed one: the
+        // report goes on to search and file, and the new issue replaces the record.
         const issue = await sink.get(lease.number, signal).catch((err: unknown) => {
-          if (err instanceof GitHubRepoNotFound) return undefined;
+          if (err instanceof IssueGone || err instanceof GitHubRepoNotFound) {
+            this.#log.warn(
+              { fp: a.fp, issue: lease.number, err: errorMessage(err) },
+              'remembered issue is gone',
+            );
+            return undefined;
+          }
           throw err;
         });
         if (issue?.state === 'open') {

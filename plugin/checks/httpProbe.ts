@@ -37,7 +37,11 @@ function client(protocol: string): Promise<{ request: typeof httpRequest; agent:
     const load = protocol === 'https:' ? import('node:https') : import('node:http');
     c = load.then((mod) => ({
       request: mod.request,
-      agent: new mod.Agent({ keepAlive: true, maxFreeSockets: 4 }),
+      // No keep-alive: every measurement opens its own connection. A reused connection to a Service stays pinned to
+      // the pod it first reached (kube-proxy's conntrack entry outlives selector changes), so after Argo points the
+      // canary Service at the new ReplicaSet the probe would keep measuring the old one (found by the cluster e2e:
+      // a broken canary was promoted on the stable pod's answers).
+      agent: new mod.Agent({ keepAlive: false }),
     }));
     clients.set(protocol, c);
   }

@@ -79,6 +79,8 @@ export class FakeGitHub {
   readonly #repos = new Map<string, Map<number, FakeIssue>>();
   readonly #injected: Injected[] = [];
   readonly #lastNumber = new Map<string, number>();
+  /** Deleted issues: GitHub answers 410 Gone for them (404 for numbers that never existed). */
+  readonly #gone = new Set<string>();
   #server: Server | undefined;
   #origin = '';
   #ids = 1000;
@@ -120,6 +122,7 @@ export class FakeGitHub {
   /** Simulates an issue deleted (or transferred away) by a person. */
   deleteIssue(repo: string, number: number): void {
     this.#repos.get(repo)?.delete(number);
+    this.#gone.add(`${repo}#${number}`);
   }
 
   /** Simulates an agent (or anyone) commenting. */
@@ -252,6 +255,11 @@ export class FakeGitHub {
       return { status: 201, body: this.#create(repo, issues, body ?? {}, who) };
     if (op.operationId === 'issues/list-for-repo') return this.#list(repo, issues, query);
     const issue = issues.get(Number(op.pathParams['issue_number']));
+    if (!issue && this.#gone.has(`${repo}#${op.pathParams['issue_number']}`))
+      return {
+        status: 410,
+        body: { message: 'This issue was deleted', documentation_url: DOCS, status: '410' },
+      };
     if (!issue)
       return { status: 404, body: { message: 'Not Found', documentation_url: DOCS, status: '404' } };
     return this.#onIssue(op.operationId, { repo, issue }, body ?? {}, who);

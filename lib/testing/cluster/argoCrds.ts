@@ -6,6 +6,7 @@ import {
   type KubeConfig,
   type V1CustomResourceDefinition,
 } from '@kubernetes/client-node';
+import { Agent, fetch } from 'undici';
 import { parseAllDocuments } from 'yaml';
 import { run } from '../kube/kubeFixture.ts';
 
@@ -40,16 +41,30 @@ export async function argoCrds(): Promise<V1CustomResourceDefinition[]> {
   return out;
 }
 
+/** The test API server's self-signed certificate is not verified (loopback only). */
+const INSECURE = new Agent({ connect: { rejectUnauthorized: false } });
+
 /** Installs Argo's CRDs and waits until the API server serves them. */
 export async function installArgoCrds(kc: KubeConfig, timeoutMs = 60_000): Promise<string[]> {
   const api = kc.makeApiClient(ApiextensionsV1Api);
   const crds = await argoCrds();
+  const server = kc.getCurrentCluster()?.server;
+  const token = kc.getCurrentUser()?.token;
+  if (!server || !token)
+    throw new Error('installArgoCrds needs a KubeConfig with a server and a bearer token');
   for (const body of crds) {
-    try {
-      await api.createCustomResourceDefinition({ body });
-    } catch (err) {
-      if ((err as { code?: number }).code !== 409) throw err;
+    // Raw JSON, not client-node's typed model: its serializer drops `x-kubernetes-int-or-string` and
+    // `x-kubernetes-preserve-unknown-fields`, which Argo's schemas rely on (the API server then rejects them).
+    const res = await fetch(`${server}/apis/apiextensions.k8s.io/v1/customresourcedefinitions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      dispatcher: INSECURE,
+    });
+    if (!res.ok && res.status !== 409) {
+      throw new Error(`creating CRD ${body.metadata?.name}: ${res.status} ${await res.text()}`);
     }
+    await res.body?.cancel().catch(() => undefined);
   }
   const names = crds.map((c) => c.metadata?.name ?? '');
   const deadline = Date.now() + timeoutMs;

@@ -6,7 +6,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, chown, copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,10 +47,60 @@ export const testImages: ImageTable = (image, ctx) => {
 
 export interface ClusterOptions {
   images?: ImageTable;
-  /** The plugin executable the ConfigMap points at (default: dist/sentinel-plugin.js, built by the caller). */
+  /**
+   * `bundle` (default): the controller runs on this machine and execs the Node bundle at `pluginPath`.
+   * `stock-image`: the controller runs in a chroot holding only its static binary, the static plugin shim, a kubeconfig
+   * and empty folders — no libc, no /usr, no shell, no Node, like the distroless image — as UID 999; the
+   * `sentinel plugin --serve` sidecar runs outside it (as UID 999 too) on the socket the shim names.
+   */
+  route?: 'bundle' | 'stock-image';
+  /** The plugin executable the ConfigMap points at (`bundle` route; dist/sentinel-plugin.js, built by the caller). */
   pluginPath: string;
   /** Override the ConfigMap's sha256 (to test a wrong one); default: the file's real digest. */
   pluginSha256?: string;
+}
+
+interface ProcOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  uid?: number;
+  gid?: number;
+}
+
+/** Where the stock-image route puts the shim and the sidecar's socket (deploy/plugin/stock-image uses the same). */
+export const SHIM_PATH = '/opt/rollout-sentinel/bin/sentinel-plugin-shim';
+export const SOCKET_PATH = '/var/run/rollout-sentinel/plugin.sock';
+/** coreutils' chroot, by path: the chroot'ed controller's environment has no PATH. */
+const CHROOT = ['/usr/sbin/chroot', '/usr/bin/chroot', '/sbin/chroot'].find((p) => existsSync(p)) ?? 'chroot';
+/** The stock image's user (distroless `USER 999`). */
+const ARGO_UID = 999;
+
+/**
+ * The stock controller image's filesystem, reduced to what the controller and our install put there: the static
+ * controller binary, the static shim (the init container's copy), the kubeconfig (the ServiceAccount mount's stand-in)
+ * and empty folders (the emptyDirs: the socket's, /tmp, the controller's home where it writes plugin-bin/).
+ */
+async function stockImageRoot(dir: string, argoBin: string, kubeconfig: string): Promise<{ root: string }> {
+  const root = join(dir, 'root');
+  const shim = await buildComponent(COMPONENTS.pluginShim);
+  for (const d of [
+    'bin',
+    'opt/rollout-sentinel/bin',
+    'var/run/rollout-sentinel',
+    'home/argo-rollouts',
+    'tmp',
+  ])
+    await mkdir(join(root, d), { recursive: true });
+  await copyFile(argoBin, join(root, 'bin/rollouts-controller'));
+  await copyFile(shim, join(root, SHIM_PATH));
+  await chmod(join(root, 'bin/rollouts-controller'), 0o755);
+  await chmod(join(root, SHIM_PATH), 0o755);
+  await copyFile(kubeconfig, join(root, 'var/run/kubeconfig'));
+  // chroot starts the controller in `/`, where it creates plugin-bin/: the root is the controller's, like its home.
+  for (const d of ['', 'var/run/rollout-sentinel', 'home/argo-rollouts', 'tmp', 'var/run/kubeconfig'])
+    await chown(join(root, d), ARGO_UID, ARGO_UID);
+  await chmod(dir, 0o755);
+  return { root };
 }
 
 /** A process of the cluster with its last log lines. */
@@ -59,8 +110,8 @@ export class Proc {
   readonly name: string;
   readonly #cmd: string;
   readonly #args: string[];
-  readonly #opts: { cwd?: string; env?: NodeJS.ProcessEnv };
-  constructor(name: string, cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv }) {
+  readonly #opts: ProcOptions;
+  constructor(name: string, cmd: string, args: string[], opts: ProcOptions) {
     this.name = name;
     this.#cmd = cmd;
     this.#args = args;
@@ -71,6 +122,7 @@ export class Proc {
     const child = spawn(this.#cmd, this.#args, {
       cwd: this.#opts.cwd,
       env: this.#opts.env,
+      ...(this.#opts.uid === undefined ? {} : { uid: this.#opts.uid, gid: this.#opts.gid ?? this.#opts.uid }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.#child = child;
@@ -80,6 +132,7 @@ export class Proc {
     };
     child.stdout?.on('data', collect);
     child.stderr?.on('data', collect);
+    child.on('error', (err) => this.#log.push(`${this.name}: cannot start ${this.#cmd}: ${err.message}`));
   }
 
   get pid(): number | undefined {
@@ -118,6 +171,10 @@ export interface Cluster {
   restartController(opts?: { kill?: boolean }): Promise<void>;
   /** PIDs of plugin processes the controller started (children of the controller). */
   pluginPids(): Promise<number[]>;
+  /** `stock-image` route: the chroot the controller runs in, and the sidecar (started by `startSidecar`). */
+  root?: string;
+  sidecar?: Proc;
+  startSidecar(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -156,10 +213,12 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     await installArgoCrds(kc);
     const core = kc.makeApiClient(CoreV1Api);
     await core.createNamespace({ body: { metadata: { name: ARGO_NAMESPACE } } });
-    const digest = opts.pluginSha256 ?? (await sha256(opts.pluginPath));
+    const stock = opts.route === 'stock-image' ? await stockImageRoot(dir, argoBin, kubeconfig) : undefined;
+    const pluginFile = stock ? join(stock.root, SHIM_PATH) : opts.pluginPath;
+    const digest = opts.pluginSha256 ?? (await sha256(pluginFile));
     await core.createNamespacedConfigMap({
       namespace: ARGO_NAMESPACE,
-      body: pluginConfigMap(`file://${opts.pluginPath}`, digest) as never,
+      body: pluginConfigMap(`file://${stock ? SHIM_PATH : opts.pluginPath}`, digest) as never,
     });
 
     // Test fixture: child processes inherit PATH, HOME.
@@ -185,28 +244,30 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     node = new SimNode({ kc, images: opts.images ?? testImages });
     await node.start();
 
-    const controllerDir = join(dir, 'controller');
-    await mkdir(controllerDir);
+    const controllerDir = stock ? stock.root : join(dir, 'controller');
+    if (!stock) await mkdir(controllerDir);
     const controllerArgs = async () => [
-      `--kubeconfig=${kubeconfig}`,
+      ...(stock ? ['--userspec=999:999', stock.root, '/bin/rollouts-controller'] : []),
+      `--kubeconfig=${stock ? '/var/run/kubeconfig' : kubeconfig}`,
       '--leader-elect=false',
       `--metricsPort=${await freePort()}`,
       `--healthzPort=${await freePort()}`,
       '--loglevel=info',
       '--logformat=text',
     ];
-    const controllerEnv = {
-      ...baseEnv,
-      POD_NAMESPACE: ARGO_NAMESPACE,
-      PATH: `${NODE_BIN}:${baseEnv.PATH ?? ''}`,
-    };
-    let controller = new Proc('rollouts-controller', argoBin, await controllerArgs(), {
+    // The chroot'ed controller gets what the stock pod gives it: no PATH to anything, its namespace, its home.
+    const controllerEnv = stock
+      ? { POD_NAMESPACE: ARGO_NAMESPACE, HOME: '/home/argo-rollouts' }
+      : { ...baseEnv, POD_NAMESPACE: ARGO_NAMESPACE, PATH: `${NODE_BIN}:${baseEnv.PATH ?? ''}` };
+    const controllerCmd = stock ? CHROOT : argoBin;
+    let controller = new Proc('rollouts-controller', controllerCmd, await controllerArgs(), {
       cwd: controllerDir,
       env: controllerEnv,
     });
     controller.start();
     procs.push(controller);
 
+    let sidecar: Proc | undefined;
     const cluster: Cluster = {
       kube,
       kc,
@@ -219,7 +280,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       async restartController({ kill = false } = {}) {
         await controller.stop(kill ? 'SIGKILL' : 'SIGTERM');
         const log = controller.log;
-        controller = new Proc('rollouts-controller', argoBin, await controllerArgs(), {
+        controller = new Proc('rollouts-controller', controllerCmd, await controllerArgs(), {
           cwd: controllerDir,
           env: controllerEnv,
         });
@@ -230,8 +291,28 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       async pluginPids() {
         const pid = controller.pid;
         if (!pid) return [];
-        const out = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
-        return out.trim().split(/\s+/).filter(Boolean).map(Number);
+        // Go starts children from whichever OS thread runs the goroutine: read every thread's children.
+        const tasks = await readdir(`/proc/${pid}/task`).catch(() => [] as string[]);
+        const out = await Promise.all(
+          tasks.map((t) => readFile(`/proc/${pid}/task/${t}/children`, 'utf8').catch(() => '')),
+        );
+        return out.join(' ').trim().split(/\s+/).filter(Boolean).map(Number);
+      },
+      ...(stock ? { root: stock.root } : {}),
+      get sidecar() {
+        return sidecar;
+      },
+      async startSidecar() {
+        if (!stock) throw new Error('startSidecar: only the stock-image route has a sidecar');
+        await sidecar?.stop('SIGKILL');
+        sidecar = new Proc(
+          'sentinel-plugin-sidecar',
+          join(NODE_BIN, 'node'),
+          [join(REPO, 'bin/sentinel.js'), 'plugin', '--serve', '--socket', join(stock.root, SOCKET_PATH)],
+          { env: { ...baseEnv, PATH: `${NODE_BIN}:${baseEnv.PATH ?? ''}` }, uid: 999, gid: 999 },
+        );
+        sidecar.start();
+        procs.push(sidecar);
       },
       async close() {
         for (const p of procs.reverse()) await p.stop('SIGKILL');

@@ -25,6 +25,12 @@ export interface GoComponent {
   pkg: string;
   /** GOTOOLCHAIN (a module may declare a newer `go` than the machine's; go fetches it through the module proxy). */
   toolchain?: string;
+  /**
+   * Build settings. They are part of Go's build-cache keys, so each component uses those of the fixture it shares
+   * most packages with: kube-controller-manager those of the kube-apiserver fixture (cgo as the machine has it), the
+   * Argo controller those of the plugin conformance host (`CGO_ENABLED=0`, static, as in Argo's distroless image).
+   */
+  cgo: boolean;
 }
 
 /** argo-rollouts v1.10.2 declares `go 1.26.10`. */
@@ -37,16 +43,26 @@ export const COMPONENTS = {
     dir: 'argo',
     pkg: 'github.com/argoproj/argo-rollouts/cmd/rollouts-controller',
     toolchain: ARGO_TOOLCHAIN,
+    cgo: false,
   },
   /** The real kube-controller-manager, k8s.io/kubernetes v1.36.3 (the API server fixture's release). */
-  kubeControllerManager: { name: 'kube-controller-manager', dir: 'kcm', pkg: '.' },
+  kubeControllerManager: { name: 'kube-controller-manager', dir: 'kcm', pkg: '.', cgo: true },
+  /** The stock-image route's static plugin shim (plugin/shim, no dependencies), as the sentinel image ships it. */
+  pluginShim: {
+    name: 'sentinel-plugin-shim',
+    dir: join(HERE, '../../../plugin/shim'),
+    pkg: '.',
+    cgo: false,
+  },
+  /** kustomize v5 for the manifest tests, only when kubectl (which embeds it) is not on PATH. */
+  kustomize: { name: 'kustomize', dir: 'kustomize', pkg: 'sigs.k8s.io/kustomize/kustomize/v5', cgo: false },
 } as const satisfies Record<string, GoComponent>;
 
-/** Static, stripped, reproducible: what the fixture and the stock-image route both need. */
-const FLAGS = ['-trimpath', '-ldflags=-s -w'];
+/** Stripped (linker only: the compiled packages stay shared with the other Go fixtures' builds). */
+const FLAGS = ['-ldflags=-s -w'];
 
 function sourceHash(dir: string, c: GoComponent, goVersion: string): string {
-  const h = createHash('sha256').update(JSON.stringify({ pkg: c.pkg, FLAGS, cgo: 0, goVersion }));
+  const h = createHash('sha256').update(JSON.stringify({ pkg: c.pkg, FLAGS, cgo: c.cgo, goVersion }));
   for (const f of readdirSync(dir).sort()) {
     if (/\.(go|mod|sum)$/.test(f)) h.update(f).update(readFileSync(join(dir, f)));
   }
@@ -54,7 +70,7 @@ function sourceHash(dir: string, c: GoComponent, goVersion: string): string {
 }
 
 function env(c: GoComponent): Record<string, string> {
-  return { CGO_ENABLED: '0', ...(c.toolchain ? { GOTOOLCHAIN: c.toolchain } : {}) };
+  return { ...(c.cgo ? {} : { CGO_ENABLED: '0' }), ...(c.toolchain ? { GOTOOLCHAIN: c.toolchain } : {}) };
 }
 
 /** The cached binary's path for a component (it may not exist yet). */
@@ -77,7 +93,7 @@ export async function buildComponent(c: GoComponent, timeoutMs = 40 * 60_000): P
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
   const flags = FLAGS.map((f) => `'${f}'`).join(' ');
-  const script = `test -x "$1" || { env ${vars} go build ${flags} -o "$1.tmp" "$2" && mv "$1.tmp" "$1"; }`;
+  const script = `test -x "$1" || { env ${vars || 'GOFLAGS=-modcacherw'} go build ${flags} -o "$1.tmp" "$2" && mv "$1.tmp" "$1"; }`;
   const lock = join(CLUSTER_CACHE_DIR, `${c.name}.lock`);
   await run('flock', [lock, 'sh', '-c', script, 'sh', bin, c.pkg], { cwd: dir, timeoutMs });
   return bin;

@@ -139,10 +139,7 @@ describe('a Rollout gated by an httpProbe AnalysisTemplate', () => {
   };
 
   it('a healthy canary: the AnalysisRun succeeds and the Rollout is promoted', async () => {
-    await argo.patch('rollouts', 'app', {
-      spec: { template: { spec: { containers: [{ name: 'app', image: image('v2') }] } } },
-    });
-    // A merge patch replaces the containers list: put back the port and probe.
+    // A merge patch (CRDs have no strategic merge) replaces the containers list: give the whole container.
     await argo.patch('rollouts', 'app', {
       spec: {
         template: {

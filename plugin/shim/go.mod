@@ -1,0 +1,3 @@
+module rollout-sentinel/plugin-shim
+
+go 1.24
