@@ -103,6 +103,9 @@ describe('sentinel demo', () => {
       expect(header(issue)).toMatchObject({ number: 1, state: 'closed' });
       expect(text).toMatch(/"fp":"rsfp-[0-9a-f]{16}","rollout":"demo\/shop","signals":\["journey:checkout/);
       expect(text).toMatch(/synthetic journey `checkout.*` passes against the canary/);
+      // Its evidence: the failing run's trace (replay command) and screenshot.
+      expect(text).toMatch(/npx playwright show-trace \S+trace\.zip/);
+      expect(text).toMatch(/# screenshot of the failure: \S+\.png/);
       expect(text).toContain("TypeError: Cannot read properties of undefined (reading 'rate')");
       expect(text).toContain('**Fixed:** a later canary of `demo/shop` was promoted');
 
@@ -172,7 +175,7 @@ describe('sentinel demo', () => {
       encoding: 'utf8',
       env: { ...process.env, CHROMIUM_PATH: join(dir, 'no-such-chromium') },
     });
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(3);
     expect(r.stderr).toContain('no-such-chromium is not an executable file');
     expect(r.stderr).toContain('sudo apt-get install -y chromium-headless-shell');
     expect(existsSync(join(dir, 'runs'))).toBe(false);

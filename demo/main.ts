@@ -1,12 +1,13 @@
 /**
  * @module demo/main — `sentinel demo` (`npm start`): the whole self-healing loop on one machine. Stable v1 and canary
  * v2 of the demo shop, the sandbox proxy, a canary analysis → rollback and an issue; the fix v3 → promote and the
- * issue closed. Exit 0 when the loop behaved as expected, 1 when it did not, 130 when interrupted.
+ * issue closed. Exit 0 when the loop behaved as expected, 4 when it did not, 3 for usage, 130 when interrupted.
  */
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findChromium } from '../lib/chromium.ts';
+import { ChromiumNotFound, findChromium } from '../lib/chromium.ts';
+import { EXIT, UsageError } from '../lib/exitCodes.ts';
 import { optionsHelp } from '../lib/config.ts';
 import type * as CanaryStepModule from './canaryStep.ts';
 import type { analyzeCanary, CanaryStepResult } from './canaryStep.ts';
@@ -230,16 +231,27 @@ async function cleanup(run: Run): Promise<number> {
   return performance.now() - t0;
 }
 
+/** Finds Chromium before anything starts; none is the caller's environment to fix (exit 3), with the install hint. */
+function chromiumOrExplain(explicitPath: string | undefined): void {
+  try {
+    findChromium({ explicitPath });
+  } catch (err) {
+    if (err instanceof ChromiumNotFound)
+      throw new UsageError(err.code, err.message, { hint: err.hint, cause: err });
+    throw err;
+  }
+}
+
 /** Runs the demo; resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(
-      `usage: sentinel demo [flags]   (npm start)\n\nThe self-healing loop on one machine: canary v2 of a demo shop rolled back with an issue filed, the fix v3\npromoted and the issue closed. Nothing leaves the machine unless --llm gemini or --github is given.\n\n${optionsHelp(DEMO_OPTIONS)}\n\nexit codes: 0 the loop behaved as expected, 1 it did not, 3 usage, 130 interrupted`,
+      `usage: sentinel demo [flags]   (npm start)\n\nThe self-healing loop on one machine: canary v2 of a demo shop rolled back with an issue filed, the fix v3\npromoted and the issue closed. Nothing leaves the machine unless --llm gemini or --github is given.\n\n${optionsHelp(DEMO_OPTIONS)}\n\nexit codes: 0 the loop behaved as expected, 3 usage or no Chromium, 4 the loop did not behave as expected (or an internal error), 130 interrupted`,
     );
     return 0;
   }
   const config = loadDemoConfig(argv);
-  findChromium({ explicitPath: config.chromiumPath }); // fails here, before anything starts, with the install hint
+  chromiumOrExplain(config.chromiumPath);
   const out = resolve(config.out);
   const controller = new AbortController();
   const run: Run = {
@@ -267,7 +279,8 @@ export async function main(argv: string[]): Promise<number> {
     const wrong = unexpected(first.verdict, second.verdict);
     if (wrong.length > 0)
       console.log(`The loop did not behave as expected:\n${wrong.map((w) => `  - ${w}`).join('\n')}`);
-    return wrong.length === 0 ? 0 : 1;
+    // 1 is reserved for a reached rollback verdict (lib/exitCodes.ts): a loop that misbehaved is a failure of ours, 4.
+    return wrong.length === 0 ? EXIT.ok : EXIT.internal;
   } catch (err) {
     if (controller.signal.aborted) return EXIT_INTERRUPTED;
     throw err;

@@ -8,7 +8,7 @@ import { EXIT, UsageError } from '../lib/exitCodes.ts';
 import { errorMessage } from '../lib/errors.ts';
 import { CheckProvider } from './checkProvider.ts';
 import { defaultChecks } from './checks/registry.ts';
-import { loadConfig } from './config.ts';
+import { loadConfig, warmUpArgsSchema } from './config.ts';
 import { NOT_A_COMMAND_MESSAGE, PLUGIN_NAME, unsupportedProtocolVersion } from './errors.ts';
 import { warmUpGobForStartup } from './goplugin/gob/warmup.ts';
 import { handshakeLine, negotiateVersion, socketPath } from './goplugin/handshake.ts';
@@ -59,6 +59,7 @@ export async function main(argv: string[]): Promise<number> {
   });
   // Before announcing: the first Run's ~220 type definitions then decode on optimised code; then drop the garbage.
   await warmUpGobForStartup();
+  warmUpArgsSchema();
   gc.collect();
   const path = socketPath(config.socketDir);
   try {

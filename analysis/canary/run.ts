@@ -275,6 +275,22 @@ function inconclusive(
   });
 }
 
+/**
+ * The failing canary journey's trace and screenshot, for the issue's acceptance check (paths where the analysis ran:
+ * the issue shows them as a command to replay, not as links, which must be http(s)).
+ */
+function failedJourneyEvidence(v: CanaryVerdict): Pick<RolloutContext, 'journeyCommand'> {
+  const f = v.journeys
+    .flatMap((j) => j.failures)
+    .find((x) => x.side === 'canary' && (x.trace || x.screenshot));
+  if (!f) return {};
+  const lines = [
+    ...(f.trace ? [`npx playwright show-trace ${f.trace}`] : []),
+    ...(f.screenshot ? [`# screenshot of the failure: ${f.screenshot}`] : []),
+  ];
+  return { journeyCommand: lines.join('\n') };
+}
+
 async function finish(
   a: CanaryAnalysis,
   v: CanaryVerdict,
@@ -295,6 +311,7 @@ async function finish(
       canaryPodTemplateHash: a.canary.podTemplateHash,
       stablePodTemplateHash: a.stable.podTemplateHash,
       ...(await canaryImage(a, deps.kubeConfig)),
+      ...failedJourneyEvidence(v),
     };
     if (context.image) v.rollout.image = context.image;
     const report = await reportVerdict({

@@ -13,6 +13,7 @@ import { runCanaryAnalysis, type CanaryProgress } from '../canary/run.ts';
 import type { CanaryAnalysis, CanaryVerdict } from '../canary/types.ts';
 import { loadCommandOptions } from '../config.ts';
 import { AnalysisError } from '../errors.ts';
+import { pageFromCanaryVerdict, writeReportPage } from '../report/page/index.ts';
 
 const OPTIONS = defineOptions({
   config: {
@@ -35,12 +36,18 @@ const OPTIONS = defineOptions({
     schema: z.string().default('15m'),
     description: 'deadline of the whole analysis (e.g. 10m)',
   },
+  html: {
+    env: 'SENTINEL_REPORT_HTML',
+    flag: '--html',
+    schema: z.string().optional(),
+    description: 'also write the verdict report page (self-contained HTML) to this file',
+  },
 });
 
 /** Exit codes: the shared contract (lib/exitCodes.ts), the same numbers as `sentinel judge` and `sentinel journey`. */
 export const CANARY_EXIT = EXIT;
 
-const USAGE = `usage: sentinel canary --config FILE [--json] [--timeout 15m]\n\n${optionsHelp(OPTIONS)}\n\nexit codes: 0 promote, 1 rollback, 2 inconclusive, 3 usage or configuration error, 4 internal error\n`;
+const USAGE = `usage: sentinel canary --config FILE [--json] [--timeout 15m] [--html FILE]\n\n${optionsHelp(OPTIONS)}\n\nexit codes: 0 promote, 1 rollback, 2 inconclusive, 3 usage or configuration error, 4 internal error\n`;
 
 function progressLine(p: CanaryProgress): string {
   switch (p.stage) {
@@ -117,6 +124,10 @@ export async function main(argv: string[]): Promise<number> {
         onProgress: (p) => process.stderr.write(`canary: ${progressLine(p)}\n`),
       },
     );
+    if (options.html) {
+      v.artifacts.reportPage = await writeReportPage(options.html, pageFromCanaryVerdict(v));
+      process.stderr.write(`canary: report page ${v.artifacts.reportPage}\n`);
+    }
     process.stdout.write(options.json === 'true' ? `${JSON.stringify(v)}\n` : summary(v));
     return CANARY_EXIT[v.verdict];
   } catch (err) {

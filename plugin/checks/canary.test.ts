@@ -17,6 +17,7 @@ import {
 import { startKubeFixture, type KubeFixture } from '../../lib/testing/kube/kubeFixture.ts';
 import type { AnalysisRun, Measurement, Metric } from '../argoTypes.ts';
 import { CHECK_ID_KEY, CheckProvider } from '../checkProvider.ts';
+import { warmUpArgsSchema } from '../config.ts';
 import { PLUGIN_NAME } from '../errors.ts';
 import { encodeTime } from '../goplugin/argoCodec.ts';
 import { GobEncoded } from '../goplugin/gob/types.ts';
@@ -101,6 +102,10 @@ async function finish(p: CheckProvider, m: Metric, first: Measurement): Promise<
 }
 
 describe('kind: canary in the plugin', () => {
+  it('the start-up warm-up parses valid samples of every kind (so it really compiles the schemas)', () => {
+    expect(warmUpArgsSchema()).toBe(true);
+  });
+
   it('Run returns Running at once; Resume gives Failed for a broken canary, with the evidence in metadata and the issue', async () => {
     const p = provider();
     const m = metric('bad1');
