@@ -20,6 +20,7 @@ import { startFaultApp } from '../../journeys/testing/faultApp.ts';
 import { startProxyProcess } from '../../journeys/testing/proxyProcess.ts';
 import { CheckProvider } from '../checkProvider.ts';
 import { defaultChecks } from '../checks/registry.ts';
+import { warmUpArgsSchema } from '../config.ts';
 import { PLUGIN_NAME } from '../errors.ts';
 import type { AnalysisRun, Measurement, Metric } from '../argoTypes.ts';
 import { rng, serviceLog, SERVICES } from '../../analysis/eval/generate.ts';
@@ -277,6 +278,7 @@ async function child(dir: string): Promise<void> {
     checks: defaultChecks({ kubeConfig: async () => kc }),
     log: silentLogger,
   });
+  warmUpArgsSchema(); // as plugin/main.ts does at start-up
   const baseRss = process.memoryUsage().rss;
   let peakRss = baseRss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
