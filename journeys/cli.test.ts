@@ -106,7 +106,7 @@ describe('sentinel journey', () => {
       '--repeat',
       '3',
     );
-    expect(r.code).toBe(0);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.stdout).toMatch(/verdict: no_regression/);
   }, 90_000);
 

@@ -13,7 +13,7 @@ import type {
 } from './types.ts';
 
 /**
- * Defaults for N = 10 runs per side. alpha 0.05 one-sided on each test; a latency regression must also be large
+ * Defaults for N = 10 runs per side. alpha 0.05 one-sided on each test (split across the steps for latency); a latency regression must also be large
  * (Cliff's delta ≥ 0.5 — canary slower in ≥ 75 % of pairs), ≥ 1.2× the stable p50 and ≥ 50 ms, so a busy machine's
  * jitter does not page anyone; an error never seen on the stable counts from 2 canary runs (one could be a fluke of
  * the browser, two in ten is a pattern); fewer than 3 valid runs on a side says nothing.
@@ -54,6 +54,8 @@ function compareSteps(
   t: ComparisonThresholds,
 ): StepComparison[] {
   const template = [...stable, ...canary].find((r) => r.steps.length > 0)?.steps ?? [];
+  // The steps are one family of tests: Bonferroni keeps the chance of any false latency regression at alpha.
+  const stepAlpha = t.alpha / Math.max(1, template.length);
   return template.map((s) => {
     const a = stepDurations(stable, s.step);
     const b = stepDurations(canary, s.step);
@@ -63,7 +65,7 @@ function compareSteps(
     const regression =
       a.length >= t.minValidRuns &&
       b.length >= t.minValidRuns &&
-      p < t.alpha &&
+      p < stepAlpha &&
       delta >= t.minLatencyEffect &&
       cp50 >= sp50 * t.minLatencyRatio &&
       cp50 - sp50 >= t.minLatencyDeltaMs;

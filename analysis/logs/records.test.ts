@@ -188,9 +188,10 @@ describe('file and stdin sources', () => {
     expect(a).toHaveLength(1);
     expect(a[0]).toMatchObject({ lines: 3, level: 'error' });
     expect(a[0]?.message).toContain('NullPointerException');
-    expect(recs.filter((r) => r.source === 'b-2/app').map((r) => r.message)).toEqual([
-      'INFO healthy',
-      'INFO still healthy',
+    // The level is header, not message (analysis/templates/line.ts).
+    expect(recs.filter((r) => r.source === 'b-2/app').map((r) => [r.level, r.message])).toEqual([
+      ['info', 'healthy'],
+      ['info', 'still healthy'],
     ]);
   });
 
