@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { chromium, type Browser } from 'playwright-core';
 import { findChromium } from '../lib/chromium.ts';
 import { errorMessage } from '../lib/errors.ts';
+import { tenantOfToken } from '../lib/tenantToken.ts';
 import { BACKEND_HEADER, DEFAULT_TENANT_HEADER, type BrowserSource, type InfraErrorKind } from './types.ts';
 
 /** The infrastructure failed (not the app under test). */
@@ -107,13 +108,22 @@ async function open(
   return chromium.connect(source.wsEndpoint, { headers, timeout: timeoutMs });
 }
 
-/** Opens (lazily) the connection of one backend with a fresh tenant id. */
+/**
+ * The tenant id of a connection: a signed tenant token is bound to its own tenant (the proxy refuses any other), so a
+ * static signed token decides it; otherwise a fresh id per connection.
+ */
+function tenantFor(source: Extract<BrowserSource, { kind: 'proxy' }>): string {
+  const bound = typeof source.token === 'string' ? tenantOfToken(source.token) : undefined;
+  return bound ?? freshTenantId(source.tenantPrefix);
+}
+
+/** Opens (lazily) the connection of one backend with its tenant id (see {@link tenantFor}). */
 export function connectBackend(
   source: BrowserSource,
   backend: string,
   opts: { timeoutMs: number; giveUpAfter?: number },
 ): BackendConnection {
-  const tenantId = source.kind === 'proxy' ? freshTenantId(source.tenantPrefix) : undefined;
+  const tenantId = source.kind === 'proxy' ? tenantFor(source) : undefined;
   const where = describeEndpoint(source, backend);
   let current: Promise<Browser> | undefined;
   let closed = false;

@@ -105,6 +105,27 @@ describe('each fault is detected through the proxy, canary vs stable', () => {
     expect([c.stable.passed, c.canary.passed]).toEqual([6, 6]);
   }, 120_000);
 
+  it('with signed tenant tokens (header identity): the runs use the token’s own tenant and pass', async () => {
+    const signed = await startProxyProcess({
+      identity: 'header',
+      signedTenant: 'journey-signed',
+      allowLoopback: [healthy.url.replace('http://', ''), healthy2.url.replace('http://', '')],
+    });
+    try {
+      const report = await runPaired(spec, {
+        browser: viaProxy(signed),
+        canary: healthy2.url,
+        stable: healthy.url,
+        repeat: 2,
+      });
+      const backend = report.backends[0]!;
+      expect(backend.runs.map((r) => r.status)).toEqual(['passed', 'passed', 'passed', 'passed']);
+      expect(backend.tenantId).toBe('journey-signed');
+    } finally {
+      await signed.stop();
+    }
+  }, 120_000);
+
   it('leaves no connection behind, and the idle sandboxes are reaped', async () => {
     expect(await eventually(async () => (await proxy.metric('playwright_active_connections')) === 0)).toBe(
       true,

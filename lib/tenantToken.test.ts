@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  tenantOfToken,
   ensureKeyFile,
   mintTenantToken,
   readKeyFile,
@@ -103,5 +104,14 @@ describe('key files', () => {
     if (content !== undefined) writeFileSync(path, content);
     expect(() => readKeyFile(path)).toThrow(TenantKeyError);
     expect(() => readKeyFile(path)).toThrow(message);
+  });
+});
+
+describe('tenantOfToken', () => {
+  it('reads the tenant of a signed token without the key, and nothing from a plain bearer token', () => {
+    const token = mintTenantToken({ key: 'k'.repeat(40), tenant: 'journey-signed' });
+    expect(tenantOfToken(token)).toBe('journey-signed');
+    expect(tenantOfToken('journey-test-token-0123456789')).toBeUndefined();
+    expect(tenantOfToken('v1.a.b.c.d')).toBeUndefined();
   });
 });

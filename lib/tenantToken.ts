@@ -128,6 +128,18 @@ function parse(token: string): { tenant: string; exp: number; mac: string } {
   return { tenant, exp: Number(expText), mac };
 }
 
+/**
+ * The tenant a signed tenant token names, read without verifying it (only the proxy holds the key), or undefined when
+ * `token` is not of the signed form (a plain bearer token). Clients use it to send the token's own tenant.
+ */
+export function tenantOfToken(token: string): string | undefined {
+  try {
+    return parse(token).tenant;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The tenant a token names, if its signature verifies and it has not expired; otherwise a {@link TenantTokenError}. */
 export function verifyTenantToken(
   token: string,

@@ -3,10 +3,13 @@
  * loopback, for journey tests and the bench: the runner reaches it over the wire only, as in production.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { mintTenantToken } from '../../lib/tenantToken.ts';
 
 const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'sentinel.js');
 
@@ -15,6 +18,13 @@ export interface ProxyProcessOptions {
   allowLoopback?: readonly string[];
   /** Bearer token for the proxy's `token` identity mode (default: a fixed test token). */
   token?: string;
+  /**
+   * `token` (default): static bearer tokens, any tenant. `header`: signed tenant tokens; `token` of the result is
+   * then one minted for `signedTenant` with a fresh key.
+   */
+  identity?: 'token' | 'header';
+  /** The tenant of the minted token (identity `header`). */
+  signedTenant?: string;
   /** Most sandboxes at once (`--max-sandboxes`). */
   maxSandboxes?: number;
   /** Pre-launched browser servers (`--warm-pool`). */
@@ -41,9 +51,17 @@ export interface ProxyProcess {
 /** Starts the proxy and resolves once it prints its listening addresses. */
 export async function startProxyProcess(opts: ProxyProcessOptions = {}): Promise<ProxyProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'journey-proxy-'));
-  const token = opts.token ?? 'journey-test-token-0123456789';
+  const identity = opts.identity ?? 'token';
   const tokenFile = join(dir, 'tokens');
-  writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
+  const keyFile = join(dir, 'tenant.key');
+  let token = opts.token ?? 'journey-test-token-0123456789';
+  if (identity === 'header') {
+    const key = randomBytes(32).toString('base64url');
+    writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
+    token = mintTenantToken({ key, tenant: opts.signedTenant ?? 'journey-signed' });
+  } else {
+    writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
+  }
   const args = [
     BIN,
     'proxy',
@@ -56,7 +74,7 @@ export async function startProxyProcess(opts: ProxyProcessOptions = {}): Promise
     '--admin-port',
     '0',
     '--identity',
-    'token',
+    identity,
   ];
   if (opts.maxSandboxes !== undefined) args.push('--max-sandboxes', String(opts.maxSandboxes));
   if (opts.warmPool !== undefined) args.push('--warm-pool', String(opts.warmPool));
@@ -64,7 +82,9 @@ export async function startProxyProcess(opts: ProxyProcessOptions = {}): Promise
   const child: ChildProcess = spawn(process.execPath, args, {
     env: {
       ...process.env,
-      PROXY_IDENTITY_TOKEN_FILE: tokenFile,
+      ...(identity === 'header'
+        ? { PROXY_IDENTITY_KEY_FILE: keyFile }
+        : { PROXY_IDENTITY_TOKEN_FILE: tokenFile }),
       LOG_LEVEL: 'warn',
       ...(opts.allowLoopback?.length ? { LOCAL_ALLOW_LOOPBACK: opts.allowLoopback.join(',') } : {}),
       ...opts.env,
