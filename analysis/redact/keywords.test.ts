@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { longRuns, TOKEN_CHAR } from './entropy.ts';
 import { GITLEAKS_KEYWORDS } from './gitleaks.ts';
+import { KeywordScanner } from './keywordScan.ts';
 import { keywordsIn, keywordsInByRegex, redact, redactWithPart } from './redact.ts';
 
 /** A small deterministic generator (mulberry32), so a failure names a reproducible case. */
@@ -39,6 +41,36 @@ describe('keywordsIn: the fast scanner agrees with the regex scan', () => {
     expect(sorted(keywordsIn('API KEY set'))).toEqual(sorted(keywordsInByRegex('API KEY set')));
     expect(keywordsIn('mail bob@example.com')).toContain('@');
     expect(keywordsIn('nothing to see here 42')).toBeUndefined();
+  });
+});
+
+describe('KeywordScanner', () => {
+  it('reports the same long runs as longRuns, in the same pass as the keywords', () => {
+    const scanner = new KeywordScanner(['key', 'ey', 'api'], TOKEN_CHAR, 32);
+    const r = rng(7);
+    const alphabet = 'aB3+/=_-. é:xyKEY';
+    for (let n = 0; n < 2000; n++) {
+      let line = '';
+      const len = Math.floor(r() * 200);
+      for (let i = 0; i < len; i++) line += alphabet[Math.floor(r() * alphabet.length)] as string;
+      if (r() < 0.5) line += 'x'.repeat(Math.floor(r() * 60));
+      expect(scanner.scan(line).runs, line).toEqual(longRuns(line, 32));
+    }
+  });
+
+  it('takes the longest keyword at a position and finds overlapping ones', () => {
+    const scanner = new KeywordScanner(['key', 'ey', 'api', 'apikey'], TOKEN_CHAR, 32);
+    expect(sorted(scanner.scan('my APIKEY here').keywords)).toEqual(['apikey', 'ey', 'key']);
+    expect(sorted(scanner.scan('a key').keywords)).toEqual(['ey', 'key']);
+    expect(scanner.scan('nothing').keywords).toBeUndefined();
+    // A non-ASCII letter never stands for an ASCII one (the Kelvin sign is not `k`).
+    expect(scanner.scan('\u212aey').keywords).toEqual(new Set(['ey']));
+  });
+
+  it('refuses keywords it cannot match exactly', () => {
+    expect(() => new KeywordScanner(['Key'], TOKEN_CHAR, 32)).toThrow(/lower-case ASCII/);
+    expect(() => new KeywordScanner(['clé'], TOKEN_CHAR, 32)).toThrow(/lower-case ASCII/);
+    expect(() => new KeywordScanner([''], TOKEN_CHAR, 32)).toThrow(/non-empty/);
   });
 });
 

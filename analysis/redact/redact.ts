@@ -5,7 +5,8 @@
  * (`REDIS_PASS=…`, `--password …`, `Set-Cookie: …`), and an entropy check for long random tokens. Rules run only
  * when one of their keywords is in the text (gitleaks' prefilter), so ordinary lines cost one keyword scan.
  */
-import { entropyRedact, longRuns } from './entropy.ts';
+import { ENTROPY_THRESHOLDS, TOKEN_CHAR, entropyRedact } from './entropy.ts';
+import { KeywordScanner } from './keywordScan.ts';
 import { GITLEAKS_KEYWORDS, gitleaksRedact } from './gitleaks.ts';
 import { placeholder, type RedactionKind } from './kinds.ts';
 
@@ -219,59 +220,15 @@ export function keywordsInByRegex(text: string): Set<string> | undefined {
   return found;
 }
 
-/**
- * The fast scanner's tables. Keywords of two or more characters are looked up by their first two (ASCII) characters,
- * longest first; one-character keywords (`@`) by their character. A V8 regex alternation of ~250 keywords tries many
- * of them at every position (a tenth of the judge's time on a service log); this tries a keyword only where its first
- * two characters are.
- */
-const BIGRAM_KEYWORDS: Array<string[] | undefined> = new Array<string[] | undefined>(128 * 128).fill(
-  undefined,
-);
-const SINGLE_KEYWORD = new Uint8Array(128);
-/** Keywords the tables cannot hold (a non-ASCII character among their first two): the regex scan handles them. */
-const IRREGULAR_KEYWORDS = ALL_KEYWORDS.some(
-  (k) => k.length === 0 || k.charCodeAt(0) >= 128 || k.charCodeAt(1) >= 128,
-);
-for (const k of [...ALL_KEYWORDS].sort((a, b) => b.length - a.length)) {
-  if (k.length === 1 && k.charCodeAt(0) < 128) SINGLE_KEYWORD[k.charCodeAt(0)] = 1;
-  if (k.length < 2 || k.charCodeAt(0) >= 128 || k.charCodeAt(1) >= 128) continue;
-  const b = (k.charCodeAt(0) << 7) | k.charCodeAt(1);
-  (BIGRAM_KEYWORDS[b] ??= []).push(k);
-}
+/** Keywords and long runs in one pass (runs long enough for the entropy rule and the bare key-body rule). */
+const SCANNER = new KeywordScanner(ALL_KEYWORDS, TOKEN_CHAR, ENTROPY_THRESHOLDS.minLength);
 
 /**
  * The lower-case keywords present in `text`: the same answer as {@link keywordsInByRegex} (the longest keyword at each
- * position), in one pass over the lower-cased text. Falls back to the regex when lower-casing changes the text's
- * length (a few non-ASCII letters), the text has the Kelvin sign (which lower-cases to an ASCII `k` but does not match
- * `k` in the regex) or a keyword is not ASCII.
+ * position), from the one-pass automaton: a V8 regex alternation of ~250 keywords costs several times more per line.
  */
 export function keywordsIn(text: string): Set<string> | undefined {
-  const lower = text.toLowerCase();
-  if (IRREGULAR_KEYWORDS || lower.length !== text.length || text.includes('\u212a'))
-    return keywordsInByRegex(text);
-  let found: Set<string> | undefined;
-  const n = lower.length;
-  for (let i = 0; i < n; i++) {
-    const c0 = lower.charCodeAt(i);
-    if (c0 >= 128) continue;
-    const c1 = i + 1 < n ? lower.charCodeAt(i + 1) : 128;
-    const candidates = c1 < 128 ? BIGRAM_KEYWORDS[(c0 << 7) | c1] : undefined;
-    if (candidates !== undefined) {
-      let hit: string | undefined;
-      for (const k of candidates)
-        if (lower.startsWith(k, i)) {
-          hit = k;
-          break;
-        }
-      if (hit !== undefined) {
-        (found ??= new Set()).add(hit);
-        continue;
-      }
-    }
-    if (SINGLE_KEYWORD[c0] === 1) (found ??= new Set()).add(lower[i] as string);
-  }
-  return found;
+  return SCANNER.scan(text).keywords;
 }
 
 function applyRule(rule: Rule, text: string, counts: RedactionReport['counts']): string {
@@ -318,9 +275,8 @@ function ruleApplies(
 /** {@link redactWithReport}, and whether `text` had nothing a rule could start from (no keyword, no long run). */
 function redactChecked(text: string, opts: RedactOptions): RedactionReport & { candidateFree: boolean } {
   const counts: Partial<Record<RedactionKind, number>> = {};
-  const keywords = keywordsIn(text);
-  // Runs long enough for the entropy rule (and the bare key-body rule); most lines have none and skip both.
-  const runs = longRuns(text);
+  // Keywords, and runs long enough for the entropy rule (and the bare key-body rule): most lines have neither.
+  const { keywords, runs } = SCANNER.scan(text);
   if (!keywords && runs.length === 0 && !(opts.ips ?? false)) return { text, counts, candidateFree: true };
   const byKeyword = keywordRules(keywords ? [...keywords].sort().join('\n') : undefined);
   const keyBody = runs.some(([a, b]) => b - a >= KEY_BODY_RUN);
@@ -330,7 +286,7 @@ function redactChecked(text: string, opts: RedactOptions): RedactionReport & { c
     if (i === FIRST_GENERIC && keywords) out = gitleaksRedact(out, keywords, counts);
     if (ruleApplies(rule, byKeyword, keyBody, opts)) out = applyRule(rule, out, counts);
   }
-  if (runs.length > 0) out = entropyRedact(out, counts);
+  if (runs.length > 0) out = entropyRedact(out, counts, out === text ? runs : undefined);
   return { text: out, counts, candidateFree: false };
 }
 
