@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { longRuns, TOKEN_CHAR } from './entropy.ts';
 import { GITLEAKS_KEYWORDS } from './gitleaks.ts';
 import { KeywordScanner } from './keywordScan.ts';
+import { secretCorpus } from '../report/testing/secretCorpus.ts';
 import { keywordsIn, keywordsInByRegex, redact, redactWithPart } from './redact.ts';
 
 /** A small deterministic generator (mulberry32), so a failure names a reproducible case. */
@@ -90,6 +91,48 @@ describe('redactWithPart', () => {
     const r = redactWithPart('a plain line', `charge with ${secret}`);
     expect(r.text).toBe('a plain line');
     expect(r.part).not.toContain(secret);
+  });
+
+  it('gives every suffix of a line the answer redact gives it (secret corpus, with and without a header)', () => {
+    const ordinary = [
+      'request method=GET path=/api/checkout/7 status=200 duration=35ms request_id=6c43069c-43a8-4c3b-a7cf-3c25632b9240',
+      'cache hit for key order:42 in session 7f3a',
+      'user 42 session refreshed; api key rotated',
+      'static /img/Zq4Lm8Np2Rt6Vx0Bc3Df7Gh1Jk5Mn9Pq2St6.png served',
+      'foo--password hunter2secret and x--token=abc123def',
+    ];
+    const lines = [...secretCorpus().map((c) => c.line), ...ordinary];
+    const headers = ['', '2026-11-21T18:00:00.000Z INFO  checkout ', '[pod/a/b] key=value\t'];
+    let checked = 0;
+    for (const opts of [{}, { ips: true }])
+      for (const h of headers)
+        for (const line of lines) {
+          const text = h + line;
+          for (let k = 1; k < text.length; k++) {
+            const part = text.slice(k);
+            const r = redactWithPart(text, part, opts);
+            expect(r.text).toBe(redact(text, opts));
+            expect(r.part, `${JSON.stringify(text)} from ${k}`).toBe(redact(part, opts));
+            checked++;
+          }
+        }
+    expect(checked).toBeGreaterThan(1000);
+  });
+
+  it('scans a part that does not follow whitespace even when the whole line had no match', () => {
+    // `foo--password` is no flag (a word character before the dashes), but the part `-password hunter2secret` is one.
+    const text = 'foo--password hunter2secret';
+    expect(redact(text)).toBe(text);
+    expect(redactWithPart(text, '-password hunter2secret').part).not.toContain('hunter2secret');
+  });
+
+  it('scans the part when a match in the whole line was found and then kept (it may hide a match in the part)', () => {
+    // In the line, `token= {{xpassword=hunter2x` is one match whose value (`{{…`, a template) is kept, and the scan
+    // resumes after it; the part on its own has `password=hunter2x`.
+    const text = 'token= {{xpassword=hunter2x';
+    const part = '{{xpassword=hunter2x';
+    expect(redactWithPart(text, part).part).toBe(redact(part));
+    expect(redact(part)).not.toContain('hunter2x');
   });
 
   it('returns a clean text and its part unchanged (same strings)', () => {

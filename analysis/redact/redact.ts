@@ -7,7 +7,7 @@
  */
 import { ENTROPY_THRESHOLDS, TOKEN_CHAR, entropyRedact } from './entropy.ts';
 import { KeywordScanner } from './keywordScan.ts';
-import { GITLEAKS_KEYWORDS, gitleaksRedact } from './gitleaks.ts';
+import { GITLEAKS_KEYWORDS, gitleaksRedact, type MatchProbe } from './gitleaks.ts';
 import { placeholder, type RedactionKind } from './kinds.ts';
 
 export { OPTIONAL_KINDS, REDACTION_KINDS, placeholder, type RedactionKind } from './kinds.ts';
@@ -231,9 +231,10 @@ export function keywordsIn(text: string): Set<string> | undefined {
   return SCANNER.scan(text).keywords;
 }
 
-function applyRule(rule: Rule, text: string, counts: RedactionReport['counts']): string {
+function applyRule(rule: Rule, text: string, counts: RedactionReport['counts'], probe: MatchProbe): string {
   rule.re.lastIndex = 0;
   return text.replace(rule.re, (match: string, ...rest: unknown[]) => {
+    probe.matches++;
     const groups = rest.slice(0, -2).map((g) => (typeof g === 'string' ? g : undefined)) as string[];
     if (rule.kind === 'secret_assignment' && ALREADY_REDACTED.test(groups[1] ?? '')) return match;
     if (rule.accept && !rule.accept(match, ...groups)) return match;
@@ -272,22 +273,32 @@ function ruleApplies(
   return byKeyword.has(rule);
 }
 
-/** {@link redactWithReport}, and whether `text` had nothing a rule could start from (no keyword, no long run). */
-function redactChecked(text: string, opts: RedactOptions): RedactionReport & { candidateFree: boolean } {
+/** What {@link redactChecked} found besides the redacted text. */
+interface Checked extends RedactionReport {
+  /** `text` had nothing any rule starts from: no keyword, no long run (and IPs were off). */
+  candidateFree: boolean;
+  /** No rule's regex matched anywhere in `text` (not even a match a check then kept) and no token was replaced. */
+  untouched: boolean;
+}
+
+/** {@link redactWithReport}, and what {@link redactWithPart} needs to know to skip the part. */
+function redactChecked(text: string, opts: RedactOptions): Checked {
   const counts: Partial<Record<RedactionKind, number>> = {};
   // Keywords, and runs long enough for the entropy rule (and the bare key-body rule): most lines have neither.
   const { keywords, runs } = SCANNER.scan(text);
-  if (!keywords && runs.length === 0 && !(opts.ips ?? false)) return { text, counts, candidateFree: true };
+  if (!keywords && runs.length === 0 && !(opts.ips ?? false))
+    return { text, counts, candidateFree: true, untouched: true };
   const byKeyword = keywordRules(keywords ? [...keywords].sort().join('\n') : undefined);
   const keyBody = runs.some(([a, b]) => b - a >= KEY_BODY_RUN);
+  const probe: MatchProbe = { matches: 0 };
   let out = text;
   for (let i = 0; i < RULES.length; i++) {
     const rule = RULES[i] as Rule;
-    if (i === FIRST_GENERIC && keywords) out = gitleaksRedact(out, keywords, counts);
-    if (ruleApplies(rule, byKeyword, keyBody, opts)) out = applyRule(rule, out, counts);
+    if (i === FIRST_GENERIC && keywords) out = gitleaksRedact(out, keywords, counts, probe);
+    if (ruleApplies(rule, byKeyword, keyBody, opts)) out = applyRule(rule, out, counts, probe);
   }
   if (runs.length > 0) out = entropyRedact(out, counts, out === text ? runs : undefined);
-  return { text: out, counts, candidateFree: false };
+  return { text: out, counts, candidateFree: false, untouched: probe.matches === 0 && out === text };
 }
 
 /**
@@ -305,10 +316,15 @@ export function redact(text: string, opts: RedactOptions = {}): string {
 }
 
 /**
- * Redacts a text and a part of it (a record's full text and its message), each as {@link redact} would. When the text
- * holds nothing any rule starts from — no keyword, no run long enough for the entropy or key-body rules, IPs off — no
- * part of it holds one either (a keyword or run inside the part is inside the text), so the part is not scanned again:
- * most log lines pay for one scan instead of two.
+ * Redacts a text and a part of it (a record's full text and its message), each exactly as {@link redact} would, but
+ * scans the part only when its answer could differ from the text's:
+ * - when the text holds nothing any rule starts from (no keyword, no long run, IPs off), no part of it does either;
+ * - when no rule's regex matched anywhere in the text and the entropy layer replaced nothing, a part that is the text's
+ *   suffix after whitespace (the message after a header) has no match either: its keywords and runs are the text's
+ *   within it, everything right of any position is the same, and the rules look left only one character (`\b`,
+ *   `(?<![\w-])`, `(^|\s)`: whitespace there reads like the start of the part). `redactWithPart` tests hold the two
+ *   answers equal, for a part after whitespace and one that is not.
+ * Most log lines pay for one scan instead of two.
  */
 export function redactWithPart(
   text: string,
@@ -318,5 +334,14 @@ export function redactWithPart(
   const r = redactChecked(text, opts);
   if (part === text) return { text: r.text, part: r.text };
   if (r.candidateFree && text.includes(part)) return { text: r.text, part };
+  if (r.untouched && isSuffixAfterSpace(text, part)) return { text: r.text, part };
   return { text: r.text, part: redactChecked(part, opts).text };
+}
+
+const SPACE = /\s/;
+
+/** `part` ends `text` and what precedes it in `text` is whitespace. */
+function isSuffixAfterSpace(text: string, part: string): boolean {
+  const at = text.length - part.length;
+  return at > 0 && SPACE.test(text[at - 1] as string) && text.endsWith(part);
 }
