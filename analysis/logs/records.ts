@@ -41,17 +41,12 @@ export function toRecord(raw: RawRecord, source: string, shape?: HeaderShape): L
   if (json?.error && level === 'unknown') level = 'error';
   // Text lines' timestamps are not parsed: nothing downstream needs them, and Date.parse per line is costly.
   const time = json?.time;
-  const rawText = raw.lines.join('\n');
-  // One scan when the text holds nothing a redaction rule starts from; then its part, the message, cannot either.
+  const rawText = raw.lines.length === 1 ? (raw.lines[0] as string) : raw.lines.join('\n');
+  // The message is scanned again only when the text's scan cannot answer for it (see redactWithPart).
   const red = redactWithPart(rawText, message);
-  return {
-    message: red.part,
-    text: red.text,
-    level,
-    lines: raw.physicalLines,
-    source,
-    ...(time === undefined ? {} : { time }),
-  };
+  const rec: LogRecord = { message: red.part, text: red.text, level, lines: raw.physicalLines, source };
+  if (time !== undefined) rec.time = time;
+  return rec;
 }
 
 /** One container's grouper, with the header shape it learns from its own first records. */
