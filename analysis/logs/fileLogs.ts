@@ -51,27 +51,29 @@ function unreadable(path: string, err: unknown): AnalysisError {
 }
 
 /**
- * Lines of a stream, decoded as UTF-8 (invalid bytes become U+FFFD, never an error). A line longer than
+ * Lines of a stream, decoded as UTF-8 (invalid bytes become U+FFFD, never an error), one array per chunk read: the
+ * readers then pay one await per chunk (a few hundred lines), not one per line. A line longer than
  * {@link MAX_LINE_CHARS} is cut there and the rest of it skipped, so one huge line costs no more memory than a long one.
  * A stream error (missing file, corrupt gzip) rejects the iteration.
  */
-export async function* streamLines(stream: Readable, signal?: AbortSignal): AsyncGenerator<string> {
+export async function* streamLineBatches(stream: Readable, signal?: AbortSignal): AsyncGenerator<string[]> {
   stream.setEncoding('utf8');
   let pending = '';
   let skipping = false;
   try {
     for await (const chunk of stream as AsyncIterable<string>) {
       signal?.throwIfAborted();
+      const batch: string[] = [];
       let start = 0;
       for (let nl = chunk.indexOf('\n'); nl >= 0; nl = chunk.indexOf('\n', start)) {
         const piece = chunk.slice(start, nl > start && chunk.charCodeAt(nl - 1) === 13 ? nl - 1 : nl);
         start = nl + 1;
         if (skipping) {
           skipping = false;
-          yield pending;
+          batch.push(pending);
         } else {
           const line = pending.length ? pending + piece : piece;
-          yield line.length > MAX_LINE_CHARS ? line.slice(0, MAX_LINE_CHARS) : line;
+          batch.push(line.length > MAX_LINE_CHARS ? line.slice(0, MAX_LINE_CHARS) : line);
         }
         pending = '';
       }
@@ -82,11 +84,17 @@ export async function* streamLines(stream: Readable, signal?: AbortSignal): Asyn
           skipping = true;
         }
       }
+      if (batch.length) yield batch;
     }
-    if (pending.length) yield pending;
+    if (pending.length) yield [pending];
   } finally {
     stream.destroy();
   }
+}
+
+/** The lines of {@link streamLineBatches}, one at a time. */
+export async function* streamLines(stream: Readable, signal?: AbortSignal): AsyncGenerator<string> {
+  for await (const batch of streamLineBatches(stream, signal)) yield* batch;
 }
 
 async function checkInput(path: string): Promise<void> {
@@ -111,20 +119,22 @@ function openInput(path: string, stdin?: Readable): Readable {
 }
 
 /** Opens the input only when the first line is asked for, so an unread source holds no stream that could fail unheard. */
-async function* lazyLines(path: string, o: FileSourceOptions): AsyncGenerator<string> {
-  yield* streamLines(openInput(path, o.stdin), o.signal);
+async function* lazyBatches(path: string, o: FileSourceOptions): AsyncGenerator<string[]> {
+  yield* streamLineBatches(openInput(path, o.stdin), o.signal);
 }
 
 async function* counted(
   path: string,
-  lines: AsyncIterable<string>,
+  batches: AsyncIterable<string[]>,
   opts: FileSourceOptions,
-): AsyncGenerator<string> {
+): AsyncGenerator<string[]> {
   let n = 0;
   const max = opts.maxLines ?? Infinity;
   try {
-    for await (const line of lines) {
-      if (++n > max) {
+    for await (const batch of batches) {
+      if (n + batch.length > max) {
+        // The lines up to the cap are passed on, as they would be one by one; then the cap is named.
+        if (max > n) yield batch.slice(0, max - n);
         throw new AnalysisError(
           'LogInputTooLarge',
           `Log input ${path} has more than ${max} lines, the cap set by ${opts.maxLinesOption ?? 'maxLines'}.`,
@@ -133,11 +143,16 @@ async function* counted(
           },
         );
       }
-      yield line;
+      n += batch.length;
+      yield batch;
     }
   } catch (err) {
     throw unreadable(path, err);
   }
+}
+
+async function* flatten(batches: AsyncIterable<readonly string[]>): AsyncGenerator<string> {
+  for await (const batch of batches) yield* batch;
 }
 
 /**
@@ -153,7 +168,9 @@ export async function fileSource(
   const o: FileSourceOptions = opts instanceof AbortSignal ? { signal: opts } : opts;
   await checkInput(path);
   const name = path === '-' ? 'stdin' : path;
-  return { name, lines: counted(name, lazyLines(path, o), o), prefixed: o.prefixed ?? false };
+  // One stream, two views: readers that can take a chunk of lines at a time use `batches`, others `lines`.
+  const batches = counted(name, lazyBatches(path, o), o);
+  return { name, lines: flatten(batches), batches, prefixed: o.prefixed ?? false };
 }
 
 /**

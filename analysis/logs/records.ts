@@ -1,5 +1,5 @@
 /** @module analysis/logs/records — turns the lines of a source into records: multi-line grouping, JSON and level. */
-import { redact } from '../redact/redact.ts';
+import { redactWithPart } from '../redact/redact.ts';
 import { parseJsonLine } from './jsonLines.ts';
 import { levelOfMessage, maxLevel } from './level.ts';
 import { HeaderLearner, type HeaderShape } from '../templates/header.ts';
@@ -41,16 +41,12 @@ export function toRecord(raw: RawRecord, source: string, shape?: HeaderShape): L
   if (json?.error && level === 'unknown') level = 'error';
   // Text lines' timestamps are not parsed: nothing downstream needs them, and Date.parse per line is costly.
   const time = json?.time;
-  const rawText = raw.lines.join('\n');
-  const text = redact(rawText);
-  return {
-    message: message === rawText ? text : redact(message),
-    text,
-    level,
-    lines: raw.physicalLines,
-    source,
-    ...(time === undefined ? {} : { time }),
-  };
+  const rawText = raw.lines.length === 1 ? (raw.lines[0] as string) : raw.lines.join('\n');
+  // The message is scanned again only when the text's scan cannot answer for it (see redactWithPart).
+  const red = redactWithPart(rawText, message);
+  const rec: LogRecord = { message: red.part, text: red.text, level, lines: raw.physicalLines, source };
+  if (time !== undefined) rec.time = time;
+  return rec;
 }
 
 /** One container's grouper, with the header shape it learns from its own first records. */
@@ -112,14 +108,40 @@ class SourceGrouper {
   }
 }
 
+/**
+ * Reads a source's lines and yields its records in order, in arrays (one per chunk of a batched source, one per
+ * finished record otherwise): one await per chunk, not per record. Long lines are cut; nothing else is dropped.
+ */
+export async function* readRecordBatches(
+  source: LogSource,
+  limits: Partial<MultilineLimits> = {},
+): AsyncGenerator<LogRecord[]> {
+  const grouper = new SourceGrouper(source, limits);
+  if (source.batches) {
+    for await (const batch of source.batches) {
+      const out: LogRecord[] = [];
+      for (const line of batch) {
+        const done = grouper.push(line);
+        for (let i = 0; i < done.length; i++) out.push(done[i] as LogRecord);
+      }
+      if (out.length) yield out;
+    }
+  } else {
+    for await (const line of source.lines) {
+      const done = grouper.push(line);
+      if (done.length) yield done;
+    }
+  }
+  const rest = [...grouper.flush()];
+  if (rest.length) yield rest;
+}
+
 /** Reads a source's lines and yields its records in order. Long lines are cut; nothing else is dropped. */
 export async function* readRecords(
   source: LogSource,
   limits: Partial<MultilineLimits> = {},
 ): AsyncGenerator<LogRecord> {
-  const grouper = new SourceGrouper(source, limits);
-  for await (const line of source.lines) yield* grouper.push(line);
-  yield* grouper.flush();
+  for await (const batch of readRecordBatches(source, limits)) yield* batch;
 }
 
 /** Synchronous variant for in-memory lines (the benchmark and tests). */

@@ -44,6 +44,11 @@ export interface LogSource {
   name: string;
   lines: Iterable<string> | AsyncIterable<string>;
   /**
+   * The same lines in chunks (a streamed file gives one array per chunk read), for readers that would otherwise pay an
+   * await per line. When present it is the same stream as `lines`: a reader iterates one of the two, never both.
+   */
+  batches?: AsyncIterable<readonly string[]>;
+  /**
    * The lines may carry `kubectl logs --prefix` prefixes (`[pod/name/container] line`): the record reader strips them
    * and attributes each record to its `pod/container`, grouping multi-line records per container.
    */

@@ -21,7 +21,7 @@ export const ENTROPY_THRESHOLDS = {
 } as const;
 
 /** Base64/base64url characters (`/` and `+` included: AWS keys have them), as a lookup table for the scanner. */
-const TOKEN_CHAR = new Uint8Array(128);
+export const TOKEN_CHAR = new Uint8Array(128);
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=_-')
   TOKEN_CHAR[c.charCodeAt(0)] = 1;
 /** Longest run considered a token (longer runs are data blobs, left to the other rules). */
@@ -85,11 +85,15 @@ function pieces(text: string, start: number, end: number): Array<[number, number
   return out;
 }
 
-/** Replaces every random-looking token of `text`. */
-export function entropyRedact(text: string, counts: RedactionCounts): string {
+/** Replaces every random-looking token of `text`; `runs`, when given, are `longRuns(text)` already computed. */
+export function entropyRedact(
+  text: string,
+  counts: RedactionCounts,
+  runs: ReadonlyArray<readonly [number, number]> = longRuns(text),
+): string {
   let out = '';
   let last = 0;
-  for (const [runStart, runEnd] of longRuns(text)) {
+  for (const [runStart, runEnd] of runs) {
     for (const [start, end] of pieces(text, runStart, runEnd)) {
       const run = text.slice(start, end);
       if (end - start > MAX_RUN || !looksRandom(run) || FILE_EXTENSION.test(text.slice(end, end + 6)))

@@ -99,9 +99,15 @@ function allowed(a: Allowlist, secret: string, match: string, line: string): boo
   return a.stopwords.some((w) => lower.includes(w));
 }
 
-function redactRule(rule: GitleaksRule, text: string, counts: RedactionCounts): string {
+/** Counts every match of a rule's regex, kept or not (see `redactWithPart` in redact.ts). */
+export interface MatchProbe {
+  matches: number;
+}
+
+function redactRule(rule: GitleaksRule, text: string, counts: RedactionCounts, probe?: MatchProbe): string {
   rule.re.lastIndex = 0;
   return text.replace(rule.re, (match: string, ...rest: unknown[]) => {
+    if (probe) probe.matches++;
     const secret = rule.group === 0 ? match : rest[rule.group - 1];
     if (typeof secret !== 'string' || secret === '' || secret.startsWith('[REDACTED:')) return match;
     if (rule.entropy !== undefined && shannonEntropy(secret) < rule.entropy) return match;
@@ -117,11 +123,16 @@ function redactRule(rule: GitleaksRule, text: string, counts: RedactionCounts): 
  * Applies the rules whose keywords are among `keywords` (the lower-case keywords found in `text`; a rule's keyword
  * may be part of a longer one found).
  */
-export function gitleaksRedact(text: string, keywords: ReadonlySet<string>, counts: RedactionCounts): string {
+export function gitleaksRedact(
+  text: string,
+  keywords: ReadonlySet<string>,
+  counts: RedactionCounts,
+  probe?: MatchProbe,
+): string {
   const rules = new Set<GitleaksRule>();
   for (const f of keywords) for (const r of rulesFor(f)) rules.add(r);
   let out = text;
-  for (const r of rules) out = redactRule(r, out, counts);
+  for (const r of rules) out = redactRule(r, out, counts, probe);
   return out;
 }
 

@@ -5,8 +5,9 @@
  * (`REDIS_PASS=…`, `--password …`, `Set-Cookie: …`), and an entropy check for long random tokens. Rules run only
  * when one of their keywords is in the text (gitleaks' prefilter), so ordinary lines cost one keyword scan.
  */
-import { entropyRedact, longRuns } from './entropy.ts';
-import { GITLEAKS_KEYWORDS, gitleaksRedact } from './gitleaks.ts';
+import { ENTROPY_THRESHOLDS, TOKEN_CHAR, entropyRedact } from './entropy.ts';
+import { KeywordScanner } from './keywordScan.ts';
+import { GITLEAKS_KEYWORDS, gitleaksRedact, type MatchProbe } from './gitleaks.ts';
 import { placeholder, type RedactionKind } from './kinds.ts';
 
 export { OPTIONAL_KINDS, REDACTION_KINDS, placeholder, type RedactionKind } from './kinds.ts';
@@ -190,9 +191,14 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 }
 
-/** Every rule keyword (hand rules and gitleaks'), longest first, as one case-insensitive scan. */
+/** Every rule keyword (hand rules and gitleaks'), lower case. */
+const ALL_KEYWORDS: readonly string[] = [
+  ...new Set([...RULES.flatMap((r) => r.keywords ?? []), ...GITLEAKS_KEYWORDS].map((k) => k.toLowerCase())),
+];
+
+/** Every keyword, longest first, as one case-insensitive scan: the reference the fast scanner below must agree with. */
 const KEYWORD_SCAN = new RegExp(
-  [...new Set([...RULES.flatMap((r) => r.keywords ?? []), ...GITLEAKS_KEYWORDS])]
+  [...ALL_KEYWORDS]
     .sort((a, b) => b.length - a.length)
     .map(escapeRegExp)
     .join('|'),
@@ -200,10 +206,11 @@ const KEYWORD_SCAN = new RegExp(
 );
 
 /**
- * The lower-case keywords present in `text`. At each position the longest keyword is taken; a shorter one starting
- * there is part of it (rules check with `includes`), and one starting inside it is found by resuming one character on.
+ * The lower-case keywords present in `text`, by the regex: at each position the longest keyword is taken; a shorter one
+ * starting there is part of it (rules check with `includes`), and one starting inside it is found by resuming one
+ * character on. Exported for the test that holds {@link keywordsIn} to the same answers.
  */
-function keywordsIn(text: string): Set<string> | undefined {
+export function keywordsInByRegex(text: string): Set<string> | undefined {
   KEYWORD_SCAN.lastIndex = 0;
   let found: Set<string> | undefined;
   for (let m = KEYWORD_SCAN.exec(text); m; m = KEYWORD_SCAN.exec(text)) {
@@ -213,9 +220,21 @@ function keywordsIn(text: string): Set<string> | undefined {
   return found;
 }
 
-function applyRule(rule: Rule, text: string, counts: RedactionReport['counts']): string {
+/** Keywords and long runs in one pass (runs long enough for the entropy rule and the bare key-body rule). */
+const SCANNER = new KeywordScanner(ALL_KEYWORDS, TOKEN_CHAR, ENTROPY_THRESHOLDS.minLength);
+
+/**
+ * The lower-case keywords present in `text`: the same answer as {@link keywordsInByRegex} (the longest keyword at each
+ * position), from the one-pass automaton: a V8 regex alternation of ~250 keywords costs several times more per line.
+ */
+export function keywordsIn(text: string): Set<string> | undefined {
+  return SCANNER.scan(text).keywords;
+}
+
+function applyRule(rule: Rule, text: string, counts: RedactionReport['counts'], probe: MatchProbe): string {
   rule.re.lastIndex = 0;
   return text.replace(rule.re, (match: string, ...rest: unknown[]) => {
+    probe.matches++;
     const groups = rest.slice(0, -2).map((g) => (typeof g === 'string' ? g : undefined)) as string[];
     if (rule.kind === 'secret_assignment' && ALREADY_REDACTED.test(groups[1] ?? '')) return match;
     if (rule.accept && !rule.accept(match, ...groups)) return match;
@@ -254,29 +273,75 @@ function ruleApplies(
   return byKeyword.has(rule);
 }
 
+/** What {@link redactChecked} found besides the redacted text. */
+interface Checked extends RedactionReport {
+  /** `text` had nothing any rule starts from: no keyword, no long run (and IPs were off). */
+  candidateFree: boolean;
+  /** No rule's regex matched anywhere in `text` (not even a match a check then kept) and no token was replaced. */
+  untouched: boolean;
+}
+
+/** {@link redactWithReport}, and what {@link redactWithPart} needs to know to skip the part. */
+function redactChecked(text: string, opts: RedactOptions): Checked {
+  const counts: Partial<Record<RedactionKind, number>> = {};
+  // Keywords, and runs long enough for the entropy rule (and the bare key-body rule): most lines have neither.
+  const { keywords, runs } = SCANNER.scan(text);
+  if (!keywords && runs.length === 0 && !(opts.ips ?? false))
+    return { text, counts, candidateFree: true, untouched: true };
+  const byKeyword = keywordRules(keywords ? [...keywords].sort().join('\n') : undefined);
+  const keyBody = runs.some(([a, b]) => b - a >= KEY_BODY_RUN);
+  const probe: MatchProbe = { matches: 0 };
+  let out = text;
+  for (let i = 0; i < RULES.length; i++) {
+    const rule = RULES[i] as Rule;
+    if (i === FIRST_GENERIC && keywords) out = gitleaksRedact(out, keywords, counts, probe);
+    if (ruleApplies(rule, byKeyword, keyBody, opts)) out = applyRule(rule, out, counts, probe);
+  }
+  if (runs.length > 0) out = entropyRedact(out, counts, out === text ? runs : undefined);
+  return { text: out, counts, candidateFree: false, untouched: probe.matches === 0 && out === text };
+}
+
 /**
  * Redacts `text` and reports what it replaced. Secret kinds are always on; emails (default on) and IPs (default off)
  * are configurable. Never throws; text without secrets comes back unchanged (same string).
  */
 export function redactWithReport(text: string, opts: RedactOptions = {}): RedactionReport {
-  const counts: Partial<Record<RedactionKind, number>> = {};
-  const keywords = keywordsIn(text);
-  // Runs long enough for the entropy rule (and the bare key-body rule); most lines have none and skip both.
-  const runs = longRuns(text);
-  if (!keywords && runs.length === 0 && !(opts.ips ?? false)) return { text, counts };
-  const byKeyword = keywordRules(keywords ? [...keywords].sort().join('\n') : undefined);
-  const keyBody = runs.some(([a, b]) => b - a >= KEY_BODY_RUN);
-  let out = text;
-  for (let i = 0; i < RULES.length; i++) {
-    const rule = RULES[i] as Rule;
-    if (i === FIRST_GENERIC && keywords) out = gitleaksRedact(out, keywords, counts);
-    if (ruleApplies(rule, byKeyword, keyBody, opts)) out = applyRule(rule, out, counts);
-  }
-  if (runs.length > 0) out = entropyRedact(out, counts);
+  const { text: out, counts } = redactChecked(text, opts);
   return { text: out, counts };
 }
 
 /** Redacts secrets (and, per options, emails and IPs) from `text`. */
 export function redact(text: string, opts: RedactOptions = {}): string {
-  return redactWithReport(text, opts).text;
+  return redactChecked(text, opts).text;
+}
+
+/**
+ * Redacts a text and a part of it (a record's full text and its message), each exactly as {@link redact} would, but
+ * scans the part only when its answer could differ from the text's:
+ * - when the text holds nothing any rule starts from (no keyword, no long run, IPs off), no part of it does either;
+ * - when no rule's regex matched anywhere in the text and the entropy layer replaced nothing, a part that is the text's
+ *   suffix after whitespace (the message after a header) has no match either: its keywords and runs are the text's
+ *   within it, everything right of any position is the same, and the rules look left only one character (`\b`,
+ *   `(?<![\w-])`, `(^|\s)`: whitespace there reads like the start of the part). `redactWithPart` tests hold the two
+ *   answers equal, for a part after whitespace and one that is not.
+ * Most log lines pay for one scan instead of two.
+ */
+export function redactWithPart(
+  text: string,
+  part: string,
+  opts: RedactOptions = {},
+): { text: string; part: string } {
+  const r = redactChecked(text, opts);
+  if (part === text) return { text: r.text, part: r.text };
+  if (r.candidateFree && text.includes(part)) return { text: r.text, part };
+  if (r.untouched && isSuffixAfterSpace(text, part)) return { text: r.text, part };
+  return { text: r.text, part: redactChecked(part, opts).text };
+}
+
+const SPACE = /\s/;
+
+/** `part` ends `text` and what precedes it in `text` is whitespace. */
+function isSuffixAfterSpace(text: string, part: string): boolean {
+  const at = text.length - part.length;
+  return at > 0 && SPACE.test(text[at - 1] as string) && text.endsWith(part);
 }

@@ -2,7 +2,7 @@
  * @module analysis/judges/statistical/preprocess — reads both sides' records once and reduces them to per-template
  * counts, error counts, HTTP status and latency samples. Memory is bounded by templates and sources, not lines.
  */
-import { readRecords, readRecordsSync } from '../../logs/records.ts';
+import { readRecordBatches, readRecordsSync } from '../../logs/records.ts';
 import { isErrorLevel, maxLevel } from '../../logs/level.ts';
 import { parseRequest } from '../../logs/requests.ts';
 import { Reservoir } from '../../logs/signals.ts';
@@ -205,9 +205,10 @@ export class ComparisonBuilder {
       this.addLines(side, source.name, source.lines);
       return;
     }
-    for await (const rec of readRecords(source)) {
+    // One await per chunk of records (a streamed file gives a few hundred lines at a time), not per record.
+    for await (const batch of readRecordBatches(source)) {
       signal?.throwIfAborted();
-      this.add(side, rec);
+      for (const rec of batch) this.add(side, rec);
     }
   }
 
