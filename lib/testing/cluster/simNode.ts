@@ -9,6 +9,7 @@
  * API server's `pods/status`, readiness feeds the ReplicaSet controller's availability and so Argo's decisions.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomInt } from 'node:crypto';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { type AddressInfo, connect, createServer, type Server } from 'node:net';
 import {
@@ -74,6 +75,11 @@ export class SimNode {
   readonly #services = new Map<string, { svc: V1Service; servers: Server[]; addr: string }>();
   #nextPodIP = 1;
   #nextSvcIP = 1;
+  /**
+   * Second octet of this node's loopback addresses (pods 127.N.10+.x, Services 127.N.1–9.x), random per node so that
+   * two simulated clusters on one machine (parallel test runs) never bind the same address.
+   */
+  readonly #net = 2 + randomInt(250);
   #roundRobin = 0;
   #kubelet?: HttpsServer;
   #informers: InformerLoop[] = [];
@@ -224,7 +230,7 @@ export class SimNode {
   async #startPod(pod: V1Pod): Promise<void> {
     const key = podKey(pod);
     const n = this.#nextPodIP++;
-    const podIP = `127.0.${Math.floor(n / 250) + 10}.${(n % 250) + 2}`;
+    const podIP = `127.${this.#net}.${Math.floor(n / 250) + 10}.${(n % 250) + 2}`;
     const r: Running = { key, podIP, procs: new Map(), logs: new Map(), ready: false, stopping: false };
     this.#running.set(key, r);
     const waiting: Record<string, { reason: string; message: string }> = {};
@@ -401,7 +407,7 @@ export class SimNode {
       return;
     }
     const n = this.#nextSvcIP++;
-    const addr = `127.1.${Math.floor(n / 250)}.${(n % 250) + 2}`;
+    const addr = `127.${this.#net}.${Math.floor(n / 250) + 1}.${(n % 250) + 2}`;
     const entry = { svc, servers: [] as Server[], addr };
     this.#services.set(key, entry);
     for (const p of svc.spec?.ports ?? []) {
