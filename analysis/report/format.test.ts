@@ -92,4 +92,18 @@ describe('deterministic issue', () => {
     expect(body).toContain('https://x.example/a%28b%29');
     expect(body).toMatch(/````text\n@admin please run `rm -rf` ``` escape\n````/);
   });
+
+  it('lists each failing journey once in the acceptance check, however many reasons it has', () => {
+    const input = rollbackVerdict();
+    const journey = (summary: string) => ({
+      kind: 'journey' as const,
+      summary,
+      severity: 0.8,
+      veto: false,
+      evidence: { source: 'checkout (local)' },
+    });
+    input.reasons.push(journey('checkout fails on the canary'), journey('step 3 is 4× slower on the canary'));
+    const body = formatBody(facts(input));
+    expect(body.match(/synthetic journey `checkout \(local\)` passes against the canary/g)).toHaveLength(1);
+  });
 });

@@ -82,8 +82,9 @@ function reproduceSection(reasons: readonly Reason[], ctx: RolloutContext): stri
   const journeys = reasons.filter((r) => r.kind === 'journey');
   if (journeys.length === 0 && !ctx.journeyCommand) return [];
   const out = ['### Reproduce (acceptance check)', ''];
-  for (const j of journeys)
-    out.push(`- [ ] synthetic journey ${code(j.evidence?.source ?? j.summary)} passes against the canary`);
+  // One check per journey, however many of its reasons (pass rate, a slower step, a new error) the verdict holds.
+  for (const name of new Set(journeys.map((j) => j.evidence?.source ?? j.summary)))
+    out.push(`- [ ] synthetic journey ${code(name)} passes against the canary`);
   if (ctx.journeyCommand) out.push('', 'Run it locally:', '', fence([ctx.journeyCommand], 'sh'));
   return [...out, ''];
 }
