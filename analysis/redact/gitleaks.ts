@@ -4,10 +4,11 @@
  * only when one of its keywords is in the text; its secret (the `secretGroup`, or the one capture group) must reach
  * the rule's entropy and pass the global and the rule's allowlists; then only the secret is replaced.
  */
-import { readFileSync } from 'node:fs';
 import { compileGoRegex, simplifyForRedaction } from './goRegex.ts';
 import { placeholder, type RedactionCounts } from './kinds.ts';
 import { shannonEntropy } from './entropy.ts';
+// Imported, not read from disk: bundles (dist/sentinel-plugin.js) carry the rules inside, with no rules/ folder beside them.
+import gitleaksJson from './rules/gitleaks.json' with { type: 'json' };
 
 interface AllowlistData {
   regexes?: string[];
@@ -84,9 +85,7 @@ export function compileGitleaks(data: GitleaksData): { rules: GitleaksRule[]; gl
 }
 
 /** The vendored rule set, as data. */
-export const GITLEAKS_DATA = JSON.parse(
-  readFileSync(new URL('./rules/gitleaks.json', import.meta.url), 'utf8'),
-) as GitleaksData;
+export const GITLEAKS_DATA = gitleaksJson as GitleaksData;
 const COMPILED = compileGitleaks(GITLEAKS_DATA);
 /** Every keyword of the rule set (lower case). */
 export const GITLEAKS_KEYWORDS: readonly string[] = [...new Set(COMPILED.rules.flatMap((r) => r.keywords))];
