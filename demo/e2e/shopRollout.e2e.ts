@@ -9,10 +9,10 @@
  * AnalysisRun Successful → promoted, the issue closed. `npm run test:e2e`.
  *
  * Deliberate differences from deploy/examples/shop, each for the test: 2 replicas (CPU), image `sentinel.test/shop:vN`
- * (the simulated node's process table), a 15 s pause step before the analysis (shoppers' logs for the judge), the plugin
- * run from source (cluster.ts `sourcePluginLauncher`: the bundle cannot load journeys yet), the AnalysisTemplate's interval 5 s (30 s in the example: the issue's target
- * is stated for 30 s; a shorter interval only makes the test faster), the Services' and the proxy's loopback
- * addresses, and an outbox instead of GitHub.
+ * (the simulated node's process table), a 30 s pause step before the analysis (shoppers' logs for the judge), the
+ * plugin run from source (cluster.ts `sourcePluginLauncher`: the bundle cannot load journeys yet), the
+ * AnalysisTemplate's interval 5 s (30 s in the example: the issue's target is stated for 30 s; a shorter interval only
+ * makes the test faster), the Services' and the proxy's loopback addresses, and an outbox instead of GitHub.
  */
 import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -34,7 +34,7 @@ const NS = 'shop';
 /** The AnalysisTemplate's measurement interval in this test (the example's is 30 s). */
 const INTERVAL = '5s';
 /** Shoppers on the canary before the analysis starts (a pause step added to the example's steps). */
-const CANARY_WARMUP = '15s';
+const CANARY_WARMUP = '30s';
 /** Generous: a canary analysis runs journeys in Chromium on a loaded, shared 2-core machine. */
 const ROLLOUT_TIMEOUT_MS = 240_000;
 
@@ -177,7 +177,7 @@ function shoppers(signal: AbortSignal): Promise<void> {
   const side = async (name: string, seed: number) => {
     const base = `http://${cluster.node.serviceAddress(NS, name)}`;
     while (!signal.aborted) {
-      await driveTraffic(base, { sessions: 20, concurrency: 2, seed: seed++, signal }).catch(() => undefined);
+      await driveTraffic(base, { sessions: 20, concurrency: 4, seed: seed++, signal }).catch(() => undefined);
     }
   };
   return Promise.all([side('shop-stable', 1), side('shop-canary', 1)]).then(() => undefined);
