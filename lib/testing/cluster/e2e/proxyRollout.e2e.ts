@@ -291,6 +291,9 @@ describe('the sandbox proxy as an Argo Rollout gated by its own AnalysisTemplate
         const m = metric(run, name);
         expect(m.phase, JSON.stringify(m)).toBe('Successful');
         const last = m.measurements.at(-1) as J;
+        process.stdout.write(
+          `[proxy e2e] ${name}: ${(m.measurements as J[]).map((x) => x.message).join(' | ')}\n`,
+        );
         expect(JSON.parse(last.value).verdict).not.toBe('rollback');
         expect(last.metadata.journeys).toMatch(/checkout \[local\] stable 100% canary 100%/);
         // The judge read the proxy pods' own logs on both sides.
