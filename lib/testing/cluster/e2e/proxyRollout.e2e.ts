@@ -270,7 +270,7 @@ describe('the sandbox proxy as an Argo Rollout gated by its own AnalysisTemplate
   );
 
   it(
-    'a healthy canary proxy: journeys pass through both proxies, the judge on their logs finds no regression, promoted',
+    'a healthy canary proxy: journeys pass through both proxies, no rollback verdict, promoted',
     async () => {
       const before = await ship([{ name: 'PROXY_LOG_LEVEL', value: 'info' }]);
       await until(
