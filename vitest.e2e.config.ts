@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // starts a whole cluster (API server, controller-manager, Argo controller, simulated node).
 export default defineConfig({
   test: {
-    include: ['lib/testing/cluster/**/*.e2e.ts', 'deploy/**/*.e2e.ts'],
+    include: ['lib/testing/cluster/**/*.e2e.ts', 'deploy/**/*.e2e.ts', 'demo/e2e/**/*.e2e.ts'],
     exclude: ['**/node_modules/**', '.cache/**', 'dist/**'],
     testTimeout: 300_000,
     hookTimeout: 45 * 60_000,

@@ -2,7 +2,8 @@
  * @module demo/app/shopLog — the shop's log file, in a common Java/Node house format:
  * `2026-12-02 03:04:05.678 [worker-3] INFO  shop.http - GET /book/7 200 12ms rid=3f9c0a1e7b2d4c68`.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
+import type { Writable } from 'node:stream';
 
 export type ShopLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
@@ -27,13 +28,22 @@ export function formatLine(a: {
   return `${timestamp(a.at)} [${a.thread}] ${a.level.padEnd(5)} ${a.logger} - ${a.message}`;
 }
 
-/** Appends lines to one pod's log file. */
+/** `--log-file` values meaning the process's own stdout (a container's log). */
+export const STDOUT_PATHS: readonly string[] = ['-', '/dev/stdout'];
+
+/**
+ * Appends lines to one pod's log file, or to stdout for `-` / `/dev/stdout` (deploy/examples/shop). Stdout is written
+ * directly rather than by opening `/dev/stdout`: that open fails (ENXIO) when stdout is a socket, as it is for a
+ * child process spawned with Node's `stdio: 'pipe'` and for some container runtimes.
+ */
 export class ShopLog {
-  readonly #out: WriteStream;
+  readonly #out: Writable;
+  readonly #stdout: boolean;
   readonly #now: () => Date;
 
   constructor(path: string, now: () => Date = () => new Date()) {
-    this.#out = createWriteStream(path, { flags: 'a' });
+    this.#stdout = STDOUT_PATHS.includes(path);
+    this.#out = this.#stdout ? process.stdout : createWriteStream(path, { flags: 'a' });
     this.#now = now;
   }
 
@@ -43,8 +53,9 @@ export class ShopLog {
     this.#out.write(a.trace ? `${head}\n${a.trace}\n` : `${head}\n`);
   }
 
-  /** Flushes and closes the file. */
+  /** Flushes and closes the file (stdout is flushed, never closed). */
   close(): Promise<void> {
+    if (this.#stdout) return new Promise((resolve) => this.#out.write('', () => resolve()));
     return new Promise((resolve) => this.#out.end(resolve));
   }
 }

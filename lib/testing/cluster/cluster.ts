@@ -15,7 +15,7 @@ import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { freePort, startKubeFixture, type KubeFixture } from '../kube/kubeFixture.ts';
 import { installArgoCrds } from './argoCrds.ts';
 import { buildComponent, COMPONENTS } from './goBuild.ts';
-import { SimNode, type ImageTable } from './simNode.ts';
+import { SimNode, type ContainerProcess, type ImageTable } from './simNode.ts';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 /** Node 22 (the `node` devDependency) first on PATH: the plugin's shebang is `env node`. */
@@ -33,15 +33,58 @@ export async function buildPluginBundle(): Promise<string> {
   return join(REPO, 'dist/sentinel-plugin.js');
 }
 
-/** The test images: `sentinel.test/app:<version>` runs testApp.ts (a version containing `broken` fails /healthz). */
-export const testImages: ImageTable = (image, ctx) => {
-  const m = /^sentinel\.test\/app:(.+)$/.exec(image);
+/**
+ * The plugin as `node bin/sentinel.js plugin` from this checkout (how deploy/Dockerfile's image can run it), behind a
+ * small launcher file for the ConfigMap to install: the controller copies that file into its plugin-bin/ folder, so
+ * the launcher names the checkout by absolute path. For `kind: canary` with journeys, which the bundle
+ * (dist/sentinel-plugin.js) cannot load yet: playwright-core reads `__dirname/../package.json` at import, and the ESM
+ * bundle has neither `__dirname` nor a package.json beside its copy.
+ */
+export async function sourcePluginLauncher(dir: string): Promise<string> {
+  const launcher = join(dir, 'sentinel-plugin');
+  const bin = JSON.stringify(join(REPO, 'bin/sentinel.js'));
+  await writeFile(launcher, `#!/usr/bin/env node\nprocess.argv.splice(2, 0, 'plugin');\nimport(${bin});\n`);
+  await chmod(launcher, 0o755);
+  return launcher;
+}
+
+/**
+ * The test images (by path, never imported: lib/ imports no product folder):
+ * - `sentinel.test/app:<version>` runs testApp.ts (a version containing `broken` fails /healthz);
+ * - `sentinel.test/shop:<v1|v2|v3>` runs one demo shop pod (demo/app/main.ts) on the pod's address, logging to stdout;
+ * - `sentinel.test/sentinel:<tag>` runs `sentinel <container args>` (bin/sentinel.js; e.g. `args: [proxy]`, configured by
+ *   the container's `env` as in deploy/), with PROXY_HOST and PROXY_ADMIN_HOST defaulting to the pod's address.
+ */
+export const testImages: ImageTable = (image, ctx): ContainerProcess | undefined => {
+  const m = /^sentinel\.test\/(app|shop|sentinel):(.+)$/.exec(image);
   if (!m) return undefined;
+  const tag = m[2] as string;
   const port = ctx.container.ports?.[0]?.containerPort ?? 8080;
+  const node = join(NODE_BIN, 'node');
+  if (m[1] === 'shop')
+    return {
+      command: node,
+      args: [
+        join(REPO, 'demo/app/main.ts'),
+        ...['--version', tag, '--pod', ctx.env.POD_NAME ?? 'shop', '--log-file', '/dev/stdout'],
+        ...['--port', String(port), '--host', ctx.podIP],
+      ],
+    };
+  if (m[1] === 'sentinel')
+    return {
+      command: node,
+      args: [join(REPO, 'bin/sentinel.js'), ...(ctx.container.args ?? [])],
+      env: {
+        PROXY_HOST: ctx.podIP,
+        PROXY_ADMIN_HOST: ctx.podIP,
+        ...ctx.env,
+        PATH: `${NODE_BIN}:${process.env.PATH ?? ''}`,
+      },
+    };
   return {
-    command: join(NODE_BIN, 'node'),
+    command: node,
     args: [join(REPO, 'lib/testing/cluster/testApp.ts')],
-    env: { APP_VERSION: m[1] as string, PORT: String(port) },
+    env: { APP_VERSION: tag, PORT: String(port) },
   };
 };
 
@@ -58,6 +101,12 @@ export interface ClusterOptions {
   pluginPath: string;
   /** Override the ConfigMap's sha256 (to test a wrong one); default: the file's real digest. */
   pluginSha256?: string;
+  /**
+   * `bundle` route: extra environment of the controller, which go-plugin passes on to the plugin process (the pod
+   * spec's `env` of the custom image). The plugin also gets `KUBECONFIG` = the cluster's kubeconfig, the stand-in for
+   * the in-cluster ServiceAccount a `kind: canary` check reads pods, logs, ConfigMaps and Secrets with.
+   */
+  controllerEnv?: Record<string, string>;
 }
 
 interface ProcOptions {
@@ -258,7 +307,13 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     // The chroot'ed controller gets what the stock pod gives it: no PATH to anything, its namespace, its home.
     const controllerEnv = stock
       ? { POD_NAMESPACE: ARGO_NAMESPACE, HOME: '/home/argo-rollouts' }
-      : { ...baseEnv, POD_NAMESPACE: ARGO_NAMESPACE, PATH: `${NODE_BIN}:${baseEnv.PATH ?? ''}` };
+      : {
+          ...baseEnv,
+          KUBECONFIG: kubeconfig,
+          ...opts.controllerEnv,
+          POD_NAMESPACE: ARGO_NAMESPACE,
+          PATH: `${NODE_BIN}:${baseEnv.PATH ?? ''}`,
+        };
     const controllerCmd = stock ? CHROOT : argoBin;
     let controller = new Proc('rollouts-controller', controllerCmd, await controllerArgs(), {
       cwd: controllerDir,

@@ -9,7 +9,6 @@
  * API server's `pods/status`, readiness feeds the ReplicaSet controller's availability and so Argo's decisions.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomInt } from 'node:crypto';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { type AddressInfo, connect, createServer, type Server } from 'node:net';
 import {
@@ -76,10 +75,10 @@ export class SimNode {
   #nextPodIP = 1;
   #nextSvcIP = 1;
   /**
-   * Second octet of this node's loopback addresses (pods 127.N.10+.x, Services 127.N.1–9.x), random per node so that
-   * two simulated clusters on one machine (parallel test runs) never bind the same address.
+   * This node's block of loopback addresses: pods on 127.<slot>.x.y, Services on 127.<128 + slot>.x.y. Random, so
+   * that clusters of concurrent test runs on one machine (other worktrees, CI) do not bind each other's addresses.
    */
-  readonly #net = 2 + randomInt(250);
+  readonly #slot = 1 + Math.floor(Math.random() * 120);
   #roundRobin = 0;
   #kubelet?: HttpsServer;
   #informers: InformerLoop[] = [];
@@ -230,7 +229,7 @@ export class SimNode {
   async #startPod(pod: V1Pod): Promise<void> {
     const key = podKey(pod);
     const n = this.#nextPodIP++;
-    const podIP = `127.${this.#net}.${Math.floor(n / 250) + 10}.${(n % 250) + 2}`;
+    const podIP = `127.${this.#slot}.${Math.floor(n / 250) + 10}.${(n % 250) + 2}`;
     const r: Running = { key, podIP, procs: new Map(), logs: new Map(), ready: false, stopping: false };
     this.#running.set(key, r);
     const waiting: Record<string, { reason: string; message: string }> = {};
@@ -406,8 +405,20 @@ export class SimNode {
       existing.svc = svc;
       return;
     }
+    // An address another process holds (EADDRINUSE on any port) → the Service takes the next one.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.#serve(key, svc);
+        return;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 20) throw err;
+      }
+    }
+  }
+
+  async #serve(key: string, svc: V1Service): Promise<void> {
     const n = this.#nextSvcIP++;
-    const addr = `127.${this.#net}.${Math.floor(n / 250) + 1}.${(n % 250) + 2}`;
+    const addr = `127.${128 + this.#slot}.${Math.floor(n / 250)}.${(n % 250) + 2}`;
     const entry = { svc, servers: [] as Server[], addr };
     this.#services.set(key, entry);
     for (const p of svc.spec?.ports ?? []) {
@@ -422,10 +433,16 @@ export class SimNode {
         up.on('error', () => sock.destroy());
         sock.on('error', () => up.destroy());
       });
-      await new Promise<void>((res, rej) => {
-        srv.once('error', rej);
-        srv.listen(p.port, addr, () => res());
-      });
+      try {
+        await new Promise<void>((res, rej) => {
+          srv.once('error', rej);
+          srv.listen(p.port, addr, () => res());
+        });
+      } catch (err) {
+        for (const other of entry.servers) other.close();
+        this.#services.delete(key);
+        throw err;
+      }
       entry.servers.push(srv);
     }
   }

@@ -1,0 +1,51 @@
+/**
+ * The bundled plugin (`dist/sentinel-plugin.js`, what the ConfigMap installs) is one self-contained file: built into an
+ * empty folder, with nothing beside it, it starts and prints go-plugin's handshake line. (A module that read a data
+ * file from beside itself at import time made every plugin start fail: "Unrecognized remote plugin message".)
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const dir = await mkdtemp(join(tmpdir(), 'plugin-bundle-'));
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('dist/sentinel-plugin.js', () => {
+  it('starts from a folder holding nothing else and prints the go-plugin handshake', async () => {
+    const outfile = join(dir, 'sentinel-plugin.js');
+    // The package.json build:plugin options that matter for what the bundle needs at run time.
+    await build({
+      entryPoints: [fileURLToPath(new URL('./bundle.ts', import.meta.url))],
+      bundle: true,
+      platform: 'node',
+      target: 'node22',
+      format: 'esm',
+      outfile,
+      logLevel: 'error',
+      banner: {
+        js: "import { createRequire as __sentinelRequire } from 'node:module'; const require = __sentinelRequire(import.meta.url);",
+      },
+    });
+    const child = spawn(process.execPath, [outfile], {
+      cwd: dir,
+      env: { ...process.env, ARGO_ROLLOUTS_RPC_PLUGIN: 'metricprovider', PLUGIN_PROTOCOL_VERSIONS: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const first = await new Promise<string>((resolve) => {
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('\n')) resolve(out.split('\n')[0] as string);
+      });
+      child.once('exit', (code) => resolve(`exited ${code}: ${err.slice(-800)}`));
+    });
+    child.kill('SIGKILL');
+    expect(first).toMatch(/^1\|1\|unix\|.+\|netrpc\|$/);
+  }, 60_000);
+});
