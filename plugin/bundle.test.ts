@@ -9,6 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { chromium } from 'playwright-core';
+import { findChromium } from '../lib/chromium.ts';
+import { bundleOptions } from './build.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const dir = await mkdtemp(join(tmpdir(), 'plugin-bundle-'));
@@ -17,19 +20,7 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 describe('dist/sentinel-plugin.js', () => {
   it('starts from a folder holding nothing else and prints the go-plugin handshake', async () => {
     const outfile = join(dir, 'sentinel-plugin.js');
-    // The package.json build:plugin options that matter for what the bundle needs at run time.
-    await build({
-      entryPoints: [fileURLToPath(new URL('./bundle.ts', import.meta.url))],
-      bundle: true,
-      platform: 'node',
-      target: 'node22',
-      format: 'esm',
-      outfile,
-      logLevel: 'error',
-      banner: {
-        js: "import { createRequire as __sentinelRequire } from 'node:module'; const require = __sentinelRequire(import.meta.url);",
-      },
-    });
+    await build({ ...bundleOptions(outfile), logLevel: 'error' });
     const child = spawn(process.execPath, [outfile], {
       cwd: dir,
       env: { ...process.env, ARGO_ROLLOUTS_RPC_PLUGIN: 'metricprovider', PLUGIN_PROTOCOL_VERSIONS: '1' },
@@ -47,5 +38,31 @@ describe('dist/sentinel-plugin.js', () => {
     });
     child.kill('SIGKILL');
     expect(first).toMatch(/^1\|1\|unix\|.+\|netrpc\|$/);
+  }, 60_000);
+
+  it('carries what playwright-core reads from its package folder: the journeys work from the bundle alone', async () => {
+    // The probe is bundled exactly like the plugin (same options and build plugin) into a folder holding nothing else.
+    const outfile = join(dir, 'probe', 'probe.js');
+    const entry = fileURLToPath(new URL('./testing/playwrightProbe.ts', import.meta.url));
+    await build({ ...bundleOptions(outfile, entry), logLevel: 'error' });
+    const server = await chromium.launchServer({ executablePath: findChromium() });
+    try {
+      const child = spawn(process.execPath, [outfile, server.wsEndpoint()], {
+        cwd: dir,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      expect({ code, out, err: err.slice(-800) }).toEqual({
+        code: 0,
+        out: 'bundled playwright-core\n',
+        err: '',
+      });
+    } finally {
+      await server.close();
+    }
   }, 60_000);
 });
