@@ -10,7 +10,6 @@
  *
  * Deliberate differences from deploy/examples/shop, each for the test: 2 replicas (CPU), image `sentinel.test/shop:vN`
  * (the simulated node's process table), a 30 s pause step before the analysis (shoppers' logs for the judge), the
- * plugin run from source (cluster.ts `sourcePluginLauncher`: the bundle cannot load journeys yet), the
  * AnalysisTemplate's count 1 and interval 5 s (3 × 30 s in the example: the issue's target is stated for 30 s; a shorter interval only
  * makes the test faster), the Services' and the proxy's loopback addresses, and an outbox instead of GitHub.
  */
@@ -21,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { sourcePluginLauncher, startCluster, type Cluster } from '../../lib/testing/cluster/cluster.ts';
+import { buildPluginBundle, startCluster, type Cluster } from '../../lib/testing/cluster/cluster.ts';
 import { Argo, until } from '../../lib/testing/cluster/e2e/helpers.ts';
 import { startProxy, type ProxyProcess } from '../proxyProcess.ts';
 import { driveTraffic } from '../traffic.ts';
@@ -67,7 +66,7 @@ const stopAll = new AbortController();
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'shop-e2e-'));
   outbox = join(work, 'outbox');
-  cluster = await startCluster({ pluginPath: await sourcePluginLauncher(work) });
+  cluster = await startCluster({ pluginPath: await buildPluginBundle() });
   argo = new Argo(cluster.kc, NS);
   const core = cluster.kc.makeApiClient(CoreV1Api);
   await core.createNamespace({ body: { metadata: { name: NS } } });

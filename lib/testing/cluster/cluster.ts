@@ -34,21 +34,6 @@ export async function buildPluginBundle(): Promise<string> {
 }
 
 /**
- * The plugin as `node bin/sentinel.js plugin` from this checkout (how deploy/Dockerfile's image can run it), behind a
- * small launcher file for the ConfigMap to install: the controller copies that file into its plugin-bin/ folder, so
- * the launcher names the checkout by absolute path. For `kind: canary` with journeys, which the bundle
- * (dist/sentinel-plugin.js) cannot load yet: playwright-core reads `__dirname/../package.json` at import, and the ESM
- * bundle has neither `__dirname` nor a package.json beside its copy.
- */
-export async function sourcePluginLauncher(dir: string): Promise<string> {
-  const launcher = join(dir, 'sentinel-plugin');
-  const bin = JSON.stringify(join(REPO, 'bin/sentinel.js'));
-  await writeFile(launcher, `#!/usr/bin/env node\nprocess.argv.splice(2, 0, 'plugin');\nimport(${bin});\n`);
-  await chmod(launcher, 0o755);
-  return launcher;
-}
-
-/**
  * The test images (by path, never imported: lib/ imports no product folder):
  * - `sentinel.test/app:<version>` runs testApp.ts (a version containing `broken` fails /healthz);
  * - `sentinel.test/shop:<v1|v2|v3>` runs one demo shop pod (demo/app/main.ts) on the pod's address, logging to stdout;

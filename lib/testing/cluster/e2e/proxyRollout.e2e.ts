@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { sourcePluginLauncher, startCluster, type Cluster } from '../cluster.ts';
+import { buildPluginBundle, startCluster, type Cluster } from '../cluster.ts';
 import { Argo, until } from './helpers.ts';
 
 type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -78,7 +78,7 @@ async function proxyDeployment(extraEnv: J[] = []): Promise<J> {
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'proxy-e2e-'));
-  cluster = await startCluster({ pluginPath: await sourcePluginLauncher(work) });
+  cluster = await startCluster({ pluginPath: await buildPluginBundle() });
   argo = new Argo(cluster.kc, NS);
   apps = cluster.kc.makeApiClient(AppsV1Api);
   const core = cluster.kc.makeApiClient(CoreV1Api);
