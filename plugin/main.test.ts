@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GobEncoder } from './goplugin/gob/encoder.ts';
@@ -15,8 +16,8 @@ interface Proc {
   exit: Promise<number | null>;
 }
 
-function startPlugin(env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, [join(REPO, 'bin/sentinel.js'), 'plugin'], {
+function startPlugin(env: Record<string, string>, args: string[] = []): Proc {
+  const child = spawn(process.execPath, [join(REPO, 'bin/sentinel.js'), 'plugin', ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -31,6 +32,26 @@ function startPlugin(env: Record<string, string>): Proc {
 async function handshakeLine(p: Proc): Promise<string> {
   for (let i = 0; i < 200 && !p.stdout().includes('\n'); i++) await new Promise((r) => setTimeout(r, 50));
   return p.stdout();
+}
+
+async function stderrUntil(p: Proc, text: string): Promise<void> {
+  for (let i = 0; i < 200 && !p.stderr().includes(text); i++) await new Promise((r) => setTimeout(r, 50));
+}
+
+/** Asks for the metric provider on a fresh connection, as the controller's first call does; returns the client. */
+async function dispense(socket: string): Promise<RawClient> {
+  const c = await RawClient.connect(socket);
+  const e = new GobEncoder();
+  c.open(1);
+  c.write(
+    1,
+    Buffer.concat([
+      e.encode(RequestSchema, { ServiceMethod: 'Dispenser.Dispense', Seq: 0 }),
+      e.encode(GobString, 'RpcMetricProviderPlugin'),
+    ]),
+  );
+  await c.until(() => c.values(1).length === 2);
+  return c;
 }
 
 const COOKIE = { ARGO_ROLLOUTS_RPC_PLUGIN: 'metricprovider', PLUGIN_PROTOCOL_VERSIONS: '1' };
@@ -91,19 +112,32 @@ describe('sentinel plugin (the process the controller starts)', () => {
   it('exits when the controller goes away (connection closed)', async () => {
     const p = startPlugin(COOKIE);
     const socket = /\|unix\|(.+)\|netrpc\|/.exec(await handshakeLine(p))![1]!;
-    const c = await RawClient.connect(socket);
-    const e = new GobEncoder();
-    c.open(1);
-    c.write(
-      1,
-      Buffer.concat([
-        e.encode(RequestSchema, { ServiceMethod: 'Dispenser.Dispense', Seq: 0 }),
-        e.encode(GobString, 'RpcMetricProviderPlugin'),
-      ]),
-    );
-    await c.until(() => c.values(1).length === 2);
+    const c = await dispense(socket);
     c.close();
     expect(await p.exit).toBe(0);
     expect(p.stderr()).toContain('the controller closed the connection');
+  });
+
+  it('--serve (the sidecar) replaces a stale socket file, serves one connection after another, prints no handshake, exits 0 on SIGTERM', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sentinel-sidecar-'));
+    try {
+      const socket = join(dir, 'plugin.sock');
+      writeFileSync(socket, 'left by a previous container');
+      const p = startPlugin({}, ['--serve', '--socket', socket]);
+      await stderrUntil(p, 'plugin sidecar serving');
+      const first = await dispense(socket);
+      expect(first.values(1)[0]).toEqual({ ServiceMethod: 'Dispenser.Dispense' });
+      first.close();
+      const second = await dispense(socket);
+      expect(second.values(1)[0]).toEqual({ ServiceMethod: 'Dispenser.Dispense' });
+      second.close();
+      expect(p.child.exitCode).toBeNull();
+      p.child.kill('SIGTERM');
+      expect(await p.exit).toBe(0);
+      expect(p.stdout()).toBe('');
+      expect(p.stderr()).toContain('plugin sidecar stopping');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

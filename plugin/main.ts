@@ -14,7 +14,7 @@ import { warmUpGobForStartup } from './goplugin/gob/warmup.ts';
 import { handshakeLine, negotiateVersion, socketPath } from './goplugin/handshake.ts';
 import { GoPluginServer, type ServeEnd } from './goplugin/server.ts';
 import { idleGc } from './idleGc.ts';
-import { createPluginLogger } from './log.ts';
+import { createPluginLogger, type Logger } from './log.ts';
 
 /** Quiet time after the last RPC before one full GC returns a burst's garbage (see idleGc.ts). */
 const IDLE_GC_MS = 2000;
@@ -28,6 +28,44 @@ function watchParent(onGone: () => void): NodeJS.Timeout {
   }, PARENT_POLL_MS);
   timer.unref();
   return timer;
+}
+
+/** The go-plugin server over the default checks, warmed up and not yet listening; `stop` ends all it started. */
+interface Serving {
+  server: GoPluginServer;
+  stop(): Promise<void>;
+}
+
+/**
+ * What both modes start alike: the provider with the default checks, the go-plugin server, the idle GC. Warms up
+ * before returning, so that the first `Run` (~220 gob type definitions, the args schema) runs on optimised code;
+ * then drops the warm-up's garbage.
+ */
+async function startServing(log: Logger): Promise<Serving> {
+  const shutdown = new AbortController();
+  const gc = idleGc(IDLE_GC_MS);
+  const provider = new CheckProvider({
+    checks: defaultChecks(),
+    log: log.child({ component: 'plugin.provider' }),
+  });
+  const server = new GoPluginServer({
+    provider,
+    log: log.child({ component: 'plugin.goplugin' }),
+    signal: shutdown.signal,
+    onCall: gc.touch,
+  });
+  await warmUpGobForStartup();
+  warmUpArgsSchema();
+  gc.collect();
+  return {
+    server,
+    stop: async () => {
+      shutdown.abort();
+      gc.stop();
+      provider.close();
+      await server.close();
+    },
+  };
 }
 
 /** Runs the plugin; resolves to the exit code. */
@@ -45,25 +83,10 @@ export async function main(argv: string[]): Promise<number> {
     log.error({ code: err.code }, err.describe());
     return EXIT.usage;
   }
-  const shutdown = new AbortController();
-  const gc = idleGc(IDLE_GC_MS);
-  const provider = new CheckProvider({
-    checks: defaultChecks(),
-    log: log.child({ component: 'plugin.provider' }),
-  });
-  const server = new GoPluginServer({
-    provider,
-    log: log.child({ component: 'plugin.goplugin' }),
-    signal: shutdown.signal,
-    onCall: gc.touch,
-  });
-  // Before announcing: the first Run's ~220 type definitions then decode on optimised code; then drop the garbage.
-  await warmUpGobForStartup();
-  warmUpArgsSchema();
-  gc.collect();
+  const serving = await startServing(log);
   const path = socketPath(config.socketDir);
   try {
-    await server.listen(path);
+    await serving.server.listen(path);
   } catch (err) {
     throw new UsageError(
       'PluginSocketUnusable',
@@ -84,12 +107,9 @@ export async function main(argv: string[]): Promise<number> {
   process.stdout.write(handshakeLine(path, version));
   log.info({ plugin: PLUGIN_NAME, socket: path, pid: process.pid }, 'plugin serving');
 
-  const end = await Promise.race([server.done, stop]);
+  const end = await Promise.race([serving.server.done, stop]);
   log.info({ reason: end }, 'plugin stopping');
-  shutdown.abort();
-  gc.stop();
-  provider.close();
-  await server.close();
+  await serving.stop();
   return 0;
 }
 
@@ -102,29 +122,13 @@ export async function main(argv: string[]): Promise<number> {
  */
 async function serveSidecar(config: ReturnType<typeof loadConfig>): Promise<number> {
   const log = createPluginLogger({ level: config.logLevel });
-  const shutdown = new AbortController();
-  const gc = idleGc(IDLE_GC_MS);
-  const provider = new CheckProvider({
-    checks: defaultChecks(),
-    log: log.child({ component: 'plugin.provider' }),
-  });
-  const server = new GoPluginServer({
-    provider,
-    log: log.child({ component: 'plugin.goplugin' }),
-    signal: shutdown.signal,
-    onCall: gc.touch,
-  });
-  await warmUpGobForStartup();
-  gc.collect();
+  const serving = await startServing(log);
   rmSync(config.socket, { force: true }); // a socket file left by a previous sidecar container
-  await server.listen(config.socket);
+  await serving.server.listen(config.socket);
   process.on('SIGINT', () => log.debug('SIGINT ignored'));
   log.info({ plugin: PLUGIN_NAME, socket: config.socket, pid: process.pid }, 'plugin sidecar serving');
   await new Promise<void>((resolve) => process.once('SIGTERM', () => resolve()));
   log.info({ reason: 'SIGTERM' }, 'plugin sidecar stopping');
-  shutdown.abort();
-  gc.stop();
-  provider.close();
-  await server.close();
+  await serving.stop();
   return 0;
 }
