@@ -4,9 +4,9 @@
  */
 import { compareJourney, DEFAULT_THRESHOLDS, overallVerdict } from './compare.ts';
 import { JourneyOptionsError } from './errors.ts';
-import { backendStatus, prepare, runSignal, runTasks, throughEachBackend, type Task } from './runner.ts';
+import { checkRepeat, prepare, runThroughBackends, type Task } from './runner.ts';
 import type { Journey, JourneySpec } from './spec.ts';
-import type { BackendComparison, ComparisonThresholds, PairedOptions, PairedReport } from './types.ts';
+import type { ComparisonThresholds, PairedOptions, PairedReport } from './types.ts';
 
 /**
  * The interleaved order: for each repeat and journey a canary/stable pair, the side that goes first alternating
@@ -53,33 +53,17 @@ function thresholdsOf(over: Partial<ComparisonThresholds> | undefined): Comparis
  * `inconclusive` — never a regression. Throws only for bad options, before anything starts.
  */
 export async function runPaired(spec: JourneySpec, opts: PairedOptions): Promise<PairedReport> {
-  const repeat = opts.repeat ?? 10;
-  if (!(Number.isInteger(repeat) && repeat >= 1))
-    throw new JourneyOptionsError(
-      `repeat must be an integer ≥ 1 (got ${repeat}).`,
-      'Use 10 or more per side for a meaningful comparison.',
-    );
+  const repeat = checkRepeat(opts.repeat ?? 10, 'Use 10 or more per side for a meaningful comparison.');
   const thresholds = thresholdsOf(opts.thresholds);
   const { journeys, vars } = prepare(spec, opts, [opts.canary, opts.stable]);
-  const started = performance.now();
-  const startedAt = new Date().toISOString();
-  const { signal, dispose } = runSignal(opts);
   const tasks = interleave(journeys, opts.canary, opts.stable, repeat);
-  let backends: BackendComparison[];
-  try {
-    backends = await throughEachBackend(opts, async (conn) => {
-      const runs = await runTasks(tasks, { spec, vars, conn, opts, signal });
-      return {
-        backend: conn.backend,
-        ...(conn.tenantId ? { tenantId: conn.tenantId } : {}),
-        ...backendStatus(runs),
-        runs,
-        journeys: journeys.map((j) => compareJourney(j.name, conn.backend, runs, thresholds)),
-      };
-    });
-  } finally {
-    dispose();
-  }
+  const { startedAt, durationMs, backends } = await runThroughBackends(
+    tasks,
+    { spec, vars, opts },
+    (conn, runs) => ({
+      journeys: journeys.map((j) => compareJourney(j.name, conn.backend, runs, thresholds)),
+    }),
+  );
   const verdict = overallVerdict(
     backends.flatMap((b) => b.journeys),
     backends.every((b) => b.status === 'ok'),
@@ -89,7 +73,7 @@ export async function runPaired(spec: JourneySpec, opts: PairedOptions): Promise
     stable: opts.stable,
     repeat,
     startedAt,
-    durationMs: performance.now() - started,
+    durationMs,
     thresholds,
     verdict,
     backends,

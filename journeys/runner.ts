@@ -77,7 +77,7 @@ export function prepare(
 }
 
 /** Runs `tasks` through one backend with at most `concurrency` at once, in order of the list. */
-export async function runTasks(
+async function runTasks(
   tasks: readonly Task[],
   ctx: {
     spec: JourneySpec;
@@ -133,7 +133,7 @@ export async function runTasks(
 }
 
 /** A signal that fires at the deadline (reason `deadline`) or when the caller's fires (reason `aborted`). */
-export function runSignal(opts: CommonRunOptions): { signal: AbortSignal; dispose: () => void } {
+function runSignal(opts: CommonRunOptions): { signal: AbortSignal; dispose: () => void } {
   const ac = new AbortController();
   const timer = setTimeout(() => ac.abort('deadline'), opts.deadlineMs ?? RUN_DEFAULTS.deadlineMs);
   const onAbort = (): void => ac.abort('aborted');
@@ -149,7 +149,7 @@ export function runSignal(opts: CommonRunOptions): { signal: AbortSignal; dispos
 }
 
 /** The backend's status from its runs: `error` when nothing got through (every run an infrastructure error). */
-export function backendStatus(runs: readonly JourneyRun[]): Pick<BackendRun, 'status' | 'reason'> {
+function backendStatus(runs: readonly JourneyRun[]): Pick<BackendRun, 'status' | 'reason'> {
   if (runs.length > 0 && runs.every((r) => r.status === 'error')) {
     return { status: 'error', reason: runs[0]?.reason ?? 'every run failed to start' };
   }
@@ -157,7 +157,7 @@ export function backendStatus(runs: readonly JourneyRun[]): Pick<BackendRun, 'st
 }
 
 /** Calls `fn` with each backend's connection in turn (one tenant each), closing every connection afterwards. */
-export async function throughEachBackend<T>(
+async function throughEachBackend<T>(
   opts: CommonRunOptions,
   fn: (conn: BackendConnection) => Promise<T>,
 ): Promise<T[]> {
@@ -175,38 +175,57 @@ export async function throughEachBackend<T>(
   return out;
 }
 
+/** Checks `repeat` (an integer ≥ 1, `hint` saying what to pass instead) and returns it. */
+export function checkRepeat(repeat: number, hint: string): number {
+  if (!(Number.isInteger(repeat) && repeat >= 1))
+    throw new JourneyOptionsError(`repeat must be an integer ≥ 1 (got ${repeat}).`, hint);
+  return repeat;
+}
+
+/**
+ * The run loop both entry points share: `tasks` through each backend in turn (one connection and tenant each) within
+ * the run's deadline, each backend's runs and status, plus what `more` derives from its runs; timed as a whole.
+ */
+export async function runThroughBackends<T extends object>(
+  tasks: readonly Task[],
+  ctx: { spec: JourneySpec; vars: Variables; opts: CommonRunOptions },
+  more: (conn: BackendConnection, runs: JourneyRun[]) => T,
+): Promise<{ startedAt: string; durationMs: number; backends: Array<BackendRun & T> }> {
+  const started = performance.now();
+  const startedAt = new Date().toISOString();
+  const { signal, dispose } = runSignal(ctx.opts);
+  try {
+    const backends = await throughEachBackend(ctx.opts, async (conn) => {
+      const runs = await runTasks(tasks, { ...ctx, conn, signal });
+      return {
+        backend: conn.backend,
+        ...(conn.tenantId ? { tenantId: conn.tenantId } : {}),
+        ...backendStatus(runs),
+        runs,
+        ...more(conn, runs),
+      };
+    });
+    return { startedAt, durationMs: performance.now() - started, backends };
+  } finally {
+    dispose();
+  }
+}
+
 /**
  * Runs the spec's journeys against `opts.baseUrl`, `repeat` times each, through each backend of `opts.browser` in turn.
  * Never throws for infrastructure failures (they become `error` runs); throws {@link JourneyOptionsError} or
  * `JourneyVariableError` for bad options before anything starts. Every context it opens is closed before it returns.
  */
 export async function runJourneys(spec: JourneySpec, opts: RunOptions): Promise<RunReport> {
-  const repeat = opts.repeat ?? 1;
-  if (!(Number.isInteger(repeat) && repeat >= 1))
-    throw new JourneyOptionsError(
-      `repeat must be an integer ≥ 1 (got ${repeat}).`,
-      'Use --repeat 1 or more.',
-    );
+  const repeat = checkRepeat(opts.repeat ?? 1, 'Use --repeat 1 or more.');
   const { journeys, vars } = prepare(spec, opts, [opts.baseUrl]);
-  const started = performance.now();
-  const startedAt = new Date().toISOString();
-  const { signal, dispose } = runSignal(opts);
   const tasks = Array.from({ length: repeat }, (_, a) =>
     journeys.map((journey): Task => ({ journey, baseUrl: opts.baseUrl, attempt: a + 1 })),
   ).flat();
-  let backends: BackendRun[];
-  try {
-    backends = await throughEachBackend(opts, async (conn) => {
-      const runs = await runTasks(tasks, { spec, vars, conn, opts, signal });
-      return {
-        backend: conn.backend,
-        ...(conn.tenantId ? { tenantId: conn.tenantId } : {}),
-        ...backendStatus(runs),
-        runs,
-      };
-    });
-  } finally {
-    dispose();
-  }
-  return { target: opts.baseUrl, repeat, startedAt, durationMs: performance.now() - started, backends };
+  const { startedAt, durationMs, backends } = await runThroughBackends(
+    tasks,
+    { spec, vars, opts },
+    () => ({}),
+  );
+  return { target: opts.baseUrl, repeat, startedAt, durationMs, backends };
 }
