@@ -11,7 +11,7 @@ import { loadLoghub, loghubDatasets } from '../eval/loghub.ts';
 import { GeminiClient } from '../judges/llm/geminiClient.ts';
 import { LlmJudge } from '../judges/llm/llmJudge.ts';
 import { StatisticalJudge } from '../judges/statistical/statistical.ts';
-import { quantile } from '../judges/statistical/stats.ts';
+import { quantile } from '../../lib/stats/exact.ts';
 
 const T0 = Date.parse('2026-11-21T18:00:00Z');
 const svc = SERVICES[0] as (typeof SERVICES)[number];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fisherExactGreater, quantile, rankTestGreater } from './exact.ts';
+import { fisherExactGreater, normalUpperTail, quantile, rankTestGreater } from './exact.ts';
 
 describe('fisherExactGreater (canary fails more often)', () => {
   it.each([
@@ -46,6 +46,27 @@ describe('rankTestGreater', () => {
   });
   it('empty side', () => {
     expect(rankTestGreater([], [1])).toEqual({ p: 1, delta: 0 });
+  });
+  it('large tied samples (per-route latencies in the judge): detects a 1.5× shift, not an equal one', () => {
+    const base = Array.from({ length: 200 }, (_, i) => 50 + (i % 20));
+    expect(
+      rankTestGreater(
+        base,
+        base.map((v) => v * 1.5),
+      ).p,
+    ).toBeLessThan(1e-6);
+    expect(rankTestGreater(base, base).p).toBeGreaterThan(0.4);
+  });
+});
+
+describe('normalUpperTail', () => {
+  it.each([
+    [0, 0.5],
+    [1.96, 0.025],
+    [-1.96, 0.975],
+    [3, 0.00135],
+  ])('P(Z ≥ %f) ≈ %f', (z, p) => {
+    expect(normalUpperTail(z)).toBeCloseTo(p, 4);
   });
 });
 

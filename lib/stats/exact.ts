@@ -2,7 +2,8 @@
  * @module lib/stats/exact — small pure tests for paired canary/stable comparisons: Fisher's exact test on pass counts,
  * a Mann-Whitney rank test with Cliff's delta as its effect size, and quantiles.
  *
- * They live in lib/ (not analysis/judges/statistical/) because journeys/ may import only lib/ at runtime.
+ * They live in lib/ because both the journey comparison (journeys/, which may import only lib/ at runtime) and the
+ * statistical judge (analysis/judges/statistical/) use them; one implementation serves both.
  */
 
 /** ln(n!) for small non-negative integers (exact sums; n stays in the hundreds here). */

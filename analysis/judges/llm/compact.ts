@@ -5,7 +5,7 @@
 import { isErrorLevel } from '../../logs/level.ts';
 import { redact } from '../../redact/redact.ts';
 import { templateText } from '../../templates/drain.ts';
-import { quantile } from '../statistical/stats.ts';
+import { quantile } from '../../../lib/stats/exact.ts';
 import type { Comparison, TemplateStat } from '../statistical/preprocess.ts';
 import type { JourneyResult } from '../types.ts';
 

@@ -10,7 +10,8 @@ import type { Reason } from '../../types.ts';
 import type { JourneyResult } from '../types.ts';
 import type { StatsOptions } from './options.ts';
 import type { Comparison, RouteStat, TemplateStat } from './preprocess.ts';
-import { benjaminiHochberg, mannWhitneyGreater, quantile, rateIncreasePValue } from './stats.ts';
+import { quantile, rankTestGreater } from '../../../lib/stats/exact.ts';
+import { benjaminiHochberg, rateIncreasePValue } from './stats.ts';
 
 /** One thing the statistics found. */
 export interface Finding {
@@ -402,7 +403,7 @@ function latencyTest(
   k: readonly number[],
   o: StatsOptions,
 ): { p: number; p50: number; p95: number; hit: boolean } {
-  const p = mannWhitneyGreater(s, k);
+  const { p } = rankTestGreater(s, k);
   const p95 = quantile(k, 0.95) / Math.max(quantile(s, 0.95), 1e-9);
   const p50 = quantile(k, 0.5) / Math.max(quantile(s, 0.5), 1e-9);
   // A p95 jump alone is often a handful of outliers: it counts only when the median moved too.

@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  benjaminiHochberg,
-  binomialUpperTail,
-  lnGamma,
-  mannWhitneyGreater,
-  normalUpperTail,
-  quantile,
-  rateIncreasePValue,
-} from './stats.ts';
+import { benjaminiHochberg, binomialUpperTail, lnGamma, rateIncreasePValue } from './stats.ts';
 
 function exactUpperTail(k: number, n: number, p: number): number {
   let s = 0;
@@ -33,8 +25,6 @@ describe('statistics', () => {
   it('known values', () => {
     expect(binomialUpperTail(10, 10, 0.5)).toBeCloseTo(1 / 1024, 10);
     expect(lnGamma(5)).toBeCloseTo(Math.log(24), 10);
-    expect(normalUpperTail(1.96)).toBeCloseTo(0.025, 3);
-    expect(quantile([1, 2, 3, 4], 0.5)).toBe(2.5);
   });
 
   it('rate test: same rates are not significant, a tripled rate is', () => {
@@ -47,16 +37,5 @@ describe('statistics', () => {
   it('Benjamini-Hochberg', () => {
     const adj = benjaminiHochberg([0.01, 0.04, 0.03, 0.5]);
     [0.04, 0.16 / 3, 0.16 / 3, 0.5].forEach((want, i) => expect(adj[i]).toBeCloseTo(want, 10));
-  });
-
-  it('Mann-Whitney detects a shifted distribution and not an equal one', () => {
-    const base = Array.from({ length: 200 }, (_, i) => 50 + (i % 20));
-    expect(
-      mannWhitneyGreater(
-        base,
-        base.map((v) => v * 1.5),
-      ),
-    ).toBeLessThan(1e-6);
-    expect(mannWhitneyGreater(base, base)).toBeGreaterThan(0.4);
   });
 });

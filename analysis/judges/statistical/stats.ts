@@ -1,4 +1,7 @@
-/** @module analysis/judges/statistical/stats — exact tests used by the statistical judge (binomial tail, BH, Mann-Whitney). */
+/**
+ * @module analysis/judges/statistical/stats — exact tests used by the statistical judge (binomial tail, rate test,
+ * Benjamini-Hochberg). The rank test, normal tail and quantiles it shares with journeys/ live in lib/stats/exact.ts.
+ */
 
 const LANCZOS = [
   676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905,
@@ -89,52 +92,4 @@ export function benjaminiHochberg(pValues: readonly number[]): number[] {
     adjusted[i] = Math.min(1, min);
   }
   return adjusted;
-}
-
-/** Standard normal upper tail P(Z ≥ z) (Abramowitz-Stegun 7.1.26 via erfc). */
-export function normalUpperTail(z: number): number {
-  const t = 1 / (1 + (0.3275911 * Math.abs(z)) / Math.SQRT2);
-  const poly =
-    t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
-  const erfc = poly * Math.exp(-(z * z) / 2);
-  return z >= 0 ? erfc / 2 : 1 - erfc / 2;
-}
-
-/**
- * One-sided Mann-Whitney U test that `canary` values tend to be larger than `stable` (normal approximation with tie
- * correction; fine for samples of 20+). Returns the p-value.
- */
-export function mannWhitneyGreater(stable: readonly number[], canary: readonly number[]): number {
-  const n1 = canary.length;
-  const n2 = stable.length;
-  if (n1 === 0 || n2 === 0) return 1;
-  const all = [...canary.map((v) => ({ v, c: true })), ...stable.map((v) => ({ v, c: false }))].sort(
-    (a, b) => a.v - b.v,
-  );
-  let rankSum = 0;
-  let tieTerm = 0;
-  for (let i = 0; i < all.length;) {
-    let j = i;
-    while (j + 1 < all.length && (all[j + 1] as { v: number }).v === (all[i] as { v: number }).v) j++;
-    const rank = (i + j) / 2 + 1;
-    const t = j - i + 1;
-    tieTerm += t * t * t - t;
-    for (let k = i; k <= j; k++) if ((all[k] as { c: boolean }).c) rankSum += rank;
-    i = j + 1;
-  }
-  const u = rankSum - (n1 * (n1 + 1)) / 2;
-  const n = n1 + n2;
-  const sigma = Math.sqrt(((n1 * n2) / 12) * (n + 1 - tieTerm / (n * (n - 1))));
-  if (sigma === 0) return 1;
-  return normalUpperTail((u - (n1 * n2) / 2 - 0.5) / sigma);
-}
-
-/** The q-quantile (0…1) of values (linear interpolation); NaN for none. */
-export function quantile(values: readonly number[], q: number): number {
-  if (values.length === 0) return Number.NaN;
-  const s = [...values].sort((a, b) => a - b);
-  const pos = (s.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return (s[lo] as number) + ((s[hi] as number) - (s[lo] as number)) * (pos - lo);
 }
