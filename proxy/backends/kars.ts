@@ -1,7 +1,8 @@
 /** @module proxy/backends/kars — KARS: one KarsSandbox (runtime BYO with the sandbox image) per tenant. */
-import { CrBackend, type CrBackendOptions } from '../k8s/crBackend.ts';
+import { type CrBackendOptions } from '../k8s/crBackend.ts';
+import { CrSandboxBackend } from '../k8s/crSandboxBackend.ts';
 import { type KarsOptions, type KarsPlacement, karsKind } from '../k8s/karsSandboxes.ts';
-import { BackendError, type Endpoint, type SandboxBackend, type SandboxRecord } from './types.ts';
+import { BackendError, type Endpoint } from './types.ts';
 
 /** Options of {@link KarsBackend}. */
 export type KarsBackendOptions = CrBackendOptions & KarsOptions;
@@ -12,34 +13,16 @@ export type KarsBackendOptions = CrBackendOptions & KarsOptions;
  * watched). Failed and Degraded are terminal and reported with the CR's condition. Deleting the CR lets the KARS
  * finalizer remove the sandbox namespace.
  */
-export class KarsBackend implements SandboxBackend {
+export class KarsBackend extends CrSandboxBackend<KarsPlacement & { endpoint?: Endpoint }> {
   readonly kind = 'kars';
-  readonly #cr: CrBackend<KarsPlacement & { endpoint?: Endpoint }>;
 
   constructor(opts: KarsBackendOptions) {
-    this.#cr = new CrBackend(opts, karsKind(opts, opts.api));
+    super(opts, karsKind(opts, opts.api));
   }
 
-  async ensure(id: string, signal: AbortSignal): Promise<Endpoint> {
-    const placed = await this.#cr.ensure(id, signal);
+  protected endpointOf(id: string, placed: KarsPlacement & { endpoint?: Endpoint }): Endpoint {
     if (!placed.endpoint)
       throw new BackendError('Failed', `KarsSandbox for ${id} is Running but has no endpoint`);
     return placed.endpoint;
-  }
-
-  delete(id: string, signal?: AbortSignal): Promise<void> {
-    return this.#cr.delete(id, signal);
-  }
-
-  list(signal?: AbortSignal): Promise<SandboxRecord[]> {
-    return this.#cr.list(signal);
-  }
-
-  touch(id: string, atMs: number, signal?: AbortSignal): Promise<void> {
-    return this.#cr.touch(id, atMs, signal);
-  }
-
-  async close(): Promise<void> {
-    // Watches end with their ensure() calls; sandboxes outlive the proxy.
   }
 }

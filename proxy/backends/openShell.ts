@@ -1,7 +1,8 @@
 /** @module proxy/backends/openShell — NVIDIA OpenShell sandboxes through agent-sandbox claims, identity anchored to the claim. */
-import { CrBackend, type CrBackendOptions } from '../k8s/crBackend.ts';
+import { type CrBackendOptions } from '../k8s/crBackend.ts';
+import { CrSandboxBackend } from '../k8s/crSandboxBackend.ts';
 import { type ClaimOptions, claimKind } from '../k8s/sandboxClaims.ts';
-import { type Endpoint, type SandboxBackend, type SandboxRecord } from './types.ts';
+import { type Endpoint } from './types.ts';
 
 /** Options of {@link OpenShellBackend} (the warm pool is OpenShell's, default `playwright-openshell`). */
 export type OpenShellBackendOptions = CrBackendOptions & Omit<ClaimOptions, 'verifyBinding'>;
@@ -13,31 +14,14 @@ export type OpenShellBackendOptions = CrBackendOptions & Omit<ClaimOptions, 'ver
  * tampered with behind the proxy's back is never served to the wrong tenant. OpenShell sandboxes start slower
  * (readiness probe delay 10 s in the reference template): give it a longer `readyTimeoutMs`.
  */
-export class OpenShellBackend implements SandboxBackend {
+export class OpenShellBackend extends CrSandboxBackend<Endpoint> {
   readonly kind = 'openShell';
-  readonly #cr: CrBackend<Endpoint>;
 
   constructor(opts: OpenShellBackendOptions) {
-    this.#cr = new CrBackend(opts, claimKind({ ...opts, verifyBinding: true }, opts.api, opts.namespace));
+    super(opts, claimKind({ ...opts, verifyBinding: true }, opts.api, opts.namespace));
   }
 
-  ensure(id: string, signal: AbortSignal): Promise<Endpoint> {
-    return this.#cr.ensure(id, signal);
-  }
-
-  delete(id: string, signal?: AbortSignal): Promise<void> {
-    return this.#cr.delete(id, signal);
-  }
-
-  list(signal?: AbortSignal): Promise<SandboxRecord[]> {
-    return this.#cr.list(signal);
-  }
-
-  touch(id: string, atMs: number, signal?: AbortSignal): Promise<void> {
-    return this.#cr.touch(id, atMs, signal);
-  }
-
-  async close(): Promise<void> {
-    // Watches end with their ensure() calls; sandboxes outlive the proxy.
+  protected endpointOf(_id: string, endpoint: Endpoint): Endpoint {
+    return endpoint;
   }
 }
