@@ -2,6 +2,9 @@
 import { createServer, type Server } from 'node:http';
 import { chromium } from 'playwright-core';
 import type { AddressInfo } from 'node:net';
+import type { Logger } from '../../lib/log.ts';
+import type { RunningProxy } from '../app.ts';
+import { benchHeaders } from './proxyConfig.ts';
 import type { Sample } from './stats.ts';
 
 /** A small page the bench serves on 127.0.0.1, so `goto_ms` measures the browser, not a network. */
@@ -60,4 +63,28 @@ export async function measureClient(
   const c = await openClient(wsUrl, opts);
   await c.close();
   return c.sample;
+}
+
+/** {@link measureClient} as tenant `id` through `proxy`'s data port (the bench's signed tenant headers). */
+export function through(
+  proxy: RunningProxy,
+  id: string,
+  opts: { pageUrl: string; timeoutMs: number },
+): Promise<Sample> {
+  return measureClient(proxy.server.dataUrl, {
+    headers: benchHeaders(id),
+    pageUrl: opts.pageUrl,
+    timeoutMs: opts.timeoutMs,
+  });
+}
+
+/** Runs `fn` and records its sample in `samples`, or logs the failure; resolves to the failures counted (0 or 1). */
+export async function attempt(samples: Sample[], fn: () => Promise<Sample>, log: Logger): Promise<number> {
+  try {
+    samples.push(await fn());
+    return 0;
+  } catch (err) {
+    log.warn({ err: err instanceof Error ? err.message : String(err) }, 'bench iteration failed');
+    return 1;
+  }
 }

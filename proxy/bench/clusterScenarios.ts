@@ -18,8 +18,8 @@ import { type SandboxBackend } from '../backends/types.ts';
 import { LOCAL_DEFAULTS } from '../config.ts';
 import { ControlServer, FakeRouter } from '../grpc/testing/controlServer.ts';
 import { KubeApi } from '../k8s/kubeApi.ts';
-import { measureClient } from './client.ts';
-import { benchHeaders, benchProxyConfig, loopbackEntry } from './proxyConfig.ts';
+import { attempt, through } from './client.ts';
+import { benchProxyConfig, loopbackEntry } from './proxyConfig.ts';
 import { quantile, summarise, type BenchRow, type Sample } from './stats.ts';
 
 const NS = 'bench';
@@ -65,26 +65,8 @@ async function target(
   return { name, make, proxy, backend, wipe };
 }
 
-function through(t: Target, id: string, o: ClusterScenarioOptions): Promise<Sample> {
-  return measureClient(t.proxy.server.dataUrl, {
-    headers: benchHeaders(id),
-    pageUrl: o.pageUrl,
-    timeoutMs: o.timeoutMs,
-  });
-}
-
-async function attempt(samples: Sample[], fn: () => Promise<Sample>, log: Logger): Promise<number> {
-  try {
-    samples.push(await fn());
-    return 0;
-  } catch (err) {
-    log.warn({ err: err instanceof Error ? err.message : String(err) }, 'bench iteration failed');
-    return 1;
-  }
-}
-
 async function warm(targets: Target[], o: ClusterScenarioOptions): Promise<BenchRow[]> {
-  for (const t of targets) await through(t, 'warm', o);
+  for (const t of targets) await through(t.proxy, 'warm', o);
   const samples = new Map(targets.map((t) => [t.name, [] as Sample[]]));
   const failures = new Map(targets.map((t) => [t.name, 0]));
   for (let i = 0; i < o.iterations * 3; i++) {
@@ -93,7 +75,7 @@ async function warm(targets: Target[], o: ClusterScenarioOptions): Promise<Bench
       failures.set(
         t.name,
         (failures.get(t.name) ?? 0) +
-          (await attempt(samples.get(t.name) as Sample[], () => through(t, 'warm', o), o.log)),
+          (await attempt(samples.get(t.name) as Sample[], () => through(t.proxy, 'warm', o), o.log)),
       );
     }
   }
@@ -110,7 +92,7 @@ async function cold(
   let failures = 0;
   for (let i = 0; i < o.iterations; i++) {
     await pods.settled();
-    failures += await attempt(samples, () => through(t, `cold-${i}`, o), o.log);
+    failures += await attempt(samples, () => through(t.proxy, `cold-${i}`, o), o.log);
     await t.proxy.sessions.remove(`cold-${i}`);
     // The proxy's side alone: ensure() of a new tenant, without the Playwright handshake.
     await pods.settled();
@@ -130,7 +112,7 @@ async function restore(t: Target, o: ClusterScenarioOptions, pods: BrowserPods):
     await t.wipe('warm');
     await pods.settled();
     const fresh = await target(t.name, t.make, t.wipe, o.log);
-    failures += await attempt(samples, () => through(fresh, 'warm', o), o.log);
+    failures += await attempt(samples, () => through(fresh.proxy, 'warm', o), o.log);
     await fresh.proxy.close();
   }
   return summarise(t.name, 'restore', samples, failures);

@@ -8,8 +8,8 @@ import { startProxy, type RunningProxy } from '../app.ts';
 import { LocalBackend } from '../backends/local.ts';
 import { LOCAL_DEFAULTS } from '../config.ts';
 import { rawRequest, upgradeRequest } from '../testing/testProxy.ts';
-import { measureClient } from './client.ts';
-import { benchHeaders, benchProxyConfig, loopbackEntry } from './proxyConfig.ts';
+import { attempt, measureClient, through } from './client.ts';
+import { benchProxyConfig, loopbackEntry } from './proxyConfig.ts';
 import { quantile, summarise, type BenchRow, type Sample } from './stats.ts';
 
 export interface ScenarioOptions {
@@ -54,25 +54,6 @@ async function startTarget(name: string, warmPool: number, opts: ScenarioOptions
   return { name, proxy, backend };
 }
 
-/** Runs `fn` and records a sample or a failure. */
-async function attempt(samples: Sample[], fn: () => Promise<Sample>, log: Logger): Promise<number> {
-  try {
-    samples.push(await fn());
-    return 0;
-  } catch (err) {
-    log.warn({ err: err instanceof Error ? err.message : String(err) }, 'bench iteration failed');
-    return 1;
-  }
-}
-
-function through(t: Target, id: string, opts: ScenarioOptions): Promise<Sample> {
-  return measureClient(t.proxy.server.dataUrl, {
-    headers: benchHeaders(id),
-    pageUrl: opts.pageUrl,
-    timeoutMs: opts.timeoutMs,
-  });
-}
-
 /** cold: a tenant with no sandbox (with a pool: the pool is full first, as it would be in steady state). */
 async function cold(t: Target, opts: ScenarioOptions): Promise<BenchRow> {
   const samples: Sample[] = [];
@@ -80,7 +61,7 @@ async function cold(t: Target, opts: ScenarioOptions): Promise<BenchRow> {
   for (let i = 0; i < opts.iterations; i++) {
     await t.backend.waitForPool(AbortSignal.timeout(120_000));
     const id = `cold-${i}`;
-    failures += await attempt(samples, () => through(t, id, opts), opts.log);
+    failures += await attempt(samples, () => through(t.proxy, id, opts), opts.log);
     await t.proxy.sessions.remove(id);
   }
   return summarise(t.name, 'cold', samples, failures);
@@ -91,11 +72,11 @@ async function restore(t: Target, opts: ScenarioOptions): Promise<BenchRow> {
   const samples: Sample[] = [];
   let failures = 0;
   const id = 'restore';
-  await through(t, id, opts);
+  await through(t.proxy, id, opts);
   for (let i = 0; i < opts.iterations; i++) {
     await t.backend.delete(id);
     await t.backend.waitForPool(AbortSignal.timeout(120_000));
-    failures += await attempt(samples, () => through(t, id, opts), opts.log);
+    failures += await attempt(samples, () => through(t.proxy, id, opts), opts.log);
   }
   await t.proxy.sessions.remove(id);
   return summarise(t.name, 'restore', samples, failures);
@@ -114,7 +95,7 @@ async function warmInterleaved(
       name: 'direct',
       run: () => measureClient(directUrl, { pageUrl: opts.pageUrl, timeoutMs: opts.timeoutMs }),
     },
-    ...targets.map((t) => ({ name: t.name, run: () => through(t, 'warm', opts) })),
+    ...targets.map((t) => ({ name: t.name, run: () => through(t.proxy, 'warm', opts) })),
   ];
   // Prime: create the sandboxes and warm both sides' code paths; not measured. Then let the warm pools refill, so
   // no browser launches in the background while warm runs are timed.
