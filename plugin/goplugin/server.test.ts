@@ -131,17 +131,39 @@ async function ping(c: RawClient, e: GobEncoder, seq: number): Promise<void> {
   await c.until(() => c.values(1).length >= before + 2, 5000, 'ping reply');
 }
 
+/** A gob body holding a nil interface: what a call without arguments sends. */
+const NIL_IFACE = Buffer.from([0x03, 0x10, 0x00, 0x00]);
+
+/** Connects to the started server as the controller does (handshake, Dispense, broker stream 7). */
+async function controller(): Promise<{ c: RawClient; e: GobEncoder }> {
+  const c = await RawClient.connect(path);
+  return { c, e: await handshake(c) };
+}
+
+/** The session still answers on its control stream after the bad input; then closes it. */
+async function expectStillServing(c: RawClient, e: GobEncoder): Promise<void> {
+  await ping(c, e, 1);
+  c.close();
+}
+
+/** Waits until the plugin resets `streamId` (yamux RST). */
+async function expectReset(c: RawClient, streamId: number, timeoutMs = 5000): Promise<void> {
+  await c.until(
+    () => c.frames.some((f) => f.streamId === streamId && f.flags & Flag.rst),
+    timeoutMs,
+    `RST on stream ${streamId}`,
+  );
+}
+
 describe('go-plugin server on bad input', () => {
   it("answers an unknown service and method with Go's error text and keeps serving", async () => {
     await start();
-    const c = await RawClient.connect(path);
-    const e = await handshake(c);
+    const { c, e } = await controller();
     const pe = enc();
-    const nilIface = Buffer.from([0x03, 0x10, 0x00, 0x00]);
-    c.write(7, request(pe, 'Plugin.Nope', 0, nilIface));
-    c.write(7, request(pe, 'Nope.Run', 1, nilIface));
-    c.write(7, request(pe, 'NoDot', 2, nilIface));
-    c.write(7, request(pe, 'Plugin.Type', 3, nilIface));
+    c.write(7, request(pe, 'Plugin.Nope', 0, NIL_IFACE));
+    c.write(7, request(pe, 'Nope.Run', 1, NIL_IFACE));
+    c.write(7, request(pe, 'NoDot', 2, NIL_IFACE));
+    c.write(7, request(pe, 'Plugin.Type', 3, NIL_IFACE));
     await c.until(() => c.values(7, 4).length >= 8, 5000, 'four replies');
     const headers = c.values(7, 4).filter((_, i) => i % 2 === 0) as Record<string, unknown>[];
     expect(headers.map((h) => h.Error)).toEqual([
@@ -150,18 +172,16 @@ describe('go-plugin server on bad input', () => {
       'rpc: service/method request ill-formed: NoDot',
       undefined,
     ]);
-    await ping(c, e, 1);
-    c.close();
+    await expectStillServing(c, e);
   });
 
   it('rejects arguments of an unexpected gob type on that call only', async () => {
     await start();
-    const c = await RawClient.connect(path);
-    const e = await handshake(c);
+    const { c, e } = await controller();
     const pe = enc();
     c.write(7, request(pe, 'Plugin.Run', 0, pe.encode(GobString, 'x')));
-    c.write(7, request(pe, 'Plugin.Resume', 1, Buffer.from([0x03, 0x10, 0x00, 0x00])));
-    c.write(7, request(pe, 'Plugin.Type', 2, Buffer.from([0x03, 0x10, 0x00, 0x00])));
+    c.write(7, request(pe, 'Plugin.Resume', 1, NIL_IFACE));
+    c.write(7, request(pe, 'Plugin.Type', 2, NIL_IFACE));
     await c.until(() => c.values(7, 4).length >= 6, 5000, 'replies');
     const v = c.values(7, 4);
     expect((v[0] as Record<string, string>).Error).toMatch(
@@ -171,37 +191,24 @@ describe('go-plugin server on bad input', () => {
       /expected TerminateAndResumeArgs, got a nil interface/,
     );
     expect(v[5]).toBe('RPCPlugin');
-    await ping(c, e, 1);
-    c.close();
+    await expectStillServing(c, e);
   });
 
   it('resets only the stream that sends a garbled gob message; the control stream keeps working', async () => {
     await start();
-    const c = await RawClient.connect(path);
-    const e = await handshake(c);
+    const { c, e } = await controller();
     c.write(7, Buffer.from([0x05, 0x0f, 0x03, 0x01, 0x00, 0x00])); // type definition for reserved id 7
-    await c.until(
-      () => c.frames.some((f) => f.streamId === 7 && f.flags & Flag.rst),
-      5000,
-      'RST on stream 7',
-    );
-    await ping(c, e, 1);
-    c.close();
+    await expectReset(c, 7);
+    await expectStillServing(c, e);
   });
 
   it('resets a stream whose data exceeds the window, skips the bytes, and keeps the session', async () => {
     await start();
-    const c = await RawClient.connect(path);
-    const e = await handshake(c);
+    const { c, e } = await controller();
     const big = Buffer.alloc(STREAM_WINDOW + 1);
     c.write(7, big);
-    await c.until(
-      () => c.frames.some((f) => f.streamId === 7 && f.flags & Flag.rst),
-      5000,
-      'RST on stream 7',
-    );
-    await ping(c, e, 1);
-    c.close();
+    await expectReset(c, 7);
+    await expectStillServing(c, e);
   });
 
   it('answers pings, and drops the session with GoAway on a garbled frame but accepts a new connection', async () => {
@@ -224,25 +231,18 @@ describe('go-plugin server on bad input', () => {
 
   it('resets a stream whose controller never grants window once the queue limit is hit', async () => {
     await start({ maxQueuedBytes: 16 * 1024 });
-    const c = await RawClient.connect(path);
-    const e = await handshake(c);
+    const { c, e } = await controller();
     c.grantWindow = false;
     const pe = enc();
-    const nilIface = Buffer.from([0x03, 0x10, 0x00, 0x00]);
     const batch: Buffer[] = [];
-    for (let seq = 0; seq < 20_000; seq++) batch.push(request(pe, 'Plugin.Type', seq, nilIface));
+    for (let seq = 0; seq < 20_000; seq++) batch.push(request(pe, 'Plugin.Type', seq, NIL_IFACE));
     // Respect the plugin's receive window: it grants credit as it consumes.
     const all = Buffer.concat(batch);
     for (let at = 0; at < all.length; at += 32 * 1024) c.write(7, all.subarray(at, at + 32 * 1024));
-    await c.until(
-      () => c.frames.some((f) => f.streamId === 7 && f.flags & Flag.rst),
-      10_000,
-      'RST on stream 7',
-    );
+    await expectReset(c, 7, 10_000);
     expect(c.received(7).length).toBeLessThanOrEqual(STREAM_WINDOW + 4);
     c.grantWindow = true;
-    await ping(c, e, 1);
-    c.close();
+    await expectStillServing(c, e);
   });
 });
 
@@ -260,10 +260,8 @@ describe('go-plugin server fuzz (bounded)', () => {
       await new Promise((r) => setTimeout(r, 20));
       c.close();
     }
-    const c = await RawClient.connect(path);
-    const e = await handshake(c);
-    await ping(c, e, 1);
-    c.close();
+    const { c, e } = await controller();
+    await expectStillServing(c, e);
   });
 });
 
