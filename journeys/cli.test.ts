@@ -27,6 +27,23 @@ function sentinel(...args: string[]): Promise<{ code: number | null; stdout: str
   });
 }
 
+/** `compare` of the shop spec, 3 runs per side, through `browserWs` (default: the test's browser server). */
+function compareArgs(canary: string, stable: string, browserWs = server.wsEndpoint()): string[] {
+  return [
+    'compare',
+    '--spec',
+    spec,
+    '--canary',
+    canary,
+    '--stable',
+    stable,
+    '--browser-ws',
+    browserWs,
+    '--repeat',
+    '3',
+  ];
+}
+
 beforeAll(async () => {
   server = await chromium.launchServer({ executablePath: findChromium(), host: '127.0.0.1' });
   healthy = await startFaultApp();
@@ -64,19 +81,7 @@ describe('sentinel journey', () => {
   }, 60_000);
 
   it('compare with a regression → exit 1, the verdict and why; --json is one object', async () => {
-    const args = [
-      'compare',
-      '--spec',
-      spec,
-      '--canary',
-      broken.url,
-      '--stable',
-      healthy.url,
-      '--browser-ws',
-      server.wsEndpoint(),
-      '--repeat',
-      '3',
-    ];
+    const args = compareArgs(broken.url, healthy.url);
     const table = await sentinel(...args);
     expect(table.code).toBe(1);
     expect(table.stdout).toMatch(/verdict: regression — 3 runs per side/);
@@ -93,37 +98,13 @@ describe('sentinel journey', () => {
   }, 90_000);
 
   it('compare healthy vs healthy → exit 0', async () => {
-    const r = await sentinel(
-      'compare',
-      '--spec',
-      spec,
-      '--canary',
-      healthy.url,
-      '--stable',
-      healthy.url,
-      '--browser-ws',
-      server.wsEndpoint(),
-      '--repeat',
-      '3',
-    );
+    const r = await sentinel(...compareArgs(healthy.url, healthy.url));
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.stdout).toMatch(/verdict: no_regression/);
   }, 90_000);
 
   it('the browser server unreachable → exit 2 (inconclusive)', async () => {
-    const r = await sentinel(
-      'compare',
-      '--spec',
-      spec,
-      '--canary',
-      healthy.url,
-      '--stable',
-      healthy.url,
-      '--browser-ws',
-      'ws://127.0.0.1:1/',
-      '--repeat',
-      '3',
-    );
+    const r = await sentinel(...compareArgs(healthy.url, healthy.url, 'ws://127.0.0.1:1/'));
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(/verdict: inconclusive/);
   }, 60_000);
