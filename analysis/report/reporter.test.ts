@@ -29,6 +29,28 @@ afterEach(async () => {
   await fake.close();
 });
 
+/** Reports the default rollback verdict with the default policy. */
+const reportRollback = (
+  reporter: ReturnType<typeof githubReporter>['reporter'],
+): ReturnType<typeof reporter.report> => reporter.report(rollbackVerdict(), CONTEXT, policy(), signal());
+
+/** The fake answers the next `operationId` call as GitHub answers a rate-limited one (`retry-after` in seconds). */
+function rateLimitNext(
+  f: FakeGitHub,
+  limit: { status: 403 | 429; operationId: string; retryAfterS: number; message: string },
+): void {
+  f.failNext(1, {
+    status: limit.status,
+    operationId: limit.operationId,
+    headers: { 'retry-after': String(limit.retryAfterS) },
+    body: {
+      message: limit.message,
+      documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api',
+      status: String(limit.status),
+    },
+  });
+}
+
 const creates = (f: FakeGitHub): number =>
   f.requests.filter((r) => r.operationId === 'issues/create' && r.status === 201).length;
 
@@ -101,7 +123,7 @@ describe('Reporter against a GitHub REST fake validated with the OpenAPI descrip
   it('files a different failure of the same rollout as a second issue', async () => {
     fake = await startFakeGitHub();
     const { reporter } = githubReporter(fake);
-    await reporter.report(rollbackVerdict(), CONTEXT, policy(), signal());
+    await reportRollback(reporter);
     const other = {
       verdict: 'rollback' as const,
       confidence: 0.8,
@@ -148,7 +170,7 @@ describe('Reporter against a GitHub REST fake validated with the OpenAPI descrip
   it('explains a token without issues permission and files nothing', async () => {
     fake = await startFakeGitHub();
     const { reporter } = githubReporter(fake, { token: TOKENS.readOnly });
-    const r = await reporter.report(rollbackVerdict(), CONTEXT, policy(), signal());
+    const r = await reportRollback(reporter);
     expect(r).toMatchObject({ action: 'failed', error: { code: 'GitHubPermissionDenied' } });
     if (r.action !== 'failed') throw new Error('unreachable');
     expect(r.error.message).toContain('Resource not accessible by personal access token');
@@ -159,7 +181,7 @@ describe('Reporter against a GitHub REST fake validated with the OpenAPI descrip
   it('explains a bad token (401) without throwing', async () => {
     fake = await startFakeGitHub();
     const { reporter } = githubReporter(fake, { token: 'ghp_' + 'revoked'.padEnd(36, '0') });
-    expect(await reporter.report(rollbackVerdict(), CONTEXT, policy(), signal())).toMatchObject({
+    expect(await reportRollback(reporter)).toMatchObject({
       action: 'failed',
       error: { code: 'GitHubBadCredentials' },
     });
@@ -167,19 +189,15 @@ describe('Reporter against a GitHub REST fake validated with the OpenAPI descrip
 
   it('retries a secondary rate limit after retry-after and then files', async () => {
     fake = await startFakeGitHub();
-    fake.failNext(1, {
+    rateLimitNext(fake, {
       status: 403,
       operationId: 'issues/create',
-      headers: { 'retry-after': '1' },
-      body: {
-        message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
-        documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api',
-        status: '403',
-      },
+      retryAfterS: 1,
+      message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
     });
     const { reporter } = githubReporter(fake);
     const started = Date.now();
-    expect(await reporter.report(rollbackVerdict(), CONTEXT, policy(), signal())).toMatchObject({
+    expect(await reportRollback(reporter)).toMatchObject({
       action: 'created',
     });
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
@@ -190,18 +208,14 @@ describe('Reporter against a GitHub REST fake validated with the OpenAPI descrip
 
   it('gives up on a rate limit that asks for a longer wait than allowed, and says so', async () => {
     fake = await startFakeGitHub();
-    fake.failNext(1, {
+    rateLimitNext(fake, {
       status: 429,
       operationId: 'search/issues-and-pull-requests',
-      headers: { 'retry-after': '3600' },
-      body: {
-        message: 'API rate limit exceeded',
-        documentation_url: 'https://docs.github.com/rest',
-        status: '429',
-      },
+      retryAfterS: 3600,
+      message: 'API rate limit exceeded',
     });
     const { reporter } = githubReporter(fake);
-    const r = await reporter.report(rollbackVerdict(), CONTEXT, policy(), signal());
+    const r = await reportRollback(reporter);
     expect(r).toMatchObject({
       action: 'failed',
       error: { code: 'GitHubRateLimited', message: expect.stringContaining('3600 s') },
@@ -212,7 +226,7 @@ describe('Reporter against a GitHub REST fake validated with the OpenAPI descrip
     fake = await startFakeGitHub({ prefix: '/api/v3' });
     expect(fake.baseUrl).toMatch(/\/api\/v3$/);
     const { reporter } = githubReporter(fake);
-    expect(await reporter.report(rollbackVerdict(), CONTEXT, policy(), signal())).toMatchObject({
+    expect(await reportRollback(reporter)).toMatchObject({
       action: 'created',
     });
     expect(fake.issues(REPO)).toHaveLength(1);
