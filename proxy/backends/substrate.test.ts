@@ -40,6 +40,36 @@ interface Rig {
   backend(over?: Partial<SubstrateBackendOptions> & { tls?: ControlTls }): SubstrateBackend;
 }
 
+type BackendOverrides = Partial<SubstrateBackendOptions> & { tls?: ControlTls };
+
+/** The backend's options against a test's fake control plane and router (insecure, 5 s ready timeout by default). */
+function backendOptions(
+  control: ControlServer,
+  router: FakeRouter,
+  shape: ActorShape,
+  over: BackendOverrides = {},
+): SubstrateBackendOptions {
+  return {
+    control: {
+      address: `127.0.0.1:${control.port}`,
+      shape,
+      ...(shape === 'actorRef' ? { atespace: 'team-a' } : {}),
+      tls: over.tls ?? { mode: 'insecure' },
+      callTimeoutMs: 2000,
+    },
+    templateNamespace: 'pw',
+    templateName: 'playwright',
+    routerHost: '127.0.0.1',
+    routerPort: router.port,
+    hostSuffix: SUFFIX,
+    forceBoot: false,
+    readyTimeoutMs: 5000,
+    pollMs: 20,
+    wsPath: '/',
+    ...over,
+  };
+}
+
 async function rig(shape: ActorShape, upstream: string | undefined, transitionMs = 20): Promise<Rig> {
   const control = new ControlServer({
     shape,
@@ -51,26 +81,8 @@ async function rig(shape: ActorShape, upstream: string | undefined, transitionMs
   await control.start();
   const router = new FakeRouter(control, SUFFIX);
   await router.start();
-  const backend = (over: Partial<SubstrateBackendOptions> & { tls?: ControlTls } = {}): SubstrateBackend =>
-    new SubstrateBackend({
-      control: {
-        address: `127.0.0.1:${control.port}`,
-        shape,
-        ...(shape === 'actorRef' ? { atespace: 'team-a' } : {}),
-        tls: over.tls ?? { mode: 'insecure' },
-        callTimeoutMs: 2000,
-      },
-      templateNamespace: 'pw',
-      templateName: 'playwright',
-      routerHost: '127.0.0.1',
-      routerPort: router.port,
-      hostSuffix: SUFFIX,
-      forceBoot: false,
-      readyTimeoutMs: 5000,
-      pollMs: 20,
-      wsPath: '/',
-      ...over,
-    });
+  const backend = (over: BackendOverrides = {}): SubstrateBackend =>
+    new SubstrateBackend(backendOptions(control, router, shape, over));
   return { control, router, backend };
 }
 
@@ -303,23 +315,9 @@ describe('SubstrateBackend TLS', () => {
     await control.start(0, ServerCredentials.createSsl(null, [{ private_key: key, cert_chain: cert }]));
     const router = new FakeRouter(control, SUFFIX);
     await router.start();
-    const b = new SubstrateBackend({
-      control: {
-        address: `127.0.0.1:${control.port}`,
-        shape: 'actorId',
-        tls: tls(cert.toString()),
-        callTimeoutMs: 2000,
-      },
-      templateNamespace: 'pw',
-      templateName: 'playwright',
-      routerHost: '127.0.0.1',
-      routerPort: router.port,
-      hostSuffix: SUFFIX,
-      forceBoot: false,
-      readyTimeoutMs: 3000,
-      pollMs: 20,
-      wsPath: '/',
-    });
+    const b = new SubstrateBackend(
+      backendOptions(control, router, 'actorId', { tls: tls(cert.toString()), readyTimeoutMs: 3000 }),
+    );
     const p = b.ensure('tls', AbortSignal.timeout(5000));
     if (ok) await expect(p).resolves.toMatchObject({ hostHeader: `pw-tls.${SUFFIX}` });
     else await expect(p).rejects.toMatchObject({ reason: 'Unavailable' });
