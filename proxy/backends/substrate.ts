@@ -11,7 +11,13 @@ import {
 } from '../grpc/controlClient.ts';
 import { type ActivityLeases } from '../k8s/activityLeases.ts';
 import { sandboxName } from '../k8s/naming.ts';
-import { BackendError, type Endpoint, type SandboxBackend, type SandboxRecord } from './types.ts';
+import {
+  BackendError,
+  type BackendErrorReason,
+  type Endpoint,
+  type SandboxBackend,
+  type SandboxRecord,
+} from './types.ts';
 
 /** Options of {@link SubstrateBackend}. */
 export interface SubstrateBackendOptions {
@@ -41,6 +47,23 @@ export interface SubstrateBackendOptions {
 }
 
 const PREFIX = 'pw-';
+
+/** How a Control API status reads as a {@link BackendError} (anything not listed: `Failed`); `says` names the API. */
+const CONTROL_ERRORS = new Map<number, { reason: BackendErrorReason; says?: string }>([
+  [GrpcStatus.UNAVAILABLE, { reason: 'Unavailable', says: 'unavailable' }],
+  [GrpcStatus.DEADLINE_EXCEEDED, { reason: 'Unavailable', says: 'unavailable' }],
+  [GrpcStatus.PERMISSION_DENIED, { reason: 'Forbidden', says: 'refused' }],
+  [GrpcStatus.UNAUTHENTICATED, { reason: 'Forbidden', says: 'refused' }],
+  [GrpcStatus.FAILED_PRECONDITION, { reason: 'Misconfigured' }],
+  [GrpcStatus.INVALID_ARGUMENT, { reason: 'Misconfigured' }],
+  [GrpcStatus.UNIMPLEMENTED, { reason: 'Misconfigured' }],
+  [GrpcStatus.CANCELLED, { reason: 'Aborted' }],
+]);
+
+/** Whether `err` is a Control API error with status `code`. */
+function isStatus(err: unknown, code: GrpcStatus): boolean {
+  return err instanceof ControlCallError && err.code === code;
+}
 
 function statusName(a: Actor): string {
   return typeof a.status === 'string' ? a.status : `STATUS_${a.status}`;
@@ -225,37 +248,50 @@ export class SubstrateBackend implements SandboxBackend {
       throw new BackendError('Aborted', `substrate actor ${name}: ensure aborted before it started`);
     const timeout = AbortSignal.timeout(this.#opts.readyTimeoutMs);
     const signal = AbortSignal.any([callerSignal, timeout]);
-    const hostHeader = this.hostHeader(name);
     try {
       await this.#waitRunning(name, signal, seen);
-      while (!signal.aborted) {
-        const code = await this.#probe(hostHeader, signal);
-        // A probe cut short by the deadline says nothing; keep the last real answer for the error message.
-        if (code !== 0 || !signal.aborted) seen.probe = code;
-        if (code !== 0 && code !== 503) {
-          const ep: Endpoint = {
-            host: this.#opts.routerHost,
-            port: this.#opts.routerPort,
-            wsPath: this.#opts.wsPath,
-          };
-          return { ...ep, hostHeader };
-        }
-        await wait(this.#opts.pollMs ?? 200, signal);
-      }
+      const routed = await this.#untilRouted(this.hostHeader(name), signal, seen);
+      if (routed) return routed;
     } catch (err) {
       if (!signal.aborted) throw this.#explain(err, `ensure substrate actor ${name}`);
     }
+    throw this.#notReady(name, callerSignal, seen);
+  }
+
+  /** Probes the router until it routes the actor (any answer but 503); undefined when `signal` ends first. */
+  async #untilRouted(
+    hostHeader: string,
+    signal: AbortSignal,
+    seen: { probe: number },
+  ): Promise<Endpoint | undefined> {
+    while (!signal.aborted) {
+      const code = await this.#probe(hostHeader, signal);
+      // A probe cut short by the deadline says nothing; keep the last real answer for the error message.
+      if (code !== 0 || !signal.aborted) seen.probe = code;
+      if (code !== 0 && code !== 503) {
+        return {
+          host: this.#opts.routerHost,
+          port: this.#opts.routerPort,
+          wsPath: this.#opts.wsPath,
+          hostHeader,
+        };
+      }
+      await wait(this.#opts.pollMs ?? 200, signal);
+    }
+    return undefined;
+  }
+
+  /** Why an ensure() that ran out of time failed: the caller left (Aborted), or the deadline and the last state seen. */
+  #notReady(name: string, callerSignal: AbortSignal, seen: { status: string; probe: number }): BackendError {
     if (callerSignal.aborted)
-      throw new BackendError('Aborted', `substrate actor ${name}: ensure aborted (${seen.status})`);
+      return new BackendError('Aborted', `substrate actor ${name}: ensure aborted (${seen.status})`);
     const where =
       seen.status === 'STATUS_RUNNING'
         ? `RUNNING but the router answers ${seen.probe || 'nothing'}`
         : seen.status;
-    return Promise.reject(
-      new BackendError(
-        'Timeout',
-        `substrate actor ${name} not ready after ${Math.round(this.#opts.readyTimeoutMs / 1000)}s: ${where}`,
-      ),
+    return new BackendError(
+      'Timeout',
+      `substrate actor ${name} not ready after ${Math.round(this.#opts.readyTimeoutMs / 1000)}s: ${where}`,
     );
   }
 
@@ -266,53 +302,36 @@ export class SubstrateBackend implements SandboxBackend {
         cause: err,
       });
     }
-    const where = `substrate Control API at ${this.#opts.control.address}`;
-    switch (err.code) {
-      case GrpcStatus.UNAVAILABLE:
-      case GrpcStatus.DEADLINE_EXCEEDED:
-        return new BackendError('Unavailable', `${attempted}: ${where} unavailable: ${err.message}`, {
-          cause: err,
-        });
-      case GrpcStatus.PERMISSION_DENIED:
-      case GrpcStatus.UNAUTHENTICATED:
-        return new BackendError('Forbidden', `${attempted}: ${where} refused: ${err.message}`, {
-          cause: err,
-        });
-      case GrpcStatus.FAILED_PRECONDITION:
-      case GrpcStatus.INVALID_ARGUMENT:
-      case GrpcStatus.UNIMPLEMENTED:
-        return new BackendError('Misconfigured', `${attempted}: ${err.message}`, { cause: err });
-      case GrpcStatus.CANCELLED:
-        return new BackendError('Aborted', `${attempted}: ${err.message}`, { cause: err });
-      default:
-        return new BackendError('Failed', `${attempted}: ${err.message}`, { cause: err });
-    }
+    const { reason, says } = CONTROL_ERRORS.get(err.code) ?? { reason: 'Failed' };
+    const detail = says ? `substrate Control API at ${this.#opts.control.address} ${says}: ` : '';
+    return new BackendError(reason, `${attempted}: ${detail}${err.message}`, { cause: err });
   }
 
   async delete(id: string, signal: AbortSignal = AbortSignal.timeout(30_000)): Promise<void> {
     const name = sandboxName(id);
-    const ignore = (codes: number[]) => (err: unknown) => {
-      if (err instanceof ControlCallError && codes.includes(err.code)) return undefined;
-      throw this.#explain(err, `delete substrate actor ${name}`);
-    };
-    await this.#rpc('SuspendActor', this.#client.ref(name), signal).catch(
-      ignore([GrpcStatus.NOT_FOUND, GrpcStatus.FAILED_PRECONDITION]),
-    );
-    // DeleteActor refuses (FailedPrecondition) until the suspend workflow has finished: retry within the signal.
+    const what = `delete substrate actor ${name}`;
+    try {
+      await this.#rpc('SuspendActor', this.#client.ref(name), signal).catch((err: unknown) => {
+        if (!isStatus(err, GrpcStatus.NOT_FOUND) && !isStatus(err, GrpcStatus.FAILED_PRECONDITION)) throw err;
+      });
+      await this.#deleteSuspended(name, signal);
+      await this.#opts.activity?.delete(id, signal);
+    } catch (err) {
+      throw this.#explain(err, what);
+    }
+  }
+
+  /** DeleteActor refuses (FailedPrecondition) until the suspend workflow has finished: retried within `signal`. */
+  async #deleteSuspended(name: string, signal: AbortSignal): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
         await this.#rpc('DeleteActor', this.#client.ref(name), signal);
         this.#log.info({ actor: name }, 'substrate actor deleted');
-        await this.#opts.activity?.delete(id, signal);
         return;
       } catch (err) {
-        if (err instanceof ControlCallError && err.code === GrpcStatus.NOT_FOUND) {
-          await this.#opts.activity?.delete(id, signal);
-          return;
-        }
-        const retry =
-          err instanceof ControlCallError && err.code === GrpcStatus.FAILED_PRECONDITION && attempt < 50;
-        if (!retry || signal.aborted) throw this.#explain(err, `delete substrate actor ${name}`);
+        if (isStatus(err, GrpcStatus.NOT_FOUND)) return;
+        const retry = isStatus(err, GrpcStatus.FAILED_PRECONDITION) && attempt < 50;
+        if (!retry || signal.aborted) throw err;
         await wait(this.#opts.pollMs ?? 200, signal);
       }
     }
@@ -322,24 +341,13 @@ export class SubstrateBackend implements SandboxBackend {
     const out: SandboxRecord[] = [];
     let pageToken = '';
     for (let page = 0; page < 1000; page++) {
-      const req = {
-        pageSize: 500,
-        pageToken,
-        ...(this.#opts.control.shape === 'actorRef' ? { atespace: this.#opts.control.atespace } : {}),
-      };
       let res: { actors: Actor[]; nextPageToken: string };
       try {
-        res = await this.#rpc('ListActors', req, signal);
+        res = await this.#rpc('ListActors', this.#listRequest(pageToken), signal);
       } catch (err) {
         throw this.#explain(err, 'list substrate actors');
       }
-      for (const a of res.actors) {
-        const inSpace =
-          this.#opts.control.shape !== 'actorRef' ||
-          !a.atespace ||
-          a.atespace === this.#opts.control.atespace;
-        if (inSpace && a.actorId.startsWith(PREFIX)) out.push({ id: a.actorId.slice(PREFIX.length) });
-      }
+      for (const a of res.actors) if (this.#owns(a)) out.push({ id: a.actorId.slice(PREFIX.length) });
       pageToken = res.nextPageToken;
       if (!pageToken) break;
     }
@@ -349,6 +357,18 @@ export class SubstrateBackend implements SandboxBackend {
       const at = seen.get(r.id);
       return at === undefined ? r : { ...r, lastActiveMs: at };
     });
+  }
+
+  #listRequest(pageToken: string): object {
+    const { shape, atespace } = this.#opts.control;
+    return { pageSize: 500, pageToken, ...(shape === 'actorRef' ? { atespace } : {}) };
+  }
+
+  /** Whether a listed actor is one of ours: a `pw-` actor in our atespace (actors without one count as ours). */
+  #owns(a: Actor): boolean {
+    const { shape, atespace } = this.#opts.control;
+    const inSpace = shape !== 'actorRef' || !a.atespace || a.atespace === atespace;
+    return inSpace && a.actorId.startsWith(PREFIX);
   }
 
   async close(): Promise<void> {
