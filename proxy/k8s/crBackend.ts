@@ -229,21 +229,24 @@ export class CrBackend<R> {
     const { name, dl, lastReason, callerSignal } = ctx;
     if (err instanceof BackendError && !dl.timedOut() && !callerSignal.aborted) return err;
     const reason = err instanceof WaitAbortedError ? err.lastReason : lastReason;
-    if (dl.timedOut()) {
-      const secs = Math.round(this.opts.readyTimeoutMs / 1000);
-      const why = isTransient(err) ? `API server unavailable (${(err as Error).message})` : reason;
-      return new BackendError(
-        isTransient(err) ? 'Unavailable' : 'Timeout',
-        `${this.#what(name)} not ready after ${secs}s: ${why}`,
-        { cause: err },
-      );
-    }
+    if (dl.timedOut()) return this.#timedOut(name, err, reason);
     if (err instanceof WaitAbortedError || (err as Error)?.name === 'AbortError') {
       return new BackendError('Aborted', `${this.#what(name)}: ensure aborted while waiting (${reason})`, {
         cause: err,
       });
     }
     return toBackendError(err, `ensure ${this.#what(name)}`);
+  }
+
+  /** The ensure() deadline passed: Unavailable when the API server was the trouble, else Timeout with the last reason. */
+  #timedOut(name: string, err: unknown, lastReason: string): BackendError {
+    const secs = Math.round(this.opts.readyTimeoutMs / 1000);
+    const why = isTransient(err) ? `API server unavailable (${(err as Error).message})` : lastReason;
+    return new BackendError(
+      isTransient(err) ? 'Unavailable' : 'Timeout',
+      `${this.#what(name)} not ready after ${secs}s: ${why}`,
+      { cause: err },
+    );
   }
 
   async #wait(

@@ -53,24 +53,28 @@ export function checkKars(obj: KubeObject | undefined): Verdict<KarsPlacement> &
   if (!obj) return { state: 'gone', reason: 'the KarsSandbox was deleted' };
   if (obj.metadata.deletionTimestamp) return { state: 'gone', reason: 'the KarsSandbox is being deleted' };
   const s = obj as KarsSandbox;
-  const phase = s.status?.phase ?? '';
+  const phase: unknown = s.status?.phase ?? '';
+  if (phase !== 'Running') return notRunning(s, phase);
+  const ns = s.status?.namespace;
+  if (typeof ns !== 'string' || ns === '')
+    return { state: 'pending', reason: 'phase Running but status.namespace is empty' };
+  return { state: 'ready', value: { namespace: ns, name: obj.metadata.name } };
+}
+
+/** {@link checkKars} of a sandbox not Running (yet): terminal on Failed/Degraded or a malformed phase, else pending. */
+function notRunning(s: KarsSandbox, phase: unknown): Verdict<KarsPlacement> & { misconfigured?: boolean } {
   if (typeof phase !== 'string')
     return { state: 'failed', reason: `malformed status: phase is ${JSON.stringify(phase)}` };
   if (phase === 'Failed' || phase === 'Degraded') {
     const text = `phase ${phase}${conditionText(s)}`;
     return { state: 'failed', reason: text, misconfigured: /NotFound|Invalid/.test(text) };
   }
-  if (phase !== 'Running')
-    return {
-      state: 'pending',
-      reason: PENDING.has(phase)
-        ? `phase ${phase || '(none yet)'}${conditionText(s)}`
-        : `unknown phase ${phase}`,
-    };
-  const ns = s.status?.namespace;
-  if (typeof ns !== 'string' || ns === '')
-    return { state: 'pending', reason: 'phase Running but status.namespace is empty' };
-  return { state: 'ready', value: { namespace: ns, name: obj.metadata.name } };
+  return {
+    state: 'pending',
+    reason: PENDING.has(phase)
+      ? `phase ${phase || '(none yet)'}${conditionText(s)}`
+      : `unknown phase ${phase}`,
+  };
 }
 
 /** The KarsSandbox kind for {@link CrBackend}; resolves the endpoint once a sandbox pod runs. */

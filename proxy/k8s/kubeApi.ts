@@ -130,6 +130,32 @@ function buildUrl(server: string, req: Pick<KubeRequest, 'path' | 'query'>): str
 
 const PATCH_TYPES = { merge: 'application/merge-patch+json', json: 'application/json-patch+json' } as const;
 
+/** A request's headers: the client's authentication, JSON accepted, and the body's content type. */
+function requestHeaders(req: KubeRequest, auth: Record<string, string>): Record<string, string> {
+  const headers: Record<string, string> = { ...auth, Accept: 'application/json' };
+  if (req.body !== undefined) {
+    headers['Content-Type'] =
+      req.method === 'PATCH' ? PATCH_TYPES[req.patchType ?? 'merge'] : 'application/json';
+  }
+  return headers;
+}
+
+/** The non-blank lines of a newline-delimited stream (a watch sends one JSON event per line), trimmed. */
+async function* jsonLines(body: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
+  const decoder = new TextDecoder();
+  let buffered = '';
+  for await (const chunk of body) {
+    buffered += decoder.decode(chunk, { stream: true });
+    let nl = buffered.indexOf('\n');
+    while (nl >= 0) {
+      const line = buffered.slice(0, nl).trim();
+      buffered = buffered.slice(nl + 1);
+      if (line) yield line;
+      nl = buffered.indexOf('\n');
+    }
+  }
+}
+
 /** A Kubernetes REST client bound to one KubeConfig (in-cluster or a test fixture's). */
 export class KubeApi {
   readonly #kc: KubeConfig;
@@ -157,12 +183,7 @@ export class KubeApi {
     const url = buildUrl(cluster.server, req);
     const ctx = new RequestContext(url, HttpMethod[req.method]);
     await this.#kc.applySecurityAuthentication(ctx);
-    const headers = ctx.getHeaders() as Record<string, string>;
-    headers['Accept'] = 'application/json';
-    if (req.body !== undefined) {
-      headers['Content-Type'] =
-        req.method === 'PATCH' ? PATCH_TYPES[req.patchType ?? 'merge'] : 'application/json';
-    }
+    const headers = requestHeaders(req, ctx.getHeaders() as Record<string, string>);
     const signal = watch
       ? req.signal
       : AbortSignal.any([req.signal, AbortSignal.timeout(this.#requestTimeoutMs)]);
@@ -224,19 +245,8 @@ export class KubeApi {
     const { res, verb } = await this.#send({ ...req, method: 'GET', query }, true);
     this.#onRequest?.({ verb, path: req.path, status: res.status });
     if (!res.ok || !res.body) throw await this.#toError(res, verb, req.path);
-    const decoder = new TextDecoder();
-    let buffered = '';
     try {
-      for await (const chunk of res.body) {
-        buffered += decoder.decode(chunk, { stream: true });
-        let nl = buffered.indexOf('\n');
-        while (nl >= 0) {
-          const line = buffered.slice(0, nl).trim();
-          buffered = buffered.slice(nl + 1);
-          if (line) this.#dispatch(line, verb, req.path, onEvent);
-          nl = buffered.indexOf('\n');
-        }
-      }
+      for await (const line of jsonLines(res.body)) this.#dispatch(line, verb, req.path, onEvent);
     } catch (err) {
       if (req.signal.aborted) throw req.signal.reason ?? err;
       if (err instanceof KubeApiError) throw err;

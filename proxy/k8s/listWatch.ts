@@ -52,41 +52,55 @@ function isPermanent(err: unknown): boolean {
  * last seen version, so no event is lost across an API server restart. Permanent errors (401, 403, 404) reject.
  */
 export async function runListWatch<T extends KubeObject>(opts: ListWatchOptions<T>): Promise<void> {
-  const { api, signal } = opts;
+  const { signal } = opts;
   const minBackoff = opts.minBackoffMs ?? 100;
   const maxBackoff = opts.maxBackoffMs ?? 2000;
-  const query = { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector };
-  let rv: string | undefined;
-  let failures = 0;
+  const state: WatchState = { rv: undefined, failures: 0 };
   while (!signal.aborted) {
     try {
-      if (rv === undefined) {
-        const list = await api.request<KubeList<T>>({ method: 'GET', path: opts.path, query, signal });
-        rv = list.metadata.resourceVersion;
-        opts.onList(list.items);
-      }
-      await api.watch<T>(
-        {
-          path: opts.path,
-          query: { ...query, resourceVersion: rv, timeoutSeconds: opts.watchTimeoutSeconds ?? 240 },
-          signal,
-        },
-        (ev: WatchEvent<T>) => {
-          rv = ev.object.metadata.resourceVersion ?? rv;
-          failures = 0;
-          if (ev.type !== 'BOOKMARK' && ev.type !== 'ERROR') opts.onEvent(ev.type, ev.object);
-        },
-      );
+      await listAndWatch(opts, state);
     } catch (err) {
       if (signal.aborted) return;
       if (err instanceof KubeApiError && err.status === 410) {
-        rv = undefined;
+        state.rv = undefined;
         continue;
       }
       if (isPermanent(err)) throw err;
-      failures++;
-      opts.onRetry?.(err, failures);
-      await sleep(Math.min(maxBackoff, minBackoff * 2 ** (failures - 1)), signal);
+      state.failures++;
+      opts.onRetry?.(err, state.failures);
+      await sleep(Math.min(maxBackoff, minBackoff * 2 ** (state.failures - 1)), signal);
     }
   }
+}
+
+/** Where {@link runListWatch} is: the resourceVersion to watch from (none: list first) and failures in a row. */
+interface WatchState {
+  rv: string | undefined;
+  failures: number;
+}
+
+/** One round: a list when there is no resourceVersion to watch from, then one watch until the server ends it. */
+async function listAndWatch<T extends KubeObject>(
+  opts: ListWatchOptions<T>,
+  state: WatchState,
+): Promise<void> {
+  const { api, signal } = opts;
+  const query = { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector };
+  if (state.rv === undefined) {
+    const list = await api.request<KubeList<T>>({ method: 'GET', path: opts.path, query, signal });
+    state.rv = list.metadata.resourceVersion;
+    opts.onList(list.items);
+  }
+  await api.watch<T>(
+    {
+      path: opts.path,
+      query: { ...query, resourceVersion: state.rv, timeoutSeconds: opts.watchTimeoutSeconds ?? 240 },
+      signal,
+    },
+    (ev: WatchEvent<T>) => {
+      state.rv = ev.object.metadata.resourceVersion ?? state.rv;
+      state.failures = 0;
+      if (ev.type !== 'BOOKMARK' && ev.type !== 'ERROR') opts.onEvent(ev.type, ev.object);
+    },
+  );
 }

@@ -94,6 +94,11 @@ export function checkClaim(obj: KubeObject | undefined, o: ClaimOptions): ClaimV
   }
   const ready = conditions?.find((c) => c?.type === 'Ready');
   if (ready?.status === 'True') return endpointOf(claim, o);
+  return notReady(ready);
+}
+
+/** {@link checkClaim} of a claim not Ready (yet): its Ready condition's reason says terminal or pending. */
+function notReady(ready: Condition | undefined): ClaimVerdict {
   const reason = ready?.reason ?? '';
   if (MISCONFIGURED.has(reason)) return { state: 'failed', reason: describe(ready), misconfigured: true };
   if (EXPIRED.has(reason)) return { state: 'failed', reason: describe(ready) };

@@ -8,36 +8,39 @@ import { KubeApiError, KubeUnreachableError } from './kubeApi.ts';
  */
 export function toBackendError(err: unknown, attempted: string): BackendError {
   if (err instanceof BackendError) return err;
-  if (err instanceof KubeApiError) {
-    if (err.status === 403) {
-      return new BackendError('Forbidden', `${attempted}: RBAC forbids ${err.verb}: ${err.message}`, {
-        cause: err,
-      });
-    }
-    if (err.status === 404 && err.reason === '404') {
-      // A 404 without a Status body means the resource type itself is not served: the CRD is not installed.
-      return new BackendError(
-        'Misconfigured',
-        `${attempted}: the API server does not serve ${err.path} (is the CRD installed?)`,
-        { cause: err },
-      );
-    }
-    if (err.status === 401) {
-      return new BackendError('Forbidden', `${attempted}: not authenticated: ${err.message}`, { cause: err });
-    }
-    if (err.status >= 500 || err.status === 429) {
-      return new BackendError('Unavailable', `${attempted}: API server error ${err.status}: ${err.message}`, {
-        cause: err,
-      });
-    }
-    return new BackendError('Failed', `${attempted}: ${err.status} ${err.reason}: ${err.message}`, {
-      cause: err,
-    });
-  }
+  if (err instanceof KubeApiError) return fromApiError(err, attempted);
   if (err instanceof KubeUnreachableError) {
     return new BackendError('Unavailable', `${attempted}: ${err.message}`, { cause: err });
   }
   return new BackendError('Failed', `${attempted}: ${err instanceof Error ? err.message : String(err)}`, {
+    cause: err,
+  });
+}
+
+/** {@link toBackendError} of an answer the API server gave, by its HTTP status. */
+function fromApiError(err: KubeApiError, attempted: string): BackendError {
+  if (err.status === 403) {
+    return new BackendError('Forbidden', `${attempted}: RBAC forbids ${err.verb}: ${err.message}`, {
+      cause: err,
+    });
+  }
+  if (err.status === 404 && err.reason === '404') {
+    // A 404 without a Status body means the resource type itself is not served: the CRD is not installed.
+    return new BackendError(
+      'Misconfigured',
+      `${attempted}: the API server does not serve ${err.path} (is the CRD installed?)`,
+      { cause: err },
+    );
+  }
+  if (err.status === 401) {
+    return new BackendError('Forbidden', `${attempted}: not authenticated: ${err.message}`, { cause: err });
+  }
+  if (err.status >= 500 || err.status === 429) {
+    return new BackendError('Unavailable', `${attempted}: API server error ${err.status}: ${err.message}`, {
+      cause: err,
+    });
+  }
+  return new BackendError('Failed', `${attempted}: ${err.status} ${err.reason}: ${err.message}`, {
     cause: err,
   });
 }
