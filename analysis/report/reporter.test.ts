@@ -51,6 +51,21 @@ function rateLimitNext(
   });
 }
 
+/** A rollback for another reason than {@link rollbackVerdict}'s panic: a failing journey (its own fingerprint). */
+const JOURNEY_FAILS = {
+  verdict: 'rollback' as const,
+  confidence: 0.8,
+  reasons: [
+    {
+      kind: 'journey' as const,
+      summary: 'checkout journey fails at pay',
+      severity: 0.9,
+      veto: false,
+      evidence: { source: 'checkout-pay' },
+    },
+  ],
+};
+
 const creates = (f: FakeGitHub): number =>
   f.requests.filter((r) => r.operationId === 'issues/create' && r.status === 201).length;
 
@@ -124,20 +139,9 @@ describe('Reporter against a GitHub REST fake validated with the OpenAPI descrip
     fake = await startFakeGitHub();
     const { reporter } = githubReporter(fake);
     await reportRollback(reporter);
-    const other = {
-      verdict: 'rollback' as const,
-      confidence: 0.8,
-      reasons: [
-        {
-          kind: 'journey' as const,
-          summary: 'checkout journey fails at pay',
-          severity: 0.9,
-          veto: false,
-          evidence: { source: 'checkout-pay' },
-        },
-      ],
-    };
-    expect(await reporter.report(other, CONTEXT, policy(), signal())).toMatchObject({ action: 'created' });
+    expect(await reporter.report(JOURNEY_FAILS, CONTEXT, policy(), signal())).toMatchObject({
+      action: 'created',
+    });
     expect(fake.issues(REPO)).toHaveLength(2);
   });
 
@@ -357,20 +361,7 @@ describe('loop closure', () => {
     const { reporter } = githubReporter(fake);
     const p = policy();
     const panic = await reporter.report(rollbackVerdict(), CONTEXT, p, signal());
-    const journeyFail = {
-      verdict: 'rollback' as const,
-      confidence: 0.8,
-      reasons: [
-        {
-          kind: 'journey' as const,
-          summary: 'checkout journey fails at pay',
-          severity: 0.9,
-          veto: false,
-          evidence: { source: 'checkout-pay' },
-        },
-      ],
-    };
-    const journey = await reporter.report(journeyFail, CONTEXT, p, signal());
+    const journey = await reporter.report(JOURNEY_FAILS, CONTEXT, p, signal());
     const otherCtx = { ...CONTEXT, rollout: 'cart' };
     const otherRollout = await reporter.report(rollbackVerdict(), otherCtx, p, signal());
     if (panic.action !== 'created' || journey.action !== 'created' || otherRollout.action !== 'created')
