@@ -1,4 +1,5 @@
 /** @module proxy/bench/stats — medians, percentiles, and the bench's result rows and table. */
+import { quantile as quantileOf } from '../../lib/stats/exact.ts';
 
 /** The phases measured for every client run, in milliseconds. */
 export const PHASES = ['connect_ms', 'newPage_ms', 'goto_ms', 'total_ms'] as const;
@@ -15,16 +16,9 @@ export type BenchRow = {
 } & Record<Phase, number | null> &
   Record<`${Phase}_p95`, number | null>;
 
-/** The q-quantile (0..1) by linear interpolation between closest ranks; undefined for no values. */
+/** The q-quantile (0..1) by linear interpolation between closest ranks (lib/stats); undefined for no values. */
 export function quantile(values: readonly number[], q: number): number | undefined {
-  if (values.length === 0) return undefined;
-  const sorted = [...values].sort((a, b) => a - b);
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  const a = sorted[lo] as number;
-  const b = sorted[hi] as number;
-  return a + (b - a) * (pos - lo);
+  return values.length === 0 ? undefined : quantileOf(values, q);
 }
 
 const round = (n: number | undefined): number | null => (n === undefined ? null : Math.round(n * 10) / 10);
