@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { ConfigError, defineOptions, optionsHelp, parseDuration } from '../../lib/config.ts';
-import { EXIT } from '../../lib/exitCodes.ts';
+import { EXIT, EXIT_CODES_HELP } from '../../lib/exitCodes.ts';
 import { componentLogger, createRootLogger } from '../../lib/log.ts';
 import { loadCanaryAnalysis } from '../canary/parse.ts';
 import { PlaywrightJourneyRunner } from '../canary/playwrightRunner.ts';
@@ -47,7 +47,7 @@ const OPTIONS = defineOptions({
 /** Exit codes: the shared contract (lib/exitCodes.ts), the same numbers as `sentinel judge` and `sentinel journey`. */
 export const CANARY_EXIT = EXIT;
 
-const USAGE = `usage: sentinel canary --config FILE [--json] [--timeout 15m] [--html FILE]\n\n${optionsHelp(OPTIONS)}\n\nexit codes: 0 promote, 1 rollback, 2 inconclusive, 3 usage or configuration error, 4 internal error\n`;
+const USAGE = `usage: sentinel canary --config FILE [--json] [--timeout 15m] [--html FILE]\n\n${optionsHelp(OPTIONS)}\n\n${EXIT_CODES_HELP}\n`;
 
 function progressLine(p: CanaryProgress): string {
   switch (p.stage) {
