@@ -54,6 +54,19 @@ function patch(file: string, anchor: string, replacement: string): void {
 }
 
 function go(args: string[], cwd: string, env: Record<string, string> = {}): string {
+  try {
+    return runGo(args, cwd, env);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { stderr?: string };
+    if (e.code === 'ENOENT')
+      throw new Error("`go` is not on the PATH: this update runs gitleaks' Go rule generator", {
+        cause: err,
+      });
+    throw new Error(`go ${args.join(' ')} failed in ${cwd}:\n${e.stderr ?? e.message}`, { cause: err });
+  }
+}
+
+function runGo(args: string[], cwd: string, env: Record<string, string>): string {
   return execFileSync('go', args, {
     cwd,
     encoding: 'utf8',
@@ -174,4 +187,9 @@ function main(): void {
   }
 }
 
-main();
+try {
+  main();
+} catch (err) {
+  console.error(`update:redact-examples: ${(err as Error).message}`);
+  process.exitCode = 3;
+}
