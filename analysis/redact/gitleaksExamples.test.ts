@@ -1,12 +1,19 @@
 /**
  * gitleaks' own samples (rules/gitleaksExamples.json, from its rule generator at the version the rules came from):
  * every true positive, logged as an error line, loses every part of every secret gitleaks finds in it — in the
- * redacted line, in the mined templates and samples, and in the verdict JSON of the whole pipeline.
+ * redacted line, in the mined templates and samples, in the verdict JSON of the whole pipeline, in the LLM judge's
+ * request and in the issue written from the verdict.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze, buildComparison } from '../analyze.ts';
+import { GeminiClient } from '../judges/llm/geminiClient.ts';
+import { LlmJudge } from '../judges/llm/llmJudge.ts';
+import { formatBody, formatTitle } from '../report/format.ts';
+import { CONTEXT } from '../report/testing/verdicts.ts';
+import { ReportInputSchema } from '../report/types.ts';
+import { FakeGemini } from '../testing/fakeGemini.ts';
 import { GITLEAKS_DATA } from './gitleaks.ts';
 import { redact } from './redact.ts';
 import { GITLEAKS_EXAMPLES_FILE, asLogLine, gitleaksExamples } from './testing/gitleaksExamples.ts';
@@ -137,10 +144,13 @@ describe("gitleaks' own samples", () => {
       for (let i = 0; i + 8 <= text.length; i++) w.add(text.slice(i, i + 8));
       return w;
     }
-    /** Fragments that only the credential can explain (absent from every sample's context) found in `text`. */
-    function leaked(text: string): string[] {
+    /**
+     * Fragments that only the credential can explain (absent from every sample's context, and from `known`: text
+     * the output carries besides the samples, such as the issue's rollout context) found in `text`.
+     */
+    function leaked(text: string, known = ''): string[] {
       const w = windows(text);
-      const contexts = samples.map((s) => s.context).join('\n');
+      const contexts = [known, ...samples.map((s) => s.context)].join('\n');
       const ctx = windows(contexts);
       const out: string[] = [];
       for (const s of samples)
@@ -148,7 +158,7 @@ describe("gitleaks' own samples", () => {
           for (const f of fragments(c))
             if (f.length === 8 ? w.has(f) && !ctx.has(f) : text.includes(f) && !contexts.includes(f))
               out.push(`${s.rule}: ${f}`);
-      return out;
+      return [...new Set(out)];
     }
 
     it('leaves no part of a secret in templates or samples', async () => {
@@ -161,13 +171,47 @@ describe("gitleaks' own samples", () => {
       expect(leaked(mined)).toEqual([]);
     });
 
-    it('leaves no part of a secret in the verdict JSON', async () => {
+    it('leaves no part of a secret in the verdict JSON or the issue written from it', async () => {
       const verdict = await analyze(request);
       const json = JSON.stringify(verdict);
       // The samples must reach the verdict as evidence, or this proves nothing.
       expect(verdict.verdict).toBe('rollback');
       expect(json).toContain('[REDACTED:');
       expect(leaked(json)).toEqual([]);
+      const facts = {
+        input: ReportInputSchema.parse(verdict),
+        context: CONTEXT,
+        marker: { v: 1 as const, fp: 'rsfp-0123456789abcdef', rollout: 'shop/checkout', signals: [] },
+        observedAt: '2026-12-02T08:00:00.000Z',
+      };
+      const issue = `${formatTitle(facts)}\n${formatBody(facts)}`;
+      expect(issue).toContain('[REDACTED:');
+      expect(leaked(issue, JSON.stringify(facts.context))).toEqual([]);
+    });
+
+    describe("the LLM judge's request", () => {
+      let gemini: FakeGemini;
+      beforeAll(async () => {
+        gemini = await FakeGemini.start({ apiKey: 'test-key' });
+        gemini.setHandler(() => ({ status: 500, error: { status: 'INTERNAL', message: 'recording only' } }));
+      });
+      afterAll(async () => {
+        await gemini.close();
+      });
+
+      it('leaves no part of a secret in what is sent to the model', async () => {
+        const client = new GeminiClient({
+          apiKey: 'test-key',
+          model: 'gemini-2.5-flash',
+          baseUrl: gemini.url,
+          backoffMs: 5,
+          attempts: 1,
+        });
+        await analyze(request, { llm: new LlmJudge({ client }) });
+        const sent = gemini.requests.map((r) => JSON.stringify(r.body)).join('\n');
+        expect(sent).toContain('[REDACTED:');
+        expect(leaked(sent)).toEqual([]);
+      });
     });
   });
 });
