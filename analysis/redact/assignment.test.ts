@@ -67,3 +67,35 @@ describe('URL users and GitLab tokens', () => {
     expect(redact(`token ${token} used`)).toBe('token [REDACTED:gitlab_token] used');
   });
 });
+
+describe('redactWithPart agrees with redact on these lines', () => {
+  it('for every suffix of each line, with and without a header', () => {
+    const lines = [
+      j('token= {{xpassword=', 'hunter2x'),
+      j('FLY_API_TOKEN="FlyV1 ', 'fm9x_Ab12', ',fm9y_Cd34', '" next=1'),
+      j('db_token ::= "', 'hunter2Xq9', '"; api_key => ', "'s3cr3tV4lue'"),
+      j('password: "{{ .Values.pw }}" secret=', 'x9y8z7w6'),
+      j(
+        'https://cafe',
+        'babe:dead',
+        'beef@gems.contribsys.com/ and glpat-',
+        'od11smzs41yh2ll5g9ab6uijbj2',
+        '.5jvkg0ukp',
+      ),
+    ];
+    let checked = 0;
+    for (const h of ['', '2026-12-02T08:00:00Z INFO ']) {
+      for (const line of lines) {
+        const text = h + line;
+        for (let k = 1; k < text.length; k++) {
+          const part = text.slice(k);
+          const r = redactWithPart(text, part);
+          expect(r.text).toBe(redact(text));
+          expect(r.part, `${JSON.stringify(text)} from ${k}`).toBe(redact(part));
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(500);
+  });
+});
