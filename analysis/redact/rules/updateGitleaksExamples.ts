@@ -8,6 +8,7 @@
  * in them, and seed `secrets.NewSecret` from a counter instead of the clock (the generated samples are the same on
  * every update, and are marked `generated`). The module's version must be the one the vendored rules came from: its
  * config/gitleaks.toml (without the header comment) must hash to gitleaks.json's sha256. Needs `go` on the PATH.
+ * `-- v8.X.Y --check` writes nothing and exits 4 when the vendored file is not what the generator makes.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -71,7 +72,7 @@ function runGo(args: string[], cwd: string, env: Record<string, string>): string
     cwd,
     encoding: 'utf8',
     // eslint-disable-next-line no-restricted-properties -- a maintainer's script: go inherits the user's environment
-    env: { ...process.env, GOFLAGS: '-mod=mod -buildvcs=false', GOTOOLCHAIN: 'local', ...env },
+    env: { ...process.env, GOFLAGS: '-mod=mod -buildvcs=false -modcacherw', GOTOOLCHAIN: 'local', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     maxBuffer: 64 << 20,
   });
@@ -120,8 +121,11 @@ function record(dir: string, scratch: string): RecordedRule[] {
 const byText = (a: { text: string }, b: { text: string }): number =>
   a.text < b.text ? -1 : a.text > b.text ? 1 : 0;
 
+/** With `--check`: nothing is written; the exit code says whether the vendored file is what the generator makes. */
+const CHECK = process.argv.includes('--check');
+
 function main(): void {
-  const version = process.argv[2];
+  const version = process.argv.slice(2).find((a) => !a.startsWith('--'));
   if (!version || !/^v8\.\d+\.\d+$/.test(version))
     throw new Error(
       'usage: npm run update:redact-examples -- v8.X.Y (the gitleaks version whose config/gitleaks.toml is the vendored gitleaks.json)',
@@ -168,8 +172,27 @@ function main(): void {
         fps: [...r.fps].sort(byText).map((e) => ({ text: b64(e.text) })),
       })),
     };
-    writeFileSync(OUT, `${JSON.stringify(data, null, 1)}\n`);
-    execFileSync(resolve(HERE, '../../../node_modules/.bin/prettier'), ['--write', OUT], { stdio: 'ignore' });
+    // Formatted as the repository formats it (its prettier configuration, chosen by the file's path).
+    const text = execFileSync(
+      resolve(HERE, '../../../node_modules/.bin/prettier'),
+      ['--stdin-filepath', OUT],
+      {
+        input: `${JSON.stringify(data, null, 1)}\n`,
+        encoding: 'utf8',
+        maxBuffer: 64 << 20,
+      },
+    );
+    if (CHECK) {
+      const same = readFileSync(OUT, 'utf8') === text;
+      console.log(
+        same
+          ? `${OUT} is up to date with ${MODULE}@${version}`
+          : `${OUT} differs from what ${MODULE}@${version}'s generator makes`,
+      );
+      process.exitCode = same ? 0 : 4;
+      return;
+    }
+    writeFileSync(OUT, text);
     const tps = kept.reduce((n, r) => n + r.tps.length, 0);
     const generated = kept.reduce((n, r) => n + r.tps.filter((e) => e.generated).length, 0);
     const fps = kept.reduce((n, r) => n + r.fps.length, 0);
