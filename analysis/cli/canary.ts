@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { ConfigError, defineOptions, optionsHelp, parseDuration } from '../../lib/config.ts';
-import { EXIT, EXIT_CODES_HELP } from '../../lib/exitCodes.ts';
+import { EXIT } from '../../lib/exitCodes.ts';
 import { componentLogger, createRootLogger } from '../../lib/log.ts';
 import { loadCanaryAnalysis } from '../canary/parse.ts';
 import { PlaywrightJourneyRunner } from '../canary/playwrightRunner.ts';
@@ -13,6 +13,8 @@ import { runCanaryAnalysis, type CanaryProgress } from '../canary/run.ts';
 import type { CanaryAnalysis, CanaryVerdict } from '../canary/types.ts';
 import { loadCommandOptions } from '../config.ts';
 import { AnalysisError } from '../errors.ts';
+// The shared exit-code paragraph of every --help (an import of its own, apart from the lines other branches touch).
+import { EXIT_CODES_HELP } from '../../lib/exitCodes.ts';
 import { pageFromCanaryVerdict, writeReportPage } from '../report/page/index.ts';
 
 const OPTIONS = defineOptions({
