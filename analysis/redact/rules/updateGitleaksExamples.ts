@@ -124,13 +124,18 @@ const byText = (a: { text: string }, b: { text: string }): number =>
 /** With `--check`: nothing is written; the exit code says whether the vendored file is what the generator makes. */
 const CHECK = process.argv.includes('--check');
 
-function main(): void {
+/** The version argument, or a usage error. */
+function versionArg(): string {
   const version = process.argv.slice(2).find((a) => !a.startsWith('--'));
   if (!version || !/^v8\.\d+\.\d+$/.test(version))
     throw new Error(
       'usage: npm run update:redact-examples -- v8.X.Y (the gitleaks version whose config/gitleaks.toml is the vendored gitleaks.json)',
     );
-  const rules = JSON.parse(readFileSync(RULES, 'utf8')) as { sha256: string; rules: { id: string }[] };
+  return version;
+}
+
+/** The module's folder and zip in Go's module cache, downloaded through the module proxy when missing. */
+function download(version: string): { Dir: string; Zip: string; Sum?: string } {
   const info = JSON.parse(go(['mod', 'download', '-json', `${MODULE}@${version}`], HERE)) as {
     Dir?: string;
     Zip?: string;
@@ -139,6 +144,29 @@ function main(): void {
   };
   if (info.Error || !info.Dir || !info.Zip)
     throw new Error(`go mod download ${MODULE}@${version}: ${info.Error}`);
+  return { Dir: info.Dir, Zip: info.Zip, Sum: info.Sum };
+}
+
+/** Writes the file, or with `--check` only says whether it is up to date (exit 4 when not). */
+function writeOrCheck(text: string, version: string): boolean {
+  if (!CHECK) {
+    writeFileSync(OUT, text);
+    return true;
+  }
+  const same = readFileSync(OUT, 'utf8') === text;
+  console.log(
+    same
+      ? `${OUT} is up to date with ${MODULE}@${version}`
+      : `${OUT} differs from what ${MODULE}@${version}'s generator makes`,
+  );
+  process.exitCode = same ? 0 : 4;
+  return false;
+}
+
+function main(): void {
+  const version = versionArg();
+  const rules = JSON.parse(readFileSync(RULES, 'utf8')) as { sha256: string; rules: { id: string }[] };
+  const info = download(version);
   const tomlSha = sha256(normalizeToml(readFileSync(join(info.Dir, 'config/gitleaks.toml'), 'utf8')));
   if (tomlSha !== rules.sha256)
     throw new Error(
@@ -182,17 +210,7 @@ function main(): void {
         maxBuffer: 64 << 20,
       },
     );
-    if (CHECK) {
-      const same = readFileSync(OUT, 'utf8') === text;
-      console.log(
-        same
-          ? `${OUT} is up to date with ${MODULE}@${version}`
-          : `${OUT} differs from what ${MODULE}@${version}'s generator makes`,
-      );
-      process.exitCode = same ? 0 : 4;
-      return;
-    }
-    writeFileSync(OUT, text);
+    if (!writeOrCheck(text, version)) return;
     const tps = kept.reduce((n, r) => n + r.tps.length, 0);
     const generated = kept.reduce((n, r) => n + r.tps.filter((e) => e.generated).length, 0);
     const fps = kept.reduce((n, r) => n + r.fps.length, 0);
