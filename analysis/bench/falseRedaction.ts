@@ -27,6 +27,8 @@ if (!Number.isSafeInteger(seed) || seed < 0) {
   process.stderr.write(`bench:false-redaction: --seed must be a whole number ≥ 0, got ${values.seed}\n`);
   process.exit(3);
 }
+// Piped into `head`: when the reader goes (EPIPE), the figures are no longer wanted; stop quietly.
+process.stdout.on('error', () => process.exit(0));
 const random = rng(seed);
 const bytes = (n: number): Buffer => Buffer.from(Array.from({ length: n }, () => Math.floor(random() * 256)));
 const uuid = (): string => {
