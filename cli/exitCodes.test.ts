@@ -9,10 +9,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { EXIT_CODES_HELP } from '../lib/exitCodes.ts';
+import { COMMAND_NAMES } from './sentinel.ts';
 
 const BIN = resolve(import.meta.dirname, '../bin/sentinel.js');
 const CORPUS = resolve(import.meta.dirname, '../analysis/eval/corpus');
-const COMMANDS = ['proxy', 'bench', 'plugin', 'judge', 'templates', 'eval', 'report'];
+/** Every command of the command table, and the subcommands that print their own help. */
+const COMMANDS = [...COMMAND_NAMES, 'journey run', 'journey compare', 'journey schema', 'proxy token'];
 const dir = mkdtempSync(join(tmpdir(), 'sentinel-exit-'));
 const file = (name: string, content: string | Buffer): string => {
   const p = join(dir, name);
@@ -120,16 +123,23 @@ describe('exit codes automation can trust', { timeout: SPAWN_TIMEOUT_MS }, () =>
     expect(r.stderr).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
   });
 
-  it.each(COMMANDS)('%s: -h and --help print usage and exit 0', async (command) => {
+  it('covers every command of the table', () => {
+    expect(COMMAND_NAMES).toEqual(
+      expect.arrayContaining(['proxy', 'bench', 'eval', 'templates', 'judge', 'serve']),
+    );
+  });
+
+  it.each(COMMANDS)('%s: -h and --help print usage and the exit codes, and exit 0', async (command) => {
     for (const flag of ['-h', '--help']) {
-      const r = await sentinel([command, flag]);
+      const r = await sentinel([...command.split(' '), flag]);
       expect(r.code, `${command} ${flag}: ${r.stderr}`).toBe(0);
-      expect(r.stdout).toMatch(/usage: sentinel/);
+      expect(r.stdout).toMatch(/usage:\s+sentinel/);
+      expect(r.stdout, `${command} ${flag}`).toContain(EXIT_CODES_HELP);
     }
   });
 
   it.each(COMMANDS)('%s: --version prints the version and exits 0', async (command) => {
-    const r = await sentinel([command, '--version']);
+    const r = await sentinel([...command.split(' '), '--version']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^rollout-sentinel \d+\.\d+\.\d+ \(node /);
   });

@@ -63,6 +63,9 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
+/** Every command's name (the exit-code test runs `--help` and `--version` on each). */
+export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS);
+
 function usage(): string {
   const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`);
   return `usage: sentinel <command> [flags]\n\ncommands:\n${rows.join('\n')}\n\nRun \`sentinel <command> --help\` for its flags; \`sentinel --version\` for the version.\n\n${EXIT_CODES_HELP}\n`;

@@ -7,7 +7,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ChromiumNotFound, findChromium } from '../lib/chromium.ts';
-import { EXIT, UsageError } from '../lib/exitCodes.ts';
+import { EXIT, EXIT_CODES_HELP, UsageError } from '../lib/exitCodes.ts';
 import { optionsHelp } from '../lib/config.ts';
 import type * as CanaryStepModule from './canaryStep.ts';
 import type { analyzeCanary, CanaryStepResult } from './canaryStep.ts';
@@ -246,7 +246,7 @@ function chromiumOrExplain(explicitPath: string | undefined): void {
 export async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(
-      `usage: sentinel demo [flags]   (npm start)\n\nThe self-healing loop on one machine: canary v2 of a demo shop rolled back with an issue filed, the fix v3\npromoted and the issue closed. Nothing leaves the machine unless --llm gemini or --github is given.\n\n${optionsHelp(DEMO_OPTIONS)}\n\nexit codes: 0 the loop behaved as expected, 3 usage or no Chromium, 4 the loop did not behave as expected (or an internal error), 130 interrupted`,
+      `usage: sentinel demo [flags]   (npm start)\n\nThe self-healing loop on one machine: canary v2 of a demo shop rolled back with an issue filed, the fix v3\npromoted and the issue closed. Nothing leaves the machine unless --llm gemini or --github is given.\n\n${optionsHelp(DEMO_OPTIONS)}\n\n${EXIT_CODES_HELP}\n  (demo: 0 the loop behaved as expected, 3 no Chromium, 4 it did not behave as expected; 130 interrupted by Ctrl-C)`,
     );
     return 0;
   }

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { ConfigError, optionsHelp } from '../lib/config.ts';
 import { COMPARE, loadCommand, processEnv, RUN, type Common } from './config.ts';
 import { SentinelError, errorMessage } from '../lib/errors.ts';
+import { EXIT_CODES_HELP } from '../lib/exitCodes.ts';
 import { EXIT_CODES, verdictExitCode } from './exitCodes.ts';
 import { loadJourneySpec } from './parse.ts';
 import { runPaired } from './paired.ts';
@@ -20,8 +21,8 @@ const USAGE = `usage:
   sentinel journey compare --spec F --canary URL --stable URL [--proxy ws://…] [--backend a,b] [--repeat N] [--json]
   sentinel journey schema          print the spec's JSON Schema
 
-exit codes: 0 no regression (run: all passed), 1 regression (run: a journey failed), 2 inconclusive (infrastructure
-errors), 3 usage or bad spec, 4 internal error
+${EXIT_CODES_HELP}
+  (run: 0 all journeys passed, 1 a journey failed; 2 for infrastructure errors; a bad spec is 3)
 `;
 
 function readToken(path: string | undefined): string | undefined {

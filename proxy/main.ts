@@ -1,5 +1,6 @@
 /** @module proxy/main — `sentinel proxy`: load the configuration once, start the proxy, stop it on SIGTERM/SIGINT. */
 import { optionsHelp } from '../lib/config.ts';
+import { EXIT_CODES_HELP } from '../lib/exitCodes.ts';
 import { createRootLogger } from '../lib/log.ts';
 import { startProxy } from './app.ts';
 import { allOptionSpecs, loadConfig } from './config.ts';
@@ -9,7 +10,7 @@ import { TOKEN_USAGE, tokenFor } from './tokenCommand.ts';
 export async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'token') {
     if (argv.includes('--help') || argv.includes('-h')) {
-      console.log(TOKEN_USAGE);
+      console.log(`${TOKEN_USAGE}\n\n${EXIT_CODES_HELP}`);
       return 0;
     }
     console.log(tokenFor({ argv: argv.slice(1) }));
@@ -17,7 +18,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(
-      `usage: sentinel proxy [flags]        (sentinel proxy token --tenant ID: print a tenant token)\n\nOptions (flag, env var, meaning):\n${optionsHelp(allOptionSpecs())}`,
+      `usage: sentinel proxy [flags]        (sentinel proxy token --tenant ID: print a tenant token)\n\nOptions (flag, env var, meaning):\n${optionsHelp(allOptionSpecs())}\n\n${EXIT_CODES_HELP}`,
     );
     return 0;
   }

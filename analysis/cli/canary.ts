@@ -13,6 +13,8 @@ import { runCanaryAnalysis, type CanaryProgress } from '../canary/run.ts';
 import type { CanaryAnalysis, CanaryVerdict } from '../canary/types.ts';
 import { loadCommandOptions } from '../config.ts';
 import { AnalysisError } from '../errors.ts';
+// The shared exit-code paragraph of every --help (an import of its own, apart from the lines other branches touch).
+import { EXIT_CODES_HELP } from '../../lib/exitCodes.ts';
 import { pageFromCanaryVerdict, writeReportPage } from '../report/page/index.ts';
 
 const OPTIONS = defineOptions({
@@ -47,7 +49,7 @@ const OPTIONS = defineOptions({
 /** Exit codes: the shared contract (lib/exitCodes.ts), the same numbers as `sentinel judge` and `sentinel journey`. */
 export const CANARY_EXIT = EXIT;
 
-const USAGE = `usage: sentinel canary --config FILE [--json] [--timeout 15m] [--html FILE]\n\n${optionsHelp(OPTIONS)}\n\nexit codes: 0 promote, 1 rollback, 2 inconclusive, 3 usage or configuration error, 4 internal error\n`;
+const USAGE = `usage: sentinel canary --config FILE [--json] [--timeout 15m] [--html FILE]\n\n${optionsHelp(OPTIONS)}\n\n${EXIT_CODES_HELP}\n`;
 
 function progressLine(p: CanaryProgress): string {
   switch (p.stage) {

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, defineOptions, optionsHelp } from '../../lib/config.ts';
+import { EXIT_CODES_HELP } from '../../lib/exitCodes.ts';
 import { componentLogger, createRootLogger } from '../../lib/log.ts';
 import { PlaywrightJourneyRunner } from '../canary/playwrightRunner.ts';
 import { loadCommandOptions } from '../config.ts';
@@ -42,7 +43,7 @@ const OPTIONS = defineOptions({
 export async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help')) {
     process.stdout.write(
-      `usage: sentinel serve --token-file FILE [--port 8080]\n\n${optionsHelp(OPTIONS)}\n\nPOST /v1/analyses {analysis, step} · GET /v1/analyses/{id} · ?wait=50s · ?gate=true\n`,
+      `usage: sentinel serve --token-file FILE [--port 8080]\n\n${optionsHelp(OPTIONS)}\n\nPOST /v1/analyses {analysis, step} · GET /v1/analyses/{id} · ?wait=50s · ?gate=true\n\n${EXIT_CODES_HELP}\n`,
     );
     return 0;
   }

@@ -1,6 +1,7 @@
 /** @module analysis/cli/templates — `sentinel templates FILE [--json]`: mines log templates; with --json one object per input line. */
 import { z } from 'zod';
 import { ConfigError, defineOptions, optionsHelp } from '../../lib/config.ts';
+import { EXIT_CODES_HELP } from '../../lib/exitCodes.ts';
 import { loadCommandOptions } from '../config.ts';
 import { AnalysisError } from '../errors.ts';
 import { fileSource } from '../logs/fileLogs.ts';
@@ -33,7 +34,9 @@ export async function mineFile(
 /** Runs the command: exit 0, or 3 for a usage or input error. */
 export async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help')) {
-    process.stdout.write(`usage: sentinel templates FILE [--json]\n\n${optionsHelp(OPTIONS)}\n`);
+    process.stdout.write(
+      `usage: sentinel templates FILE [--json]\n\n${optionsHelp(OPTIONS)}\n\n${EXIT_CODES_HELP}\n`,
+    );
     return 0;
   }
   const { options, positionals } = loadCommandOptions(OPTIONS, argv);

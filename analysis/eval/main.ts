@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { defineOptions, optionsHelp } from '../../lib/config.ts';
+import { EXIT_CODES_HELP } from '../../lib/exitCodes.ts';
 import { buildComparison, judgeComparison } from '../analyze.ts';
 import { createLlmJudge, LLM_OPTIONS, loadCommandOptions } from '../config.ts';
 import { POLICY_NAMES } from '../judges/combine.ts';
@@ -60,7 +61,7 @@ const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
 /** Runs the eval; exit code 0 when it ran (whatever the figures), 3 on bad flags. */
 export async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help')) {
-    process.stdout.write(`usage: sentinel eval [flags]\n\n${optionsHelp(OPTIONS)}\n`);
+    process.stdout.write(`usage: sentinel eval [flags]\n\n${optionsHelp(OPTIONS)}\n\n${EXIT_CODES_HELP}\n`);
     return 0;
   }
   const { options } = loadCommandOptions(OPTIONS, argv);

