@@ -148,7 +148,10 @@ const run = (
 
 describe('runCanaryAnalysis (real kube-apiserver)', () => {
   it('a broken canary rolls back, with the failing journey, counts on both sides, and an issue in the outbox', async () => {
-    const v = await run(analysis('broken'));
+    const pageUrl = 'https://reports.example.com/shop/analysis-7.html';
+    const v = await run(
+      analysis('broken', { report: { outbox: { dir: outbox }, stateDir: join(outbox, 'state'), pageUrl } }),
+    );
     expect(v.verdict).toBe('rollback');
     expect(v.infrastructure).toBe(false);
     expect(v.evidence.pods).toEqual({ stable: 2, canary: 2 });
@@ -174,6 +177,8 @@ describe('runCanaryAnalysis (real kube-apiserver)', () => {
     const issue = readFileSync(v.report?.outboxFile as string, 'utf8');
     expect(issue).toContain(H.broken);
     expect(issue).toContain('sha256:');
+    // report.pageUrl: the issue links the verdict report page where it is published.
+    expect(issue).toContain(`- [verdict report page](${pageUrl})`);
     expect(kubelet.requests.some((u) => u.pathname.endsWith('/istio-proxy'))).toBe(false);
   });
 
