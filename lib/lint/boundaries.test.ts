@@ -78,16 +78,34 @@ describe('module boundaries', () => {
       /demo\//,
     ],
     [
-      'demo/canaryStep.ts uses only the analysis surface',
+      'demo/canaryStep.ts runs the analysis through the provider, not directly',
       'demo/canaryStep.ts',
-      "import { x } from '../analysis/canary/run.ts';",
-      /only through analysis\/index\.ts/,
+      "import { x } from '../analysis/index.ts';",
+      /through the plugin's provider/,
+    ],
+    [
+      'demo/canaryStep.ts reaches the plugin only through its in-process entry',
+      'demo/canaryStep.ts',
+      "import { x } from '../plugin/checkProvider.ts';",
+      /only through plugin\/inProcess\.ts/,
     ],
     [
       'demo/canaryStep.ts never imports the proxy',
       'demo/canaryStep.ts',
       "import { x } from '../proxy/app.ts';",
-      /never imports the plugin, the proxy/,
+      /never imports the proxy/,
+    ],
+    [
+      'the rest of demo/ does not import the plugin entry',
+      'demo/main.ts',
+      "import { x } from '../plugin/inProcess.ts';",
+      /demo\//,
+    ],
+    [
+      'demo/config.ts takes option definitions only',
+      'demo/config.ts',
+      "import { x } from '../analysis/index.ts';",
+      /only the option definitions/,
     ],
     [
       'the demo app imports no product folder',
@@ -139,9 +157,14 @@ describe('module boundaries', () => {
       "import type { x } from '../analysis/judges/types.ts';",
     ],
     [
-      'the demo drives the canary analysis',
+      "the demo drives the plugin's provider in-process",
       'demo/canaryStep.ts',
-      "import { x } from '../analysis/index.ts';",
+      "import { x } from '../plugin/inProcess.ts';",
+    ],
+    [
+      'the demo reuses the report options',
+      'demo/config.ts',
+      "import { x } from '../analysis/report/config.ts';",
     ],
     [
       'the demo writes the report page',
