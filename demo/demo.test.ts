@@ -43,6 +43,15 @@ function demo(
 }
 
 const json = (p: string): CanaryVerdict => JSON.parse(readFileSync(p, 'utf8')) as CanaryVerdict;
+interface StoredMeasurement {
+  phase: string;
+  value: string;
+  startedAt: string;
+  finishedAt: string;
+  metadata: Record<string, string>;
+}
+const measurement = (p: string): StoredMeasurement =>
+  JSON.parse(readFileSync(p, 'utf8')) as StoredMeasurement;
 const runs = (out: string): string[] =>
   readdirSync(join(out, 'runs'))
     .sort()
@@ -80,12 +89,29 @@ describe('sentinel demo', () => {
         'canary analysis v3 vs v1',
       ])
         expect(r.stdout).toMatch(new RegExp(`✓ ${stage}.* \\d+\\.\\ds`));
-      expect(r.stdout).toMatch(/v2: ROLLBACK \(confidence \d+ %\)/);
-      expect(r.stdout).toMatch(/v3: PROMOTE \(confidence \d+ %\); issue closed/);
+      expect(r.stdout).toMatch(/v2: ROLLBACK \(confidence \d+ %; measurement Failed\)/);
+      expect(r.stdout).toMatch(/v3: PROMOTE \(confidence \d+ %; measurement Successful\); issue closed/);
 
       const [run] = runs(out) as [string];
       const first = json(join(run, 'analysis-1-v2.json'));
       const second = json(join(run, 'analysis-2-v3.json'));
+      // The verdicts are the plugin provider's measurements (Run → Running + resumeAt, Resume until completed), as the
+      // Argo controller stores them: phase, the value conditions see, the evidence as metadata.
+      const m1 = measurement(join(run, 'analysis-1-v2.measurement.json'));
+      const m2 = measurement(join(run, 'analysis-2-v3.measurement.json'));
+      expect(m1).toMatchObject({ phase: 'Failed', metadata: { kind: 'canary', verdict: 'rollback' } });
+      expect(m2).toMatchObject({ phase: 'Successful', metadata: { kind: 'canary', verdict: 'promote' } });
+      for (const m of [m1, m2]) {
+        expect(m.metadata['sentinel.check']).toMatch(/^[0-9a-f-]{36}$/);
+        expect(Date.parse(m.finishedAt)).toBeGreaterThanOrEqual(Date.parse(m.startedAt));
+      }
+      expect(JSON.parse(m1.value)).toMatchObject({ verdict: 'rollback', journeys: [{ name: 'checkout' }] });
+      expect(JSON.parse(m2.value)).toMatchObject({ verdict: 'promote' });
+      expect(m1.metadata.report).toMatch(/^filed .*issue-0001\.md/);
+      expect(m1.metadata.journeys).toMatch(/^checkout \[local\] stable 100% canary 0%/);
+      expect(m2.metadata.report).toMatch(/^closed /);
+      // The full verdict the check wrote beside its artifacts is the one the run folder and the page show.
+      expect(json(m1.metadata.verdictFile as string).confidence).toBe(first.confidence);
       expect(first).toMatchObject({ verdict: 'rollback', report: { action: 'filed' } });
       expect(first.journeys[0]).toMatchObject({
         name: 'checkout',
@@ -108,6 +134,8 @@ describe('sentinel demo', () => {
       expect(text).toMatch(/# screenshot of the failure: \S+\.png/);
       expect(text).toContain("TypeError: Cannot read properties of undefined (reading 'rate')");
       expect(text).toContain('**Fixed:** a later canary of `demo/shop` was promoted');
+      // It links the verdict report page (report.pageUrl: the demo publishes it as a local file).
+      expect(text).toContain(`- [verdict report page](file://${join(run, 'analysis-1-v2.html')})`);
 
       // Report pages and the failing run's evidence.
       expect(readFileSync(join(run, 'analysis-1-v2.html'), 'utf8')).toContain('<h1>ROLLBACK</h1>');
