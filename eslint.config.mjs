@@ -160,7 +160,7 @@ export default tseslint.config(
   },
   {
     files: ['demo/**/*.ts'],
-    ignores: ['demo/canaryStep.ts', 'demo/config.ts'],
+    ignores: ['demo/canaryStep.ts', 'demo/config.ts', 'demo/**/*.test.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': restrict([
         `${UP}(plugin|proxy|analysis|journeys|cli)(/|$)`,
@@ -185,6 +185,20 @@ export default tseslint.config(
           "demo/canaryStep.ts runs the analysis through the plugin's provider; of analysis/ it imports only the report page (analysis/report/page/index.ts).",
         ],
         [`${UP}journeys(/|$)`, "demo/ reaches journeys/ through the plugin's canary check."],
+      ),
+    },
+  },
+  // The demo's tests run the real binary; against --llm gemini / --github they stand up the local stand-ins that speak
+  // the real REST APIs (analysis' test fixtures), and import nothing else of the product at runtime.
+  {
+    files: ['demo/**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': restrict(
+        [
+          `${UP}analysis/(?!testing/|report/testing/)`,
+          'demo tests run the binary; of analysis/ they use only the test stand-ins (analysis/testing/, analysis/report/testing/).',
+        ],
+        [`${UP}(plugin|proxy|journeys|cli)(/|$)`, 'demo tests run the binary, not the product by import.'],
       ),
     },
   },

@@ -3,14 +3,14 @@
  * two verdicts, the outbox issue (fingerprint, closure), the report pages, nothing left running; then a second run in
  * the same folder; Ctrl-C at several stages; bad input. Slow (about a minute per full run) but the product's promise.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CanaryVerdict } from '../analysis/index.ts';
-import { processesMentioning } from './testing.ts';
+import { processesMentioning, runDemo } from './testing.ts';
 
 const BIN = resolve(import.meta.dirname, '../bin/sentinel.js');
 const root = mkdtempSync(join(tmpdir(), 'sentinel-demo-test-'));
@@ -19,27 +19,12 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 // Less traffic than the default keeps each run near half a minute on a loaded 2-core machine; still enough to judge.
 const FAST = ['--sessions', '60'];
 
-interface Done {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function demo(
   out: string,
   args: string[] = FAST,
   env: Record<string, string> = {},
-): Promise<Done> & { child: ReturnType<typeof spawn>; output: () => string } {
-  const child = spawn(process.execPath, [BIN, 'demo', '--out', out, ...args], {
-    env: { ...process.env, ...env, GEMINI_API_KEY: '', GITHUB_TOKEN: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const p = new Promise<Done>((res) => child.once('exit', (code) => res({ code, stdout, stderr })));
-  return Object.assign(p, { child, output: () => stdout });
+): ReturnType<typeof runDemo> {
+  return runDemo(out, args, { env });
 }
 
 const json = (p: string): CanaryVerdict => JSON.parse(readFileSync(p, 'utf8')) as CanaryVerdict;

@@ -102,6 +102,12 @@ describe('module boundaries', () => {
       /demo\//,
     ],
     [
+      'demo tests use only the analysis test stand-ins',
+      'demo/services.test.ts',
+      "import { x } from '../analysis/canary/run.ts';",
+      /only the test stand-ins/,
+    ],
+    [
       'demo/config.ts takes option definitions only',
       'demo/config.ts',
       "import { x } from '../analysis/index.ts';",
@@ -160,6 +166,11 @@ describe('module boundaries', () => {
       "the demo drives the plugin's provider in-process",
       'demo/canaryStep.ts',
       "import { x } from '../plugin/inProcess.ts';",
+    ],
+    [
+      'demo tests stand up the fake GitHub',
+      'demo/services.test.ts',
+      "import { x } from '../analysis/report/testing/harness.ts';",
     ],
     [
       'the demo reuses the report options',
