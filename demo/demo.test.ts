@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CanaryVerdict } from '../analysis/index.ts';
-import { processesMentioning, runDemo } from './testing.ts';
+import { processesMentioning, processGroupMembers, runDemo } from './testing.ts';
 
 const BIN = resolve(import.meta.dirname, '../bin/sentinel.js');
 const root = mkdtempSync(join(tmpdir(), 'sentinel-demo-test-'));
@@ -150,16 +150,30 @@ describe('sentinel demo', () => {
     },
   );
 
+  // A terminal's Ctrl-C signals the whole foreground process group (the demo, its pods, the proxy and its Chromium
+  // at once); `kill -INT <pid>` signals the demo alone. Both must end the same way.
   it.each([
-    { stage: 'while the pods and the proxy start', after: 'rollout-sentinel demo' },
-    { stage: 'during the first analysis (journeys in Chromium)', after: '✓ shoppers on stable and canary' },
-    { stage: 'after the issue was filed', after: '✓ canary analysis v2 vs v1' },
-  ])(
-    'Ctrl-C $stage: exit 130, every process stopped, the outbox intact',
+    { stage: 'while the pods and the proxy start', after: 'rollout-sentinel demo', to: 'group' },
+    {
+      stage: 'during the first analysis (journeys in Chromium)',
+      after: '✓ shoppers on stable and canary',
+      to: 'group',
+    },
+    { stage: 'after the issue was filed', after: '✓ canary analysis v2 vs v1', to: 'group' },
+    { stage: 'during the second analysis', after: '✓ ship the fix', to: 'group' },
+    {
+      stage: 'during the first analysis (journeys in Chromium)',
+      after: '✓ shoppers on stable and canary',
+      to: 'process',
+    },
+  ] as const)(
+    'Ctrl-C $stage, sent to the $to: exit 130, every process stopped, the outbox intact',
     { timeout: 180_000 },
-    async ({ after }) => {
+    async ({ after, to }) => {
       const dir = mkdtempSync(join(root, 'sigint-'));
-      const p = demo(dir);
+      // In a process group of its own, as a shell runs a foreground job.
+      const p = runDemo(dir, FAST, { detached: true });
+      const pgid = p.child.pid as number;
       await new Promise<void>((res, rej) => {
         const poll = setInterval(() => {
           if (p.output().includes(after)) res();
@@ -168,12 +182,15 @@ describe('sentinel demo', () => {
           clearInterval(poll);
         }, 50);
       });
-      p.child.kill('SIGINT');
+      if (to === 'group') process.kill(-pgid, 'SIGINT');
+      else p.child.kill('SIGINT');
       const r = await p;
       expect(r.code, r.stdout + r.stderr).toBe(130);
       expect(r.stderr).toContain('every process of the demo has exited');
+      expect(r.stderr).not.toMatch(/Error:|Unhandled|EPIPE/);
       const [run] = runs(dir) as [string];
       expect(processesMentioning(run)).toEqual([]);
+      expect(processGroupMembers(pgid)).toEqual([]);
       const outbox = join(dir, 'outbox');
       for (const f of existsSync(outbox) ? readdirSync(outbox) : []) {
         expect(header(join(outbox, f)).number).toBeGreaterThan(0);

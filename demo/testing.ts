@@ -64,6 +64,7 @@ export function runDemo(
   o: { env?: Record<string, string>; detached?: boolean } = {},
 ): DemoRun {
   const child = spawn(process.execPath, [BIN, 'demo', '--out', out, ...args], {
+    // eslint-disable-next-line no-restricted-properties -- a test runs the binary with its own environment
     env: { ...process.env, GEMINI_API_KEY: '', GITHUB_TOKEN: '', ...o.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: o.detached ?? false,
