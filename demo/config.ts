@@ -1,7 +1,14 @@
 /** @module demo/config — `sentinel demo`'s options (flags or env vars), parsed once. */
 import { z } from 'zod';
 import { REPORT_OPTIONS } from '../analysis/report/config.ts';
-import { ConfigError, defineOptions, intOption, loadOptions, type OptionsOf } from '../lib/config.ts';
+import {
+  boolOption,
+  ConfigError,
+  defineOptions,
+  intOption,
+  loadOptions,
+  type OptionsOf,
+} from '../lib/config.ts';
 
 export const DEMO_OPTIONS = defineOptions({
   out: {
@@ -31,6 +38,13 @@ export const DEMO_OPTIONS = defineOptions({
     // fresh browser context through the proxy, so more only lengthens the demo.
     schema: intOption(3, 1, 20),
     description: 'paired journey runs per side (the journeys need 3 to judge)',
+  },
+  warmBrowser: {
+    env: 'SENTINEL_DEMO_WARM_BROWSER',
+    flag: '--warm-browser',
+    schema: boolOption(true),
+    description:
+      "launch the proxy's Chromium while the pods start (true), or on the first journey (false, the cluster's default)",
   },
   chromiumPath: {
     env: 'CHROMIUM_PATH',

@@ -159,6 +159,8 @@ async function startAll(run: Run): Promise<{ value: [Services, ProxyProcess]; no
       allowLoopback: allowPorts.map((p) => `127.0.0.1:${p}`),
       signedTenant: 'demo',
       shutdownSandboxes: 'delete',
+      // One browser launched while the pods start and the shoppers shop, so the first journey does not wait for it.
+      warmPool: run.config.warmBrowser ? 1 : 0,
     }).then((px) => {
       run.cleanups.push(() => px.stop());
       return px;
