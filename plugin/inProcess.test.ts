@@ -15,6 +15,7 @@ import {
   type Measurement,
   type Metric,
 } from './inProcess.ts';
+import { verdictFileName } from './checks/canary.ts';
 
 let server: Server;
 let url: string;
@@ -99,5 +100,14 @@ describe('plugin/inProcess', () => {
       kind: 'canary',
       rollout: 'default/shop',
     });
+  });
+
+  it('the full verdict file is named per measurement, safe for any run or metric name', () => {
+    const at = new Date(1_700_000_000_000);
+    expect(verdictFileName('shop-6b9f-2', 'canary', at)).toBe(
+      'verdict-shop-6b9f-2-canary-1700000000000.json',
+    );
+    expect(verdictFileName('../x', 'a b/c', at)).toBe('verdict-.._x-a_b_c-1700000000000.json');
+    expect(verdictFileName('r1', 'canary', at)).not.toBe(verdictFileName('r2', 'canary', at));
   });
 });

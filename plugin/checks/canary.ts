@@ -43,18 +43,27 @@ export interface CanaryCheckDeps {
   collector?: (() => LogCollector | undefined) | undefined;
 }
 
-/** The full verdict's file name in `artifactsDir` (the measurement's `verdictFile` metadata names it). */
-export const VERDICT_FILE = 'verdict.json';
+/**
+ * The full verdict's file name in `artifactsDir` (the measurement's `verdictFile` metadata names it): one per
+ * measurement, since measurements of many AnalysisRuns may share the folder (`verdict-<run>-<metric>-<ms>.json`).
+ */
+export function verdictFileName(run: string, metric: string, at: Date): string {
+  return `verdict-${`${run}-${metric}`.replace(/[^\w.-]+/g, '_')}-${at.getTime()}.json`;
+}
 
 /**
  * Writes the full verdict beside the journey artifacts: metadata is clipped for etcd, the file keeps every reason,
  * template and journey step for a person or a report page. Best effort: a failed write never changes the measurement.
  */
-async function writeVerdictFile(dir: string | undefined, v: CanaryVerdict): Promise<string | undefined> {
+async function writeVerdictFile(
+  dir: string | undefined,
+  name: string,
+  v: CanaryVerdict,
+): Promise<string | undefined> {
   if (!dir) return undefined;
   try {
     await mkdir(dir, { recursive: true });
-    const file = join(dir, VERDICT_FILE);
+    const file = join(dir, name);
     await writeFile(file, `${JSON.stringify(v, null, 2)}\n`);
     return file;
   } catch {
@@ -183,7 +192,8 @@ export class CanaryCheck implements Check<CanaryCheckConfig> {
       { verdict: v.verdict, confidence: v.confidence, ms: v.durationMs, report: v.report?.action },
       'canary analysed',
     );
-    const verdictFile = await writeVerdictFile(cfg.artifactsDir, v);
+    const name = verdictFileName(ctx.run.name, ctx.metric.name, new Date());
+    const verdictFile = await writeVerdictFile(cfg.artifactsDir, name, v);
     return {
       result,
       metadata: { ...canaryMetadata(v), ...(verdictFile ? { verdictFile } : {}) },
