@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stopChild } from './stopChild.ts';
 import { mintTenantToken } from './tenantToken.ts';
 
 const BIN = fileURLToPath(new URL('../bin/sentinel.js', import.meta.url));
@@ -136,19 +137,6 @@ function listening(child: ChildProcess, signal: AbortSignal): Promise<{ data: st
         ),
       { once: true },
     );
-  });
-}
-
-/** Stops a child: SIGTERM, then SIGKILL after `graceMs`; resolves when it has exited. */
-export function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => {
-      clearTimeout(t);
-      resolve();
-    });
-    child.kill('SIGTERM');
   });
 }
 
