@@ -439,6 +439,22 @@ describe('sentinel canary --config (the same analysis from a terminal)', () => {
     expect(r.err).toMatch(/canary: evidence: 2 stable \/ 2 canary pods/);
   });
 
+  it('--html: the report page is written and the issue links it (report.pageUrl defaults to its file:// URL)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'canary-html-'));
+    const { journeys: _j, ...noJourneys } = analysis('broken', {
+      report: { outbox: { dir: join(dir, 'outbox') }, stateDir: join(dir, 'state') },
+    });
+    const page = join(dir, 'verdict.html');
+    const r = await cli(noJourneys, ['--json', '--html', page]);
+    expect(r.code).toBe(1);
+    const v = JSON.parse(r.out) as { report?: { outboxFile?: string }; artifacts: { reportPage?: string } };
+    expect(v.artifacts.reportPage).toBe(page);
+    expect(readFileSync(page, 'utf8')).toContain('<h1>ROLLBACK</h1>');
+    expect(readFileSync(v.report?.outboxFile as string, 'utf8')).toContain(
+      `- [verdict report page](file://${page})`,
+    );
+  });
+
   it('no canary pods → exit 2 and a readable summary saying what is missing', async () => {
     const { journeys: _j, ...noJourneys } = analysis('none', { report: undefined });
     const r = await cli(noJourneys);
