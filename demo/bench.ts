@@ -58,6 +58,11 @@ for (let i = 1; i <= runs; i++) {
   console.log(
     `run ${i}: exit ${r.code}, npm start wall ${(r.ms / 1000).toFixed(1)} s (loop ${loop} s), processes left: ${left.length}`,
   );
+  // Each stage's duration, for side-by-side comparisons of a change.
+  const stages = [...r.stdout.matchAll(/✓ (.+?)\s+(\d+\.\d)s/g)].map(
+    (m) => `${m[1]?.split(' (')[0]} ${m[2]} s`,
+  );
+  console.log(`  stages: ${stages.join(' · ')}`);
 }
 const sorted = [...times].sort((a, b) => a - b);
 const median = sorted[Math.floor((sorted.length - 1) / 2)] as number;

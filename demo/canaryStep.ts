@@ -1,19 +1,23 @@
 /**
- * @module demo/canaryStep — the demo's one call into the product: a canary analysis of the shop, through the same
- * `runCanaryAnalysis` the plugin's `kind: canary` check runs (journeys through the proxy ∥ the pods' logs → judge →
- * verdict → issue or loop closure), then its report page. The only demo file importing the product at runtime
- * (eslint.config.mjs names it).
+ * @module demo/canaryStep — the demo's one call into the product: one measurement of the plugin's `kind: canary`
+ * check, driven in-process through the provider's Run/Resume (plugin/inProcess.ts) exactly as the Argo Rollouts
+ * controller drives it (journeys through the proxy ∥ the pods' logs → judge → verdict → issue or loop closure), then
+ * its report page. The verdict is the measurement's (phase, value, metadata); the full verdict the check writes beside
+ * its artifacts feeds the report page. The only demo file importing the product at runtime (eslint.config.mjs names it).
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  runCanaryAnalysis,
-  type CanaryAnalysisInput,
-  type CanaryVerdict,
-  CanaryAnalysisSchema,
-  PlaywrightJourneyRunner,
-} from '../analysis/index.ts';
+import { pathToFileURL } from 'node:url';
+import type { CanaryAnalysisInput, CanaryVerdict } from '../analysis/index.ts';
 import { pageFromCanaryVerdict, writeReportPage } from '../analysis/report/page/index.ts';
+import {
+  analysisRun,
+  canaryMetric,
+  inProcessProvider,
+  measure,
+  type CanaryCheckResult,
+  type Measurement,
+} from '../plugin/inProcess.ts';
 import { PodLogCollector, type PodLog } from './podLogs.ts';
 import type { ReplicaSet } from './fleet.ts';
 
@@ -26,6 +30,8 @@ export interface CanaryStepInput {
   logs: { stable: readonly PodLog[]; canary: readonly PodLog[] };
   journeysSpec: string;
   proxyUrl: string;
+  /** The proxy credential (a signed tenant token), by reference, as a cluster's AnalysisTemplate gives it. */
+  proxyToken?: { file: string };
   repeat: number;
   runDir: string;
   /** `analysis-1-v2`: names the report page and the artifacts folder. */
@@ -36,14 +42,51 @@ export interface CanaryStepInput {
 }
 
 export interface CanaryStepResult {
+  /** The completed measurement the provider returned (what the controller would store in the AnalysisRun). */
+  measurement: Measurement;
+  /** Its value: the verdict in short, what success/failure conditions see as `result`. */
+  result: CanaryCheckResult;
+  /** The full verdict the check wrote beside its artifacts (metadata `verdictFile`). */
   verdict: CanaryVerdict;
   reportPage: string;
+  /** The measurement, as JSON in the run folder. */
+  measurementFile: string;
   verdictFile: string;
 }
 
-/** Runs one canary analysis of the shop and writes its verdict (JSON) and report page (HTML) into the run folder. */
+/**
+ * How often the demo "controller" resumes: the template's `resumeAfter` (5 s by default in a cluster, where RPCs cost
+ * something). In-process a Resume costs microseconds, and polling often keeps the loop from idling after a verdict.
+ */
+const RESUME_AFTER = '250ms';
+
+/** Why a measurement has no verdict to show: its phase and message (an Error measurement says what went wrong). */
+export class MeasurementWithoutVerdict extends Error {
+  override name = this.constructor.name;
+}
+
+/**
+ * The measurement's value (`result` of the conditions). The plugin clips a value over 2 KiB for etcd, which leaves
+ * invalid JSON: then the same fields from the full verdict.
+ */
+function valueOf(m: Measurement, v: CanaryVerdict): CanaryCheckResult {
+  try {
+    return JSON.parse(m.value ?? '') as CanaryCheckResult;
+  } catch {
+    return {
+      verdict: v.verdict,
+      confidence: v.confidence,
+      reasons: v.reasons.slice(0, 3).map((r) => r.summary),
+      journeys: v.journeys.map((j) => ({ name: j.name, backend: j.backend, passRate: j.passRate })),
+      infrastructure: v.infrastructure,
+    };
+  }
+}
+
+/** Runs one measurement of the shop's canary and writes it, its verdict and report page into the run folder. */
 export async function analyzeCanary(i: CanaryStepInput): Promise<CanaryStepResult> {
-  const analysis = CanaryAnalysisSchema.parse({
+  const reportPage = join(i.runDir, `${i.label}.html`);
+  const block = {
     rollout: 'shop',
     namespace: 'demo',
     canary: { podTemplateHash: i.canary.hash, url: i.urls.canary },
@@ -51,27 +94,45 @@ export async function analyzeCanary(i: CanaryStepInput): Promise<CanaryStepResul
     journeys: {
       inline: i.journeysSpec,
       proxy: i.proxyUrl,
+      ...(i.proxyToken ? { proxyToken: i.proxyToken } : {}),
       backends: ['local'],
       repeat: i.repeat,
       timeout: '3m',
     },
-    logs: { window: 'fixed' },
+    logs: { window: 'fixed' as const },
     ...(i.llm ? { llm: i.llm } : {}),
-    ...(i.report ? { report: i.report } : {}),
+    // The issue links the report page this step writes once the verdict is in.
+    ...(i.report ? { report: { ...i.report, pageUrl: pathToFileURL(reportPage).href } } : {}),
     artifactsDir: join(i.runDir, 'artifacts', i.label),
-  } satisfies CanaryAnalysisInput);
-  const verdict = await runCanaryAnalysis(
-    analysis,
-    { collector: new PodLogCollector(i.logs), journeyRunner: new PlaywrightJourneyRunner() },
-    { signal: i.signal },
-  );
-  const title = `demo/shop — canary ${i.canary.version} (${i.canary.hash}) vs stable ${i.stable.version} (${i.stable.hash})`;
-  const reportPage = await writeReportPage(
-    join(i.runDir, `${i.label}.html`),
-    pageFromCanaryVerdict(verdict, { title }),
-  );
-  verdict.artifacts.reportPage = reportPage;
-  const verdictFile = join(i.runDir, `${i.label}.json`);
-  await writeFile(verdictFile, `${JSON.stringify(verdict, null, 2)}\n`);
-  return { verdict, reportPage, verdictFile };
+    resumeAfter: RESUME_AFTER,
+  };
+  const provider = inProcessProvider({ collector: () => new PodLogCollector(i.logs) });
+  try {
+    const measurement = await measure(
+      provider,
+      {
+        run: analysisRun({ name: `shop-${i.canary.hash}-${i.label}`, namespace: 'demo', rollout: 'shop' }),
+        metric: canaryMetric('canary', block),
+      },
+      { signal: i.signal },
+    );
+    const measurementFile = join(i.runDir, `${i.label}.measurement.json`);
+    await writeFile(measurementFile, `${JSON.stringify(measurement, null, 2)}\n`);
+    const checkVerdict = measurement.metadata?.verdictFile;
+    if (!measurement.value || !checkVerdict)
+      throw new MeasurementWithoutVerdict(
+        `the canary measurement ended ${measurement.phase} without a verdict: ${measurement.message ?? '(no message)'} (${measurementFile})`,
+      );
+    const verdict = JSON.parse(await readFile(checkVerdict, 'utf8')) as CanaryVerdict;
+    const title = `demo/shop — canary ${i.canary.version} (${i.canary.hash}) vs stable ${i.stable.version} (${i.stable.hash})`;
+    await writeReportPage(reportPage, pageFromCanaryVerdict(verdict, { title }));
+    verdict.artifacts.reportPage = reportPage;
+    // The run folder's copy, beside its page (the artifacts copy is the plugin's, as the check wrote it).
+    const verdictFile = join(i.runDir, `${i.label}.json`);
+    await writeFile(verdictFile, `${JSON.stringify(verdict, null, 2)}\n`);
+    const result = valueOf(measurement, verdict);
+    return { measurement, result, verdict, reportPage, measurementFile, verdictFile };
+  } finally {
+    provider.close();
+  }
 }

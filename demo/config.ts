@@ -1,6 +1,14 @@
 /** @module demo/config — `sentinel demo`'s options (flags or env vars), parsed once. */
 import { z } from 'zod';
-import { ConfigError, defineOptions, intOption, loadOptions, type OptionsOf } from '../lib/config.ts';
+import { REPORT_OPTIONS } from '../analysis/report/config.ts';
+import {
+  boolOption,
+  ConfigError,
+  defineOptions,
+  intOption,
+  loadOptions,
+  type OptionsOf,
+} from '../lib/config.ts';
 
 export const DEMO_OPTIONS = defineOptions({
   out: {
@@ -31,6 +39,13 @@ export const DEMO_OPTIONS = defineOptions({
     schema: intOption(3, 1, 20),
     description: 'paired journey runs per side (the journeys need 3 to judge)',
   },
+  warmBrowser: {
+    env: 'SENTINEL_DEMO_WARM_BROWSER',
+    flag: '--warm-browser',
+    schema: boolOption(true),
+    description:
+      "launch the proxy's Chromium while the pods start (true), or on the first journey (false, the cluster's default)",
+  },
   chromiumPath: {
     env: 'CHROMIUM_PATH',
     schema: z.string().optional(),
@@ -42,11 +57,10 @@ export const DEMO_OPTIONS = defineOptions({
     schema: z.enum(['none', 'gemini']).default('none'),
     description: 'none (statistics only, nothing leaves the machine) or gemini (needs GEMINI_API_KEY)',
   },
-  geminiApiKey: {
-    env: 'GEMINI_API_KEY',
-    schema: z.string().optional(),
-    description: 'Gemini API key, with --llm gemini',
-  },
+  // The switched-in services' options are the report options' own (one definition of each name, env var and schema).
+  geminiApiKey: REPORT_OPTIONS.geminiApiKey,
+  /** Where Gemini is reached (a local stand-in speaking its REST API in the tests; a proxy). */
+  geminiBaseUrl: REPORT_OPTIONS.geminiBaseUrl,
   github: {
     env: 'SENTINEL_DEMO_GITHUB',
     flag: '--github',
@@ -56,11 +70,9 @@ export const DEMO_OPTIONS = defineOptions({
       .optional(),
     description: 'file the issue in this GitHub repository instead of the local outbox (needs GITHUB_TOKEN)',
   },
-  githubToken: {
-    env: 'GITHUB_TOKEN',
-    schema: z.string().optional(),
-    description: 'GitHub token, with --github',
-  },
+  githubToken: REPORT_OPTIONS.token,
+  /** GitHub's REST root (GitHub Enterprise Server, or a local stand-in in the tests). */
+  githubApiUrl: REPORT_OPTIONS.apiUrl,
 });
 export type DemoConfig = OptionsOf<typeof DEMO_OPTIONS>;
 

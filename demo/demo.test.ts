@@ -3,14 +3,14 @@
  * two verdicts, the outbox issue (fingerprint, closure), the report pages, nothing left running; then a second run in
  * the same folder; Ctrl-C at several stages; bad input. Slow (about a minute per full run) but the product's promise.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CanaryVerdict } from '../analysis/index.ts';
-import { processesMentioning } from './testing.ts';
+import { processesMentioning, processGroupMembers, runDemo } from './testing.ts';
 
 const BIN = resolve(import.meta.dirname, '../bin/sentinel.js');
 const root = mkdtempSync(join(tmpdir(), 'sentinel-demo-test-'));
@@ -19,30 +19,24 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 // Less traffic than the default keeps each run near half a minute on a loaded 2-core machine; still enough to judge.
 const FAST = ['--sessions', '60'];
 
-interface Done {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function demo(
   out: string,
   args: string[] = FAST,
   env: Record<string, string> = {},
-): Promise<Done> & { child: ReturnType<typeof spawn>; output: () => string } {
-  const child = spawn(process.execPath, [BIN, 'demo', '--out', out, ...args], {
-    env: { ...process.env, ...env, GEMINI_API_KEY: '', GITHUB_TOKEN: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const p = new Promise<Done>((res) => child.once('exit', (code) => res({ code, stdout, stderr })));
-  return Object.assign(p, { child, output: () => stdout });
+): ReturnType<typeof runDemo> {
+  return runDemo(out, args, { env });
 }
 
 const json = (p: string): CanaryVerdict => JSON.parse(readFileSync(p, 'utf8')) as CanaryVerdict;
+interface StoredMeasurement {
+  phase: string;
+  value: string;
+  startedAt: string;
+  finishedAt: string;
+  metadata: Record<string, string>;
+}
+const measurement = (p: string): StoredMeasurement =>
+  JSON.parse(readFileSync(p, 'utf8')) as StoredMeasurement;
 const runs = (out: string): string[] =>
   readdirSync(join(out, 'runs'))
     .sort()
@@ -80,12 +74,29 @@ describe('sentinel demo', () => {
         'canary analysis v3 vs v1',
       ])
         expect(r.stdout).toMatch(new RegExp(`✓ ${stage}.* \\d+\\.\\ds`));
-      expect(r.stdout).toMatch(/v2: ROLLBACK \(confidence \d+ %\)/);
-      expect(r.stdout).toMatch(/v3: PROMOTE \(confidence \d+ %\); issue closed/);
+      expect(r.stdout).toMatch(/v2: ROLLBACK \(confidence \d+ %; measurement Failed\)/);
+      expect(r.stdout).toMatch(/v3: PROMOTE \(confidence \d+ %; measurement Successful\); issue closed/);
 
       const [run] = runs(out) as [string];
       const first = json(join(run, 'analysis-1-v2.json'));
       const second = json(join(run, 'analysis-2-v3.json'));
+      // The verdicts are the plugin provider's measurements (Run → Running + resumeAt, Resume until completed), as the
+      // Argo controller stores them: phase, the value conditions see, the evidence as metadata.
+      const m1 = measurement(join(run, 'analysis-1-v2.measurement.json'));
+      const m2 = measurement(join(run, 'analysis-2-v3.measurement.json'));
+      expect(m1).toMatchObject({ phase: 'Failed', metadata: { kind: 'canary', verdict: 'rollback' } });
+      expect(m2).toMatchObject({ phase: 'Successful', metadata: { kind: 'canary', verdict: 'promote' } });
+      for (const m of [m1, m2]) {
+        expect(m.metadata['sentinel.check']).toMatch(/^[0-9a-f-]{36}$/);
+        expect(Date.parse(m.finishedAt)).toBeGreaterThanOrEqual(Date.parse(m.startedAt));
+      }
+      expect(JSON.parse(m1.value)).toMatchObject({ verdict: 'rollback', journeys: [{ name: 'checkout' }] });
+      expect(JSON.parse(m2.value)).toMatchObject({ verdict: 'promote' });
+      expect(m1.metadata.report).toMatch(/^filed .*issue-0001\.md/);
+      expect(m1.metadata.journeys).toMatch(/^checkout \[local\] stable 100% canary 0%/);
+      expect(m2.metadata.report).toMatch(/^closed /);
+      // The full verdict the check wrote beside its artifacts is the one the run folder and the page show.
+      expect(json(m1.metadata.verdictFile as string).confidence).toBe(first.confidence);
       expect(first).toMatchObject({ verdict: 'rollback', report: { action: 'filed' } });
       expect(first.journeys[0]).toMatchObject({
         name: 'checkout',
@@ -108,6 +119,8 @@ describe('sentinel demo', () => {
       expect(text).toMatch(/# screenshot of the failure: \S+\.png/);
       expect(text).toContain("TypeError: Cannot read properties of undefined (reading 'rate')");
       expect(text).toContain('**Fixed:** a later canary of `demo/shop` was promoted');
+      // It links the verdict report page (report.pageUrl: the demo publishes it as a local file).
+      expect(text).toContain(`- [verdict report page](file://${join(run, 'analysis-1-v2.html')})`);
 
       // Report pages and the failing run's evidence.
       expect(readFileSync(join(run, 'analysis-1-v2.html'), 'utf8')).toContain('<h1>ROLLBACK</h1>');
@@ -137,16 +150,30 @@ describe('sentinel demo', () => {
     },
   );
 
+  // A terminal's Ctrl-C signals the whole foreground process group (the demo, its pods, the proxy and its Chromium
+  // at once); `kill -INT <pid>` signals the demo alone. Both must end the same way.
   it.each([
-    { stage: 'while the pods and the proxy start', after: 'rollout-sentinel demo' },
-    { stage: 'during the first analysis (journeys in Chromium)', after: '✓ shoppers on stable and canary' },
-    { stage: 'after the issue was filed', after: '✓ canary analysis v2 vs v1' },
-  ])(
-    'Ctrl-C $stage: exit 130, every process stopped, the outbox intact',
+    { stage: 'while the pods and the proxy start', after: 'rollout-sentinel demo', to: 'group' },
+    {
+      stage: 'during the first analysis (journeys in Chromium)',
+      after: '✓ shoppers on stable and canary',
+      to: 'group',
+    },
+    { stage: 'after the issue was filed', after: '✓ canary analysis v2 vs v1', to: 'group' },
+    { stage: 'during the second analysis', after: '✓ ship the fix', to: 'group' },
+    {
+      stage: 'during the first analysis (journeys in Chromium)',
+      after: '✓ shoppers on stable and canary',
+      to: 'process',
+    },
+  ] as const)(
+    'Ctrl-C $stage, sent to the $to: exit 130, every process stopped, the outbox intact',
     { timeout: 180_000 },
-    async ({ after }) => {
+    async ({ after, to }) => {
       const dir = mkdtempSync(join(root, 'sigint-'));
-      const p = demo(dir);
+      // In a process group of its own, as a shell runs a foreground job.
+      const p = runDemo(dir, FAST, { detached: true });
+      const pgid = p.child.pid as number;
       await new Promise<void>((res, rej) => {
         const poll = setInterval(() => {
           if (p.output().includes(after)) res();
@@ -155,12 +182,15 @@ describe('sentinel demo', () => {
           clearInterval(poll);
         }, 50);
       });
-      p.child.kill('SIGINT');
+      if (to === 'group') process.kill(-pgid, 'SIGINT');
+      else p.child.kill('SIGINT');
       const r = await p;
       expect(r.code, r.stdout + r.stderr).toBe(130);
       expect(r.stderr).toContain('every process of the demo has exited');
+      expect(r.stderr).not.toMatch(/Error:|Unhandled|EPIPE/);
       const [run] = runs(dir) as [string];
       expect(processesMentioning(run)).toEqual([]);
+      expect(processGroupMembers(pgid)).toEqual([]);
       const outbox = join(dir, 'outbox');
       for (const f of existsSync(outbox) ? readdirSync(outbox) : []) {
         expect(header(join(outbox, f)).number).toBeGreaterThan(0);

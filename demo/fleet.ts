@@ -9,6 +9,10 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { stopChild } from '../lib/stopChild.ts';
+
+/** A pod's SIGTERM → SIGKILL grace (the shop closes its server and log file in milliseconds). */
+const POD_STOP_GRACE_MS = 3000;
 
 const APP_MAIN = fileURLToPath(new URL('./app/main.ts', import.meta.url));
 
@@ -94,19 +98,6 @@ async function startPod(o: StartReplicaSetOptions & { name: string }): Promise<P
   }
 }
 
-/** Stops a child: SIGTERM, then SIGKILL after `graceMs`; resolves when it has exited. */
-export function stopChild(child: ChildProcess, graceMs = 3000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => {
-      clearTimeout(t);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
 /** Starts a Service on a free loopback port; until a ReplicaSet is routed to it, it answers 503. */
 export async function startService(): Promise<Service> {
   let next = 0;
@@ -154,7 +145,7 @@ export async function startReplicaSet(o: StartReplicaSetOptions): Promise<Replic
   const pods = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) {
-    await Promise.all(pods.map((p) => stopChild(p.process)));
+    await Promise.all(pods.map((p) => stopChild(p.process, POD_STOP_GRACE_MS)));
     throw failed.reason;
   }
   return {
@@ -162,7 +153,7 @@ export async function startReplicaSet(o: StartReplicaSetOptions): Promise<Replic
     hash,
     pods,
     stop: async () => {
-      await Promise.all(pods.map((p) => stopChild(p.process)));
+      await Promise.all(pods.map((p) => stopChild(p.process, POD_STOP_GRACE_MS)));
     },
   };
 }

@@ -15,7 +15,7 @@ import { DEMO_OPTIONS, type DemoConfig, loadDemoConfig } from './config.ts';
 import { startReplicaSet, startService, type ReplicaSet, type Service } from './fleet.ts';
 import { logOffsets } from './podLogs.ts';
 import { Progress } from './progress.ts';
-import { startProxy, type ProxyProcess } from './proxyProcess.ts';
+import { startProxyProcess, type ProxyProcess } from '../lib/proxyProcess.ts';
 import { driveTraffic } from './traffic.ts';
 
 /** A path as the user would type it: relative to the working directory when inside it. */
@@ -60,7 +60,11 @@ async function reportTarget(run: Run): Promise<NonNullable<Parameters<typeof ana
   const { github, githubToken } = run.config;
   if (github && githubToken)
     return {
-      github: { repo: github, tokenSecret: await secretFile(run, 'github-token', githubToken) },
+      github: {
+        repo: github,
+        tokenSecret: await secretFile(run, 'github-token', githubToken),
+        apiUrl: run.config.githubApiUrl,
+      },
       stateDir: run.stateDir,
     };
   return { outbox: { dir: run.outbox }, stateDir: run.stateDir };
@@ -71,6 +75,7 @@ async function llmSetup(run: Run): Promise<Parameters<typeof analyzeCanary>[0]['
   return {
     provider: 'gemini',
     apiKeySecret: await secretFile(run, 'gemini-api-key', run.config.geminiApiKey),
+    ...(run.config.geminiBaseUrl ? { baseUrl: run.config.geminiBaseUrl } : {}),
   };
 }
 
@@ -109,7 +114,7 @@ function verdictNote(r: CanaryStepResult): string {
   const rep = v.report;
   const where = rep?.outboxFile ? shown(rep.outboxFile) : rep?.issueUrl;
   const issue = rep ? `issue ${rep.action}${where ? ` ${where}` : ''}` : 'no issue';
-  return `${v.verdict.toUpperCase()} ${Math.round(v.confidence * 100)} %, ${issue}`;
+  return `measurement ${r.measurement.phase}: ${r.result.verdict.toUpperCase()} ${Math.round(r.result.confidence * 100)} %, ${issue}`;
 }
 
 async function analysis(
@@ -124,6 +129,7 @@ async function analysis(
     logs: { stable: a.offsets[0] ?? [], canary: a.offsets[1] ?? [] },
     journeysSpec: await readFile(SPEC, 'utf8'),
     proxyUrl: a.proxy.dataUrl,
+    proxyToken: { file: a.proxy.tokenFile },
     repeat: run.config.repeat,
     runDir: run.dir,
     label: a.label,
@@ -145,7 +151,17 @@ async function startAll(run: Run): Promise<{ value: [Services, ProxyProcess]; no
   const [v1, v2, proxy] = await Promise.all([
     startSide(run, 'v1'),
     startSide(run, 'v2'),
-    startProxy({ signal: run.signal, sandboxDir, allowPorts }).then((px) => {
+    // The proxy's default identity, signed tenant tokens, as in a cluster: the analysis presents a token minted for
+    // the demo's tenant, read by reference from a 0600 file (never a flag or the verdict).
+    startProxyProcess({
+      signal: run.signal,
+      sandboxDir,
+      allowLoopback: allowPorts.map((p) => `127.0.0.1:${p}`),
+      signedTenant: 'demo',
+      shutdownSandboxes: 'delete',
+      // One browser launched while the pods start and the shoppers shop, so the first journey does not wait for it.
+      warmPool: run.config.warmBrowser ? 1 : 0,
+    }).then((px) => {
       run.cleanups.push(() => px.stop());
       return px;
     }),
@@ -187,35 +203,49 @@ async function loop(run: Run): Promise<[CanaryStepResult, CanaryStepResult]> {
   return [first, second];
 }
 
-type Verdict = CanaryStepResult['verdict'];
+/** What the issue loop did, from the measurement's `report` metadata (`filed /path …`, `closed …`). */
+const reportAction = (r: CanaryStepResult): string => r.measurement.metadata?.report?.split(' ')[0] ?? 'none';
 
-const said = (v: Verdict): string =>
-  `${v.report?.action ?? 'no report'}${v.report?.detail ? ` (${v.report.detail})` : ''}`;
-
-/** What "the loop behaved as expected" means, as a list of what did not. */
-export function unexpected(first: Verdict, second: Verdict): string[] {
+/**
+ * What "the loop behaved as expected" means, read from the two measurements as the controller reads them (the phase
+ * decides; the metadata says what the issue loop did), as a list of what did not.
+ */
+export function unexpected(first: CanaryStepResult, second: CanaryStepResult): string[] {
+  const why = (r: CanaryStepResult): string =>
+    `${r.measurement.phase}, ${r.result.verdict}${r.measurement.message ? `: ${r.measurement.message}` : ''}`;
+  const said = (r: CanaryStepResult): string => r.measurement.metadata?.report ?? 'no report';
   const checks: [boolean, string][] = [
-    [first.verdict === 'rollback', `v2 should roll back, got ${first.verdict} (${first.missing.join('; ')})`],
+    [first.measurement.phase === 'Failed', `v2's measurement should be Failed (rollback), got ${why(first)}`],
     [
-      ['filed', 'commented'].includes(first.report?.action ?? ''),
+      ['filed', 'commented'].includes(reportAction(first)),
       `v2's rollback should file an issue, got ${said(first)}`,
     ],
-    [second.verdict === 'promote', `v3 should promote, got ${second.verdict} (${second.missing.join('; ')})`],
-    [second.report?.action === 'closed', `v3's promote should close the issue, got ${said(second)}`],
+    [
+      second.measurement.phase === 'Successful',
+      `v3's measurement should be Successful (promote), got ${why(second)}`,
+    ],
+    [reportAction(second) === 'closed', `v3's promote should close the issue, got ${said(second)}`],
   ];
-  return checks.filter(([ok]) => !ok).map(([, why]) => why);
+  return checks.filter(([ok]) => !ok).map(([, w]) => w);
 }
 
 function summary(run: Run, first: CanaryStepResult, second: CanaryStepResult): string {
   const rel = shown;
   const issue = first.verdict.report?.outboxFile ?? first.verdict.report?.issueUrl ?? '(none)';
-  const reasons = first.verdict.reasons.slice(0, 3).map((r) => `    - ${r.summary.slice(0, 140)}`);
+  const reasons = first.result.reasons.slice(0, 3).map((r) => `    - ${r.slice(0, 140)}`);
+  const pct = (r: CanaryStepResult): number => Math.round(r.result.confidence * 100);
+  const llm = first.verdict.llm
+    ? [
+        `LLM:          ${first.verdict.llm.model ?? 'llm'}, ${first.verdict.llm.tokens.input} tokens in / ${first.verdict.llm.tokens.output} out`,
+      ]
+    : [];
   return [
     '',
-    `v2: ${first.verdict.verdict.toUpperCase()} (confidence ${Math.round(first.verdict.confidence * 100)} %), because:`,
+    `v2: ${first.result.verdict.toUpperCase()} (confidence ${pct(first)} %; measurement ${first.measurement.phase}), because:`,
     ...reasons,
-    `v3: ${second.verdict.verdict.toUpperCase()} (confidence ${Math.round(second.verdict.confidence * 100)} %); issue ${second.verdict.report?.action ?? 'untouched'}`,
+    `v3: ${second.result.verdict.toUpperCase()} (confidence ${pct(second)} %; measurement ${second.measurement.phase}); issue ${reportAction(second)}`,
     `issue:        ${issue.startsWith('/') ? rel(issue) : issue}`,
+    ...llm,
     `report pages: ${rel(first.reportPage)}`,
     `              ${rel(second.reportPage)}`,
     `run folder:   ${rel(run.dir)}  (${(run.progress.elapsedMs() / 1000).toFixed(1)} s in all)`,
@@ -276,7 +306,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const [first, second] = await loop(run);
     console.log(summary(run, first, second));
-    const wrong = unexpected(first.verdict, second.verdict);
+    const wrong = unexpected(first, second);
     if (wrong.length > 0)
       console.log(`The loop did not behave as expected:\n${wrong.map((w) => `  - ${w}`).join('\n')}`);
     // 1 is reserved for a reached rollback verdict (lib/exitCodes.ts): a loop that misbehaved is a failure of ours, 4.

@@ -14,7 +14,7 @@ import { parseJourneySpec } from './parse.ts';
 import { runPaired } from './paired.ts';
 import { runJourneys } from './runner.ts';
 import { FAULTS, SHOP_SPEC_YAML, startFaultApp, type Fault, type FaultApp } from './testing/faultApp.ts';
-import { startProxyProcess, type ProxyProcess } from './testing/proxyProcess.ts';
+import { startProxyProcess, type ProxyProcess } from '../lib/proxyProcess.ts';
 import type { BrowserSource } from './types.ts';
 
 // 2 s per step instead of 3 s: a missing element costs less waiting; the slow step (800 ms) still fits.
@@ -44,6 +44,7 @@ beforeAll(async () => {
   for (const f of FAULTS) faulty.set(f, await startFaultApp({ faults: [f], slowMs: 800, seed: 1 }));
   const apps = [healthy, healthy2, ...faulty.values()];
   proxy = await startProxyProcess({
+    identity: 'token',
     warmPool: 1,
     idleTtl: '2s',
     allowLoopback: apps.map((a) => a.url.replace('http://', '')),
@@ -159,6 +160,7 @@ describe('sentinel journey through the proxy', () => {
 describe('the proxy’s failures are errors → inconclusive, never a regression', () => {
   it('at its sandbox limit (503) → every run `error` (sandbox_limit), verdict inconclusive', async () => {
     const small = await startProxyProcess({
+      identity: 'token',
       maxSandboxes: 1,
       allowLoopback: [healthy.url.replace('http://', '')],
     });

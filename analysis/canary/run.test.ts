@@ -148,7 +148,10 @@ const run = (
 
 describe('runCanaryAnalysis (real kube-apiserver)', () => {
   it('a broken canary rolls back, with the failing journey, counts on both sides, and an issue in the outbox', async () => {
-    const v = await run(analysis('broken'));
+    const pageUrl = 'https://reports.example.com/shop/analysis-7.html';
+    const v = await run(
+      analysis('broken', { report: { outbox: { dir: outbox }, stateDir: join(outbox, 'state'), pageUrl } }),
+    );
     expect(v.verdict).toBe('rollback');
     expect(v.infrastructure).toBe(false);
     expect(v.evidence.pods).toEqual({ stable: 2, canary: 2 });
@@ -174,6 +177,8 @@ describe('runCanaryAnalysis (real kube-apiserver)', () => {
     const issue = readFileSync(v.report?.outboxFile as string, 'utf8');
     expect(issue).toContain(H.broken);
     expect(issue).toContain('sha256:');
+    // report.pageUrl: the issue links the verdict report page where it is published.
+    expect(issue).toContain(`- [verdict report page](${pageUrl})`);
     expect(kubelet.requests.some((u) => u.pathname.endsWith('/istio-proxy'))).toBe(false);
   });
 
@@ -432,6 +437,22 @@ describe('sentinel canary --config (the same analysis from a terminal)', () => {
       evidence: { pods: { stable: 2, canary: 2 } },
     });
     expect(r.err).toMatch(/canary: evidence: 2 stable \/ 2 canary pods/);
+  });
+
+  it('--html: the report page is written and the issue links it (report.pageUrl defaults to its file:// URL)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'canary-html-'));
+    const { journeys: _j, ...noJourneys } = analysis('broken', {
+      report: { outbox: { dir: join(dir, 'outbox') }, stateDir: join(dir, 'state') },
+    });
+    const page = join(dir, 'verdict.html');
+    const r = await cli(noJourneys, ['--json', '--html', page]);
+    expect(r.code).toBe(1);
+    const v = JSON.parse(r.out) as { report?: { outboxFile?: string }; artifacts: { reportPage?: string } };
+    expect(v.artifacts.reportPage).toBe(page);
+    expect(readFileSync(page, 'utf8')).toContain('<h1>ROLLBACK</h1>');
+    expect(readFileSync(v.report?.outboxFile as string, 'utf8')).toContain(
+      `- [verdict report page](file://${page})`,
+    );
   });
 
   it('no canary pods → exit 2 and a readable summary saying what is missing', async () => {

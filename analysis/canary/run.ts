@@ -22,6 +22,9 @@ import { reportVerdict } from './report.ts';
 import { toCanaryVerdict } from './verdict.ts';
 import type { CanaryAnalysis, CanaryVerdict } from './types.ts';
 
+/** The issue body's name for the link to the verdict report page (`report.pageUrl`). */
+export const REPORT_PAGE_LINK = 'verdict report page';
+
 /** What the analysis runs with; entry points supply what they have. */
 export interface CanaryDeps {
   /** The cluster (in-cluster ServiceAccount, a kubeconfig, or the test fixture). */
@@ -312,6 +315,7 @@ async function finish(
       stablePodTemplateHash: a.stable.podTemplateHash,
       ...(await canaryImage(a, deps.kubeConfig)),
       ...failedJourneyEvidence(v),
+      ...(a.report?.pageUrl ? { links: { [REPORT_PAGE_LINK]: a.report.pageUrl } } : {}),
     };
     if (context.image) v.rollout.image = context.image;
     const report = await reportVerdict({

@@ -152,6 +152,13 @@ export const ReportSchema = z
       .optional(),
     /** Lease folder shared by processes reporting to the same repository. */
     stateDir: z.string().min(1).optional(),
+    /**
+     * Where this analysis's verdict report page is published (http(s), or file:// for a page on this machine such as
+     * the demo's): the issue body links to it. Unset → no link (nothing is published by default).
+     */
+    pageUrl: z
+      .url({ protocol: /^(https?|file)$/, error: 'expected an http(s):// or file:// URL' })
+      .optional(),
   })
   .strict()
   .refine((r) => !(r.github && r.outbox), { message: 'give report.github or report.outbox, not both' });

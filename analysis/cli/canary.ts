@@ -3,6 +3,8 @@
  * a Kargo verification, a Flagger pre-promotion hook). Progress on stderr, a summary (or `--json`) on stdout;
  * exit 0 promote, 1 rollback, 2 inconclusive, 3 usage or configuration, 4 internal error.
  */
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { ConfigError, defineOptions, optionsHelp, parseDuration } from '../../lib/config.ts';
 import { EXIT } from '../../lib/exitCodes.ts';
@@ -113,6 +115,9 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`sentinel canary: ${err.code}: ${err.describe()}\n`);
     return CANARY_EXIT.usage;
   }
+  // The page is published where --html writes it: the issue links it unless the config says where it is served.
+  if (options.html && analysis.report && !analysis.report.pageUrl)
+    analysis.report.pageUrl = pathToFileURL(resolve(options.html)).href;
   const { KubeConfig } = await import('@kubernetes/client-node');
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromDefault();

@@ -93,6 +93,21 @@ describe('deterministic issue', () => {
     expect(body).toMatch(/````text\n@admin please run `rm -rf` ``` escape\n````/);
   });
 
+  it('links a report page on this machine (file://) but never data: or javascript:', () => {
+    const body = formatBody({
+      ...facts(rollbackVerdict()),
+      context: {
+        ...CONTEXT,
+        links: {
+          'verdict report page': 'file:///tmp/run/analysis-1-v2.html',
+          evil: 'data:text/html,<script>alert(1)</script>',
+        },
+      },
+    });
+    expect(body).toContain('- [verdict report page](file:///tmp/run/analysis-1-v2.html)');
+    expect(body).not.toContain('data:');
+  });
+
   it('lists each failing journey once in the acceptance check, however many reasons it has', () => {
     const input = rollbackVerdict();
     const journey = (summary: string) => ({

@@ -89,11 +89,14 @@ function reproduceSection(reasons: readonly Reason[], ctx: RolloutContext): stri
   return [...out, ''];
 }
 
-/** http(s) URLs only (no `javascript:`), with `(`/`)` escaped so the Markdown link cannot be broken out of. */
+/**
+ * http(s) URLs, and file:// for a page on the machine that ran the analysis (the demo's report page); never
+ * `javascript:` or `data:`. `(`/`)` are escaped so the Markdown link cannot be broken out of.
+ */
 function safeUrl(url: string): string | undefined {
   try {
     const u = new URL(url);
-    if (u.protocol !== 'https:' && u.protocol !== 'http:') return undefined;
+    if (!['https:', 'http:', 'file:'].includes(u.protocol)) return undefined;
     return u.href.replace(/\(/g, '%28').replace(/\)/g, '%29');
   } catch {
     return undefined;

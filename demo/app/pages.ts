@@ -53,7 +53,7 @@ export function cartPage(lines: readonly { book: Book; qty: number }[], footer: 
   const body = `<ul class="books" data-testid="cart-items">${rows}</ul><button id="checkout" data-testid="checkout">Checkout</button><p id="status" role="status" data-testid="order-status"></p>
 <script>document.getElementById('checkout').onclick=async()=>{const s=document.getElementById('status');s.textContent='Placing order…';
 const r=await fetch('/api/checkout',{method:'POST'});const j=await r.json().catch(()=>({}));
-s.textContent=r.ok?'Order '+j.order+' confirmed':'Checkout failed (HTTP '+r.status+'), please try again';};</script>`;
+s.textContent=r.ok?'Order '+j.order+' confirmed':'Checkout failed (HTTP '+r.status+'), please try again';s.dataset.settled='';};</script>`;
   return layout(
     'Your cart',
     body,

@@ -22,7 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { buildPluginBundle, startCluster, type Cluster } from '../../lib/testing/cluster/cluster.ts';
 import { Argo, until } from '../../lib/testing/cluster/e2e/helpers.ts';
-import { startProxy, type ProxyProcess } from '../proxyProcess.ts';
+import { startProxyProcess, type ProxyProcess } from '../../lib/proxyProcess.ts';
 import { driveTraffic } from '../traffic.ts';
 
 type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -94,7 +94,13 @@ beforeAll(async () => {
   // Every Service port is 80 on its own 127.1.x.y address: allow-listing loopback port 80 lets the sandboxed Chromium
   // reach both Services and nothing else local.
   await mkdir(join(work, 'sandboxes'));
-  proxy = await startProxy({ signal: stopAll.signal, sandboxDir: join(work, 'sandboxes'), allowPorts: [80] });
+  // Signed tenant tokens (the proxy's default identity): the plugin reads the token by reference, as from a Secret.
+  proxy = await startProxyProcess({
+    signal: stopAll.signal,
+    sandboxDir: join(work, 'sandboxes'),
+    allowLoopback: ['127.0.0.1:80'],
+    shutdownSandboxes: 'delete',
+  });
 
   const [template] = await example('analysistemplate.yaml');
   const block = template!.spec.metrics[0].provider.plugin['rollout-sentinel/canary'] as J;
@@ -106,7 +112,12 @@ beforeAll(async () => {
   Object.assign(block, {
     canary: { ...block.canary, url: `http://${canaryAddr}` },
     stable: { ...block.stable, url: `http://${stableAddr}` },
-    journeys: { ...block.journeys, proxy: proxy.dataUrl, timeout: '2m' },
+    journeys: {
+      ...block.journeys,
+      proxy: proxy.dataUrl,
+      proxyToken: { file: proxy.tokenFile },
+      timeout: '2m',
+    },
     report: { outbox: { dir: outbox }, stateDir: join(work, 'state') },
     artifactsDir: join(work, 'artifacts'),
     resumeAfter: '1s',

@@ -21,7 +21,7 @@ import { parseJourneySpec } from '../parse.ts';
 import { runPaired } from '../paired.ts';
 import { runJourneys } from '../runner.ts';
 import { FAULTS, SHOP_SPEC_YAML, startFaultApp, type FaultApp } from '../testing/faultApp.ts';
-import { startProxyProcess, type ProxyProcess } from '../testing/proxyProcess.ts';
+import { startProxyProcess, type ProxyProcess } from '../../lib/proxyProcess.ts';
 import type { BrowserSource, JourneyRun } from '../types.ts';
 
 const OPTIONS = defineOptions({
@@ -179,6 +179,7 @@ export async function main(argv: string[]): Promise<number> {
   let proxy: ProxyProcess | undefined;
   try {
     proxy = await startProxyProcess({
+      identity: 'token',
       warmPool: 2,
       allowLoopback: apps.map((a) => a.url.replace('http://', '')),
     });

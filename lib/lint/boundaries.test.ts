@@ -78,16 +78,40 @@ describe('module boundaries', () => {
       /demo\//,
     ],
     [
-      'demo/canaryStep.ts uses only the analysis surface',
+      'demo/canaryStep.ts runs the analysis through the provider, not directly',
       'demo/canaryStep.ts',
-      "import { x } from '../analysis/canary/run.ts';",
-      /only through analysis\/index\.ts/,
+      "import { x } from '../analysis/index.ts';",
+      /through the plugin's provider/,
+    ],
+    [
+      'demo/canaryStep.ts reaches the plugin only through its in-process entry',
+      'demo/canaryStep.ts',
+      "import { x } from '../plugin/checkProvider.ts';",
+      /only through plugin\/inProcess\.ts/,
     ],
     [
       'demo/canaryStep.ts never imports the proxy',
       'demo/canaryStep.ts',
       "import { x } from '../proxy/app.ts';",
-      /never imports the plugin, the proxy/,
+      /never imports the proxy/,
+    ],
+    [
+      'the rest of demo/ does not import the plugin entry',
+      'demo/main.ts',
+      "import { x } from '../plugin/inProcess.ts';",
+      /demo\//,
+    ],
+    [
+      'demo tests use only the analysis test stand-ins',
+      'demo/services.test.ts',
+      "import { x } from '../analysis/canary/run.ts';",
+      /only the test stand-ins/,
+    ],
+    [
+      'demo/config.ts takes option definitions only',
+      'demo/config.ts',
+      "import { x } from '../analysis/index.ts';",
+      /only the option definitions/,
     ],
     [
       'the demo app imports no product folder',
@@ -139,9 +163,19 @@ describe('module boundaries', () => {
       "import type { x } from '../analysis/judges/types.ts';",
     ],
     [
-      'the demo drives the canary analysis',
+      "the demo drives the plugin's provider in-process",
       'demo/canaryStep.ts',
-      "import { x } from '../analysis/index.ts';",
+      "import { x } from '../plugin/inProcess.ts';",
+    ],
+    [
+      'demo tests stand up the fake GitHub',
+      'demo/services.test.ts',
+      "import { x } from '../analysis/report/testing/harness.ts';",
+    ],
+    [
+      'the demo reuses the report options',
+      'demo/config.ts',
+      "import { x } from '../analysis/report/config.ts';",
     ],
     [
       'the demo writes the report page',

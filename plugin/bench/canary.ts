@@ -17,7 +17,7 @@ import { silentLogger } from '../../lib/log.ts';
 import { createRolloutPods, registerNode, startFakeKubelet } from '../../lib/testing/kube/fakeKubelet.ts';
 import { startKubeFixture } from '../../lib/testing/kube/kubeFixture.ts';
 import { startFaultApp } from '../../journeys/testing/faultApp.ts';
-import { startProxyProcess } from '../../journeys/testing/proxyProcess.ts';
+import { startProxyProcess } from '../../lib/proxyProcess.ts';
 import { CheckProvider } from '../checkProvider.ts';
 import { defaultChecks } from '../checks/registry.ts';
 import { warmUpArgsSchema } from '../config.ts';
@@ -139,7 +139,7 @@ async function main(): Promise<void> {
   const front = await leakyFront(canaryApp.url, corpus.find((c) => c.kind === 'bearer')?.line ?? '');
   const frontUrl = `http://127.0.0.1:${(front.address() as { port: number }).port}`;
   const allow = [stableApp.url, canaryApp.url, frontUrl].map((u) => new URL(u).host);
-  const proxy = await startProxyProcess({ allowLoopback: allow, maxSandboxes: 4 });
+  const proxy = await startProxyProcess({ identity: 'token', allowLoopback: allow, maxSandboxes: 4 });
   const tokenFile = join(await mkdtemp(join(os.tmpdir(), 'bench-canary-')), 'proxy-token');
   await writeFile(tokenFile, proxy.token, { mode: 0o600 });
   const setupMs = performance.now() - t.start;

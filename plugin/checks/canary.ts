@@ -3,6 +3,8 @@
  * `value` = the verdict in short (what conditions see as `result`), `metadata` = the evidence a person reads in
  * `kubectl argo rollouts get rollout`, `message` = one line saying why. Nothing about the analysis lives here.
  */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { z } from 'zod';
 import {
@@ -10,6 +12,7 @@ import {
   type CanaryAnalysis,
   type CanaryVerdict,
   type JourneyRunner,
+  type LogCollector,
 } from '../../analysis/index.ts';
 import type { CanaryCheckSchema } from '../config.ts';
 import type { Check, CheckContext, CheckResult } from './types.ts';
@@ -33,6 +36,39 @@ export interface CanaryCheckDeps {
   /** The cluster the plugin reads pods, logs, ConfigMaps and Secrets from (in-cluster by default; loaded lazily). */
   kubeConfig: () => Promise<KubeConfig | undefined>;
   journeyRunner?: (() => Promise<JourneyRunner | undefined>) | undefined;
+  /**
+   * Where logs come from instead of the Kubernetes API (an in-process caller with its own pods, e.g. `sentinel demo`,
+   * see plugin/inProcess.ts). Called once per measurement; undefined → the cluster's pod logs.
+   */
+  collector?: (() => LogCollector | undefined) | undefined;
+}
+
+/**
+ * The full verdict's file name in `artifactsDir` (the measurement's `verdictFile` metadata names it): one per
+ * measurement, since measurements of many AnalysisRuns may share the folder (`verdict-<run>-<metric>-<ms>.json`).
+ */
+export function verdictFileName(run: string, metric: string, at: Date): string {
+  return `verdict-${`${run}-${metric}`.replace(/[^\w.-]+/g, '_')}-${at.getTime()}.json`;
+}
+
+/**
+ * Writes the full verdict beside the journey artifacts: metadata is clipped for etcd, the file keeps every reason,
+ * template and journey step for a person or a report page. Best effort: a failed write never changes the measurement.
+ */
+async function writeVerdictFile(
+  dir: string | undefined,
+  name: string,
+  v: CanaryVerdict,
+): Promise<string | undefined> {
+  if (!dir) return undefined;
+  try {
+    await mkdir(dir, { recursive: true });
+    const file = join(dir, name);
+    await writeFile(file, `${JSON.stringify(v, null, 2)}\n`);
+    return file;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The in-cluster (or $KUBECONFIG) connection, loaded on first use so an httpProbe-only plugin never pays for it. */
@@ -142,7 +178,7 @@ export class CanaryCheck implements Check<CanaryCheckConfig> {
     ]);
     const v = await runCanaryAnalysis(
       analysis as CanaryAnalysis,
-      { kubeConfig, journeyRunner, log: ctx.log },
+      { kubeConfig, journeyRunner, collector: this.#deps.collector?.(), log: ctx.log },
       { signal: ctx.signal, previousMeasurementAt: previousMeasurementEnd(ctx.run, ctx.metric.name) },
     );
     const result: CanaryCheckResult = {
@@ -156,9 +192,11 @@ export class CanaryCheck implements Check<CanaryCheckConfig> {
       { verdict: v.verdict, confidence: v.confidence, ms: v.durationMs, report: v.report?.action },
       'canary analysed',
     );
+    const name = verdictFileName(ctx.run.name, ctx.metric.name, new Date());
+    const verdictFile = await writeVerdictFile(cfg.artifactsDir, name, v);
     return {
       result,
-      metadata: canaryMetadata(v),
+      metadata: { ...canaryMetadata(v), ...(verdictFile ? { verdictFile } : {}) },
       message: canaryMessage(v),
       defaultPhase: DEFAULT_PHASE[v.verdict],
       // "Could not decide" (no canary pods, proxy down, API forbidden) is Inconclusive whatever the user's conditions

@@ -16,6 +16,7 @@ export function defaultChecks(deps: Partial<CanaryCheckDeps> = {}): CheckRegistr
   const canary: CanaryCheckDeps = {
     kubeConfig: deps.kubeConfig ?? (() => (kc ??= defaultKubeConfig())),
     journeyRunner: deps.journeyRunner ?? (async () => new PlaywrightJourneyRunner()),
+    collector: deps.collector,
   };
   return { httpProbe: new HttpProbeCheck(), canary: new CanaryCheck(canary) } satisfies CheckRegistry;
 }
