@@ -2,9 +2,9 @@
  * @module plugin/checks/registry — check kind → implementation. A new `kind` in `PluginArgsSchema` does not compile
  * until it is registered here.
  *
- * `kind: canary` is loaded on its first measurement (dynamic import of canary.ts and, through it, the canary analysis,
+ * `kind: canary` is loaded on its first measurement (dynamic import of canaryModule.ts: the check, the canary analysis,
  * the Kubernetes client and playwright-core): a plugin that only runs httpProbe never loads them, which keeps its idle
- * RSS low (`npm run bench:plugin-rss` measures both layouts side by side).
+ * RSS low (`npm run bench:plugin-rss` measures two bundles side by side).
  */
 import type { CanaryCheckConfig, CanaryCheckDeps } from './canary.ts';
 import type { CheckKind, PluginArgs } from '../config.ts';
@@ -32,7 +32,7 @@ export class LazyCanaryCheck implements Check<CanaryCheckConfig> {
   }
 
   async run(cfg: CanaryCheckConfig, ctx: CheckContext): Promise<CheckResult> {
-    this.#check ??= import('./canary.ts').then((m) => new m.CanaryCheck(this.#deps));
+    this.#check ??= import('./canaryModule.ts').then((m) => new m.CanaryCheck(this.#deps));
     return (await this.#check).run(cfg, ctx);
   }
 }
@@ -41,10 +41,10 @@ export class LazyCanaryCheck implements Check<CanaryCheckConfig> {
 export function defaultChecks(deps: Partial<CanaryCheckDeps> = {}): CheckRegistry {
   let kc: Promise<Awaited<ReturnType<CanaryCheckDeps['kubeConfig']>>> | undefined;
   const canary: CanaryCheckDeps = {
-    kubeConfig: deps.kubeConfig ?? (() => (kc ??= import('./canary.ts').then((m) => m.defaultKubeConfig()))),
+    kubeConfig:
+      deps.kubeConfig ?? (() => (kc ??= import('./canaryModule.ts').then((m) => m.defaultKubeConfig()))),
     journeyRunner:
-      deps.journeyRunner ??
-      (async () => new (await import('../../analysis/index.ts')).PlaywrightJourneyRunner()),
+      deps.journeyRunner ?? (async () => new (await import('./canaryModule.ts')).PlaywrightJourneyRunner()),
   };
   return { httpProbe: new HttpProbeCheck(), canary: new LazyCanaryCheck(canary) } satisfies CheckRegistry;
 }
