@@ -95,8 +95,8 @@ export interface ClusterOptions {
   /** Override the ConfigMap's sha256 (to test a wrong one); default: the file's real digest. */
   pluginSha256?: string;
   /**
-   * `custom-image` route: extra environment of the controller, which go-plugin passes on to the plugin process (the pod
-   * spec's `env` of the custom image). The plugin also gets `KUBECONFIG` = the cluster's kubeconfig, the stand-in for
+   * Extra environment of the controller, which go-plugin passes on to the plugin process (the pod spec's `env`; in the
+   * chroot it is the whole environment besides POD_NAMESPACE and HOME). The plugin also gets `KUBECONFIG` = the cluster's kubeconfig, the stand-in for
    * the in-cluster ServiceAccount a `kind: canary` check reads pods, logs, ConfigMaps and Secrets with.
    */
   controllerEnv?: Record<string, string>;
@@ -327,7 +327,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     ];
     // The chroot'ed controller gets what the stock pod gives it: no PATH to anything, its namespace, its home.
     const controllerEnv = stock
-      ? { POD_NAMESPACE: ARGO_NAMESPACE, HOME: '/home/argo-rollouts' }
+      ? { ...opts.controllerEnv, POD_NAMESPACE: ARGO_NAMESPACE, HOME: '/home/argo-rollouts' }
       : {
           ...baseEnv,
           KUBECONFIG: kubeconfig,

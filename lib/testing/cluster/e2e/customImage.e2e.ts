@@ -6,7 +6,9 @@
  *   and empty folders: the AnalysisRun says that Node is missing and what to do (not go-plugin's "Unrecognized remote
  *   plugin message");
  * - a wrong sha256 in `argo-rollouts-config`: Argo v1.10.2 checks it only for http(s) locations — there the controller
- *   refuses to start ("Failed to download plugins: sha256 hash … does not match"); for file:// it is not read at all.
+ *   refuses to start ("Failed to download plugins: sha256 hash … does not match"); for file:// it is not read at all;
+ * - the stock-image route's shim with no sidecar serving: the measurement says which socket it waited for and what to
+ *   check.
  * Needs root (chroot, UID 999); skipped elsewhere.
  */
 import { createServer, type Server } from 'node:http';
@@ -45,7 +47,13 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => files.listen(0, '127.0.0.1', r));
   filesUrl = `http://127.0.0.1:${(files.address() as AddressInfo).port}/sentinel-plugin.js`;
-  cluster = await startCluster({ route: 'custom-image', withoutNode: true, pluginPath: bundle });
+  cluster = await startCluster({
+    route: 'custom-image',
+    withoutNode: true,
+    pluginPath: bundle,
+    // The stock-image shim's wait for its sidecar (45 s by default), for the no-sidecar case.
+    controllerEnv: { SENTINEL_PLUGIN_WAIT: '2s' },
+  });
   core = cluster.kc.makeApiClient(CoreV1Api);
   await core.createNamespace({ body: { metadata: { name: NS } } });
   argo = new Argo(cluster.kc, NS);
@@ -95,6 +103,19 @@ describe.runIf(ROOT)('bad plugin installs through the real controller (needs roo
     expect(ar.status.metricResults[0].measurements[0].message).toMatch(/Node\.js is not installed/);
     expect(cluster.controller.alive).toBe(true);
     expect(cluster.controller.log.join('\n')).not.toMatch(/does not match expected hash/);
+  }, 180_000);
+
+  it('stock-image route, no sidecar serving: the AnalysisRun names the socket and what to check', async () => {
+    await reinstall(`file://${SHIM_PATH}`, WRONG_SHA);
+    await argo.create('analysisruns', oneShot('no-sidecar'));
+    const ar = await argo.analysisRunDone('no-sidecar', 120_000);
+    expect(ar.status.phase).toBe('Error');
+    const m = ar.status.metricResults[0].measurements[0];
+    expect(m.message).toMatch(
+      /the sentinel plugin sidecar is not serving on \/var\/run\/rollout-sentinel\/plugin\.sock after 2s/,
+    );
+    expect(m.message).toMatch(/rollout-sentinel-plugin container/); // what to check
+    expect(m.message).not.toMatch(/Unrecognized remote plugin message|timeout while waiting for plugin/);
   }, 180_000);
 
   it('a wrong sha256 with an http(s) location: the controller refuses to start (it exits naming the plugin)', async () => {
