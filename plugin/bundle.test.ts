@@ -17,6 +17,17 @@ import { afterAll, describe, expect, it } from 'vitest';
 const dir = await mkdtemp(join(tmpdir(), 'plugin-bundle-'));
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
+/** Runs `node <args>` in the empty folder to its end: exit code, stdout, the tail of stderr. */
+async function runInEmptyFolder(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  const child = spawn(process.execPath, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { code, out, err: err.slice(-800) };
+}
+
 describe('dist/sentinel-plugin.js', () => {
   it('starts from a folder holding nothing else and prints the go-plugin handshake', async () => {
     const outfile = join(dir, 'sentinel-plugin.js');
@@ -43,16 +54,7 @@ describe('dist/sentinel-plugin.js', () => {
   it('loads what kind: canary needs from the payload at its end (--self-check), from a folder holding nothing else', async () => {
     const outfile = join(dir, 'sentinel-plugin.js');
     await buildPlugin(outfile);
-    const child = spawn(process.execPath, [outfile, '--self-check'], {
-      cwd: dir,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    expect({ code, out, err: err.slice(-800) }).toEqual({
+    expect(await runInEmptyFolder([outfile, '--self-check'])).toEqual({
       code: 0,
       out: 'rollout-sentinel plugin: kind: canary loads (CanaryCheck, PlaywrightJourneyRunner, defaultKubeConfig)\n',
       err: '',
@@ -67,16 +69,7 @@ describe('dist/sentinel-plugin.js', () => {
     await build({ ...payloadOptions(entry), outfile, logLevel: 'error' });
     const server = await chromium.launchServer({ executablePath: findChromium() });
     try {
-      const child = spawn(process.execPath, [outfile, server.wsEndpoint()], {
-        cwd: dir,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-      expect({ code, out, err: err.slice(-800) }).toEqual({
+      expect(await runInEmptyFolder([outfile, server.wsEndpoint()])).toEqual({
         code: 0,
         out: 'bundled playwright-core\n',
         err: '',
