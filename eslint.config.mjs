@@ -138,8 +138,8 @@ export default tseslint.config(
           'plugin/ runs journeys through analysis/index.ts (the canary analysis), not directly.',
         ],
         [
-          `${UP}analysis/(?!index\\.ts$)`,
-          'plugin/ may import analysis/ only through analysis/index.ts, its public surface.',
+          `${UP}analysis/(?!index\\.ts$|schema\\.ts$)`,
+          'plugin/ may import analysis/ only through analysis/index.ts, its public surface (or analysis/schema.ts, its config schema alone).',
         ],
       ),
     },

@@ -11,16 +11,27 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { findChromium } from '../lib/chromium.ts';
-import { bundleOptions } from './build.ts';
+import { buildPlugin, payloadOptions } from './build.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const dir = await mkdtemp(join(tmpdir(), 'plugin-bundle-'));
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
+/** Runs `node <args>` in the empty folder to its end: exit code, stdout, the tail of stderr. */
+async function runInEmptyFolder(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  const child = spawn(process.execPath, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { code, out, err: err.slice(-800) };
+}
+
 describe('dist/sentinel-plugin.js', () => {
   it('starts from a folder holding nothing else and prints the go-plugin handshake', async () => {
     const outfile = join(dir, 'sentinel-plugin.js');
-    await build({ ...bundleOptions(outfile), logLevel: 'error' });
+    await buildPlugin(outfile);
     const child = spawn(process.execPath, [outfile], {
       cwd: dir,
       env: { ...process.env, ARGO_ROLLOUTS_RPC_PLUGIN: 'metricprovider', PLUGIN_PROTOCOL_VERSIONS: '1' },
@@ -40,23 +51,25 @@ describe('dist/sentinel-plugin.js', () => {
     expect(first).toMatch(/^1\|1\|unix\|.+\|netrpc\|$/);
   }, 60_000);
 
+  it('loads what kind: canary needs from the payload at its end (--self-check), from a folder holding nothing else', async () => {
+    const outfile = join(dir, 'sentinel-plugin.js');
+    await buildPlugin(outfile);
+    expect(await runInEmptyFolder([outfile, '--self-check'])).toEqual({
+      code: 0,
+      out: 'rollout-sentinel plugin: kind: canary loads (CanaryCheck, PlaywrightJourneyRunner, defaultKubeConfig)\n',
+      err: '',
+    });
+  }, 60_000);
+
   it('carries what playwright-core reads from its package folder: the journeys work from the bundle alone', async () => {
-    // The probe is bundled exactly like the plugin (same options and build plugin) into a folder holding nothing else.
-    const outfile = join(dir, 'probe', 'probe.js');
+    // The probe is bundled exactly like the canary payload that carries playwright-core (same options and build
+    // plugin), into a folder holding nothing else.
+    const outfile = join(dir, 'probe', 'probe.cjs');
     const entry = fileURLToPath(new URL('./testing/playwrightProbe.ts', import.meta.url));
-    await build({ ...bundleOptions(outfile, entry), logLevel: 'error' });
+    await build({ ...payloadOptions(entry), outfile, logLevel: 'error' });
     const server = await chromium.launchServer({ executablePath: findChromium() });
     try {
-      const child = spawn(process.execPath, [outfile, server.wsEndpoint()], {
-        cwd: dir,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-      expect({ code, out, err: err.slice(-800) }).toEqual({
+      expect(await runInEmptyFolder([outfile, server.wsEndpoint()])).toEqual({
         code: 0,
         out: 'bundled playwright-core\n',
         err: '',

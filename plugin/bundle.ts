@@ -6,6 +6,14 @@
  */
 import { main } from './main.ts';
 
+// `sentinel-plugin.js --self-check`: loads what `kind: canary` needs (the payload at the end of the bundle, see
+// build.ts) and says so — a check of an installed file that needs no controller.
+if (process.argv[2] === '--self-check') {
+  const m = await import('./checks/canaryModule.ts');
+  process.stdout.write(`rollout-sentinel plugin: kind: canary loads (${Object.keys(m).sort().join(', ')})\n`);
+  process.exit(0);
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

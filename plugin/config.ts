@@ -3,7 +3,7 @@
  * schema of the AnalysisTemplate block `provider.plugin["rollout-sentinel/canary"]` (parsed per measurement).
  */
 import { z } from 'zod';
-import { CanaryAnalysisSchema } from '../analysis/index.ts';
+import { CanaryAnalysisSchema } from '../analysis/schema.ts';
 import { boolOption, defineOptions, loadOptions, parseDuration, type OptionsOf } from '../lib/config.ts';
 
 /** go-plugin's handshake variables (set by the controller) and our own options. */

@@ -5,12 +5,21 @@
 import { errorMessage, SentinelError } from '../lib/errors.ts';
 import type { AnalysisPhase, Measurement } from './argoTypes.ts';
 
+/**
+ * A SentinelError — also one thrown by the canary payload, which carries its own copy of lib/errors.ts (the bundle's
+ * second layer, plugin/build.ts), so `instanceof` alone does not recognise it.
+ */
+function isSentinelError(err: unknown): err is SentinelError {
+  if (err instanceof SentinelError) return true;
+  const e = err as Partial<SentinelError> | null;
+  return err instanceof Error && typeof e?.code === 'string' && typeof e.describe === 'function';
+}
+
 /** Marks a measurement as `Error` with a message that includes the error's hint. */
 export function markError(m: Measurement, err: unknown, now: Date = new Date()): Measurement {
-  const message =
-    err instanceof SentinelError
-      ? `${err.code}: ${err.describe().replace('\n  hint:', ' Hint:')}`
-      : errorMessage(err);
+  const message = isSentinelError(err)
+    ? `${err.code}: ${err.describe().replace('\n  hint:', ' Hint:')}`
+    : errorMessage(err);
   return {
     ...m,
     phase: 'Error',

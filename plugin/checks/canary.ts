@@ -16,6 +16,7 @@ import {
 } from '../../analysis/index.ts';
 import type { CanaryCheckSchema } from '../config.ts';
 import type { Check, CheckContext, CheckResult } from './types.ts';
+import { describeCanary } from './canaryMetadata.ts';
 import { previousMeasurementEnd } from './previousMeasurement.ts';
 
 export type CanaryCheckConfig = z.output<typeof CanaryCheckSchema>;
@@ -160,12 +161,7 @@ export class CanaryCheck implements Check<CanaryCheckConfig> {
   }
 
   describe(cfg: CanaryCheckConfig): Record<string, string> {
-    return {
-      kind: cfg.kind,
-      rollout: `${cfg.namespace}/${cfg.rollout}`,
-      canary: cfg.canary.podTemplateHash,
-      stable: cfg.stable.podTemplateHash,
-    };
+    return describeCanary(cfg);
   }
 
   async run(cfg: CanaryCheckConfig, ctx: CheckContext): Promise<CheckResult> {

@@ -1,11 +1,20 @@
-// Command sentinel-plugin-shim is what Argo Rollouts' controller starts as the rollout-sentinel plugin on the STOCK
-// controller image (distroless/static: no libc, no shell, no Node). It is static (CGO_ENABLED=0) and does one thing:
-// once the `sentinel plugin --serve` sidecar accepts connections on the shared unix socket, it prints go-plugin's
-// handshake line naming that socket, so the controller's go-plugin client talks to the sidecar directly. It then stays
-// until the controller stops it (go-plugin kills it after Control.Quit) or the controller goes away.
+// Command sentinel-plugin-shim is what Argo Rollouts' controller starts as the rollout-sentinel plugin. It is static
+// (CGO_ENABLED=0: it runs in distroless/static, with no libc, no shell, no Node) and has two modes:
+//
+//   - stock-image route (no arguments): once the `sentinel plugin --serve` sidecar accepts connections on the shared
+//     unix socket, it prints go-plugin's handshake line naming that socket, so the controller's go-plugin client talks
+//     to the sidecar directly. It then stays until the controller stops it (go-plugin kills it after Control.Quit) or
+//     the controller goes away.
+//   - custom-image route (`--node-bundle <file>`, the ConfigMap entry's `args`): launcher.go — checks for Node and
+//     execs it on the plugin bundle.
+//
+// When it cannot hand over a working plugin (the sidecar does not come up, Node is missing), it serves go-plugin's
+// protocol itself and answers every call with an Error naming the cause and the fix (errserver.go), so the
+// AnalysisRun says what is wrong instead of go-plugin's "Unrecognized remote plugin message".
 //
 // Environment: ARGO_ROLLOUTS_RPC_PLUGIN (go-plugin's magic cookie, set by the controller), SENTINEL_PLUGIN_SOCKET
-// (default /var/run/rollout-sentinel/plugin.sock), SENTINEL_PLUGIN_WAIT (how long to wait for the sidecar; default 60s).
+// (default /var/run/rollout-sentinel/plugin.sock), SENTINEL_PLUGIN_WAIT (how long to wait for the sidecar; default
+// 45s, under go-plugin's 1 minute start timeout), SENTINEL_NODE (custom-image route: Node's path; default: PATH).
 package main
 
 import (
@@ -20,7 +29,10 @@ import (
 
 const (
 	defaultSocket = "/var/run/rollout-sentinel/plugin.sock"
-	defaultWait   = 60 * time.Second
+	defaultWait   = 45 * time.Second
+	// errorLinger: how long an error-answering shim stays after its first answer before it exits, so that the
+	// controller starts the plugin afresh at a later reconcile (and picks up a sidecar that has come up meanwhile).
+	errorLinger = 10 * time.Second
 	// Argo Rollouts' metric plugin handshake (metricproviders/plugin/rpc: MagicCookieKey/Value, ProtocolVersion 1).
 	cookieKey   = "ARGO_ROLLOUTS_RPC_PLUGIN"
 	cookieValue = "metricprovider"
@@ -40,6 +52,14 @@ func main() {
 	}
 	if v := os.Getenv("PLUGIN_PROTOCOL_VERSIONS"); v != "" && !contains(strings.Split(v, ","), appProtocol) {
 		fail("the controller speaks plugin protocol versions %q; this plugin speaks %s.", v, appProtocol)
+	}
+	if len(os.Args) == 3 && os.Args[1] == "--node-bundle" {
+		launch(os.Args[2], errorLinger)
+		return
+	}
+	if len(os.Args) > 1 {
+		fail("unknown arguments %q: the shim takes none (stock-image route) or `--node-bundle <file>` "+
+			"(custom-image route).", os.Args[1:])
 	}
 	socket := os.Getenv("SENTINEL_PLUGIN_SOCKET")
 	if socket == "" {
@@ -62,8 +82,11 @@ func main() {
 			break
 		}
 		if time.Now().After(deadline) {
-			fail("the sentinel plugin sidecar is not serving on %s after %s (%v). Check the rollout-sentinel-plugin "+
-				"container of this pod and that both containers mount the socket volume.", socket, wait, err)
+			serveError(fmt.Sprintf("rollout-sentinel plugin: the sentinel plugin sidecar is not serving on %s after "+
+				"%s (%v). Check the rollout-sentinel-plugin container of the controller pod (its log, that it runs "+
+				"`sentinel plugin --serve`) and that both containers mount the socket volume (deploy/plugin/stock-image).",
+				socket, wait, err), errorLinger)
+			return
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
@@ -74,17 +97,16 @@ func main() {
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM)
 	signal.Ignore(syscall.SIGINT) // like go-plugin servers: the controller, not Ctrl-C, decides
+	go exitWithParent(func() { os.Exit(0) })
+	<-sig
+}
+
+// exitWithParent calls `exit` once the controller (the parent process) is gone.
+func exitWithParent(exit func()) {
 	parent := os.Getppid()
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
-	for {
-		select {
-		case <-sig:
-			return
-		case <-tick.C:
-			if os.Getppid() != parent {
-				return // the controller is gone
-			}
+	for range time.Tick(time.Second) {
+		if os.Getppid() != parent {
+			exit()
 		}
 	}
 }

@@ -76,19 +76,27 @@ export const testImages: ImageTable = (image, ctx): ContainerProcess | undefined
 export interface ClusterOptions {
   images?: ImageTable;
   /**
-   * `bundle` (default): the controller runs on this machine and execs the Node bundle at `pluginPath`.
+   * `custom-image` (default): deploy/plugin/custom-image — the controller runs on this machine (Node 22 from
+   * node_modules/.bin on its PATH) and the ConfigMap points it at the static shim in launcher mode
+   * (`args: [--node-bundle, <pluginPath>]`), which checks for Node and execs it on the bundle.
+   * `bundle`: the ConfigMap points at the bundle itself (its `env node` shebang), as an http(s) install would.
    * `stock-image`: the controller runs in a chroot holding only its static binary, the static plugin shim, a kubeconfig
    * and empty folders — no libc, no /usr, no shell, no Node, like the distroless image — as UID 999; the
    * `sentinel plugin --serve` sidecar runs outside it (as UID 999 too) on the socket the shim names.
    */
-  route?: 'bundle' | 'stock-image';
-  /** The plugin executable the ConfigMap points at (`bundle` route; dist/sentinel-plugin.js, built by the caller). */
+  route?: 'custom-image' | 'bundle' | 'stock-image';
+  /**
+   * `custom-image` route: a controller image WITHOUT Node — the controller runs in the chroot of the stock-image route
+   * (as UID 999, no /usr, no shell), which holds the shim and the bundle at deploy/plugin/Dockerfile's paths.
+   */
+  withoutNode?: boolean;
+  /** The plugin bundle (dist/sentinel-plugin.js, built by the caller). */
   pluginPath: string;
   /** Override the ConfigMap's sha256 (to test a wrong one); default: the file's real digest. */
   pluginSha256?: string;
   /**
-   * `bundle` route: extra environment of the controller, which go-plugin passes on to the plugin process (the pod
-   * spec's `env` of the custom image). The plugin also gets `KUBECONFIG` = the cluster's kubeconfig, the stand-in for
+   * Extra environment of the controller, which go-plugin passes on to the plugin process (the pod spec's `env`; in the
+   * chroot it is the whole environment besides POD_NAMESPACE and HOME). The plugin also gets `KUBECONFIG` = the cluster's kubeconfig, the stand-in for
    * the in-cluster ServiceAccount a `kind: canary` check reads pods, logs, ConfigMaps and Secrets with.
    */
   controllerEnv?: Record<string, string>;
@@ -104,6 +112,8 @@ interface ProcOptions {
 /** Where the stock-image route puts the shim and the sidecar's socket (deploy/plugin/stock-image uses the same). */
 export const SHIM_PATH = '/opt/rollout-sentinel/bin/sentinel-plugin-shim';
 export const SOCKET_PATH = '/var/run/rollout-sentinel/plugin.sock';
+/** Where deploy/plugin/Dockerfile puts the bundle in the custom controller image. */
+export const IMAGE_BUNDLE_PATH = '/opt/rollout-sentinel/sentinel-plugin.js';
 /** coreutils' chroot, by path: the chroot'ed controller's environment has no PATH. */
 const CHROOT = ['/usr/sbin/chroot', '/usr/bin/chroot', '/sbin/chroot'].find((p) => existsSync(p)) ?? 'chroot';
 /** The stock image's user (distroless `USER 999`). */
@@ -114,9 +124,14 @@ const ARGO_UID = 999;
  * controller binary, the static shim (the init container's copy), the kubeconfig (the ServiceAccount mount's stand-in)
  * and empty folders (the emptyDirs: the socket's, /tmp, the controller's home where it writes plugin-bin/).
  */
-async function stockImageRoot(dir: string, argoBin: string, kubeconfig: string): Promise<{ root: string }> {
+async function stockImageRoot(
+  dir: string,
+  argoBin: string,
+  kubeconfig: string,
+  shim: string,
+  bundle?: string,
+): Promise<{ root: string }> {
   const root = join(dir, 'root');
-  const shim = await buildComponent(COMPONENTS.pluginShim);
   for (const d of [
     'bin',
     'opt/rollout-sentinel/bin',
@@ -129,6 +144,7 @@ async function stockImageRoot(dir: string, argoBin: string, kubeconfig: string):
   await copyFile(shim, join(root, SHIM_PATH));
   await chmod(join(root, 'bin/rollouts-controller'), 0o755);
   await chmod(join(root, SHIM_PATH), 0o755);
+  if (bundle) await copyFile(bundle, join(root, IMAGE_BUNDLE_PATH));
   await copyFile(kubeconfig, join(root, 'var/run/kubeconfig'));
   // chroot starts the controller in `/`, where it creates plugin-bin/: the root is the controller's, like its home.
   for (const d of ['', 'var/run/rollout-sentinel', 'home/argo-rollouts', 'tmp', 'var/run/kubeconfig'])
@@ -205,7 +221,7 @@ export interface Cluster {
   restartController(opts?: { kill?: boolean }): Promise<void>;
   /** PIDs of plugin processes the controller started (children of the controller). */
   pluginPids(): Promise<number[]>;
-  /** `stock-image` route: the chroot the controller runs in, and the sidecar (started by `startSidecar`). */
+  /** `stock-image` route (and `withoutNode`): the chroot the controller runs in; the sidecar (started by `startSidecar`). */
   root?: string;
   sidecar?: Proc;
   startSidecar(): Promise<void>;
@@ -218,14 +234,15 @@ async function sha256(file: string): Promise<string> {
     .digest('hex');
 }
 
-/** The `argo-rollouts-config` ConfigMap installing the plugin from a local file, as deploy/plugin does. */
-export function pluginConfigMap(location: string, digest: string): object {
+/** The `argo-rollouts-config` ConfigMap installing the plugin (`file://` or `http(s)://`), as deploy/plugin does. */
+export function pluginConfigMap(location: string, digest: string, args: string[] = []): object {
+  const argLines = args.length ? `  args:\n${args.map((a) => `    - ${JSON.stringify(a)}\n`).join('')}` : '';
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: { name: 'argo-rollouts-config', namespace: ARGO_NAMESPACE },
     data: {
-      metricProviderPlugins: `- name: ${PLUGIN_NAME}\n  location: ${location}\n  sha256: "${digest}"\n`,
+      metricProviderPlugins: `- name: ${PLUGIN_NAME}\n  location: ${location}\n  sha256: "${digest}"\n${argLines}`,
     },
   };
 }
@@ -247,12 +264,31 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     await installArgoCrds(kc);
     const core = kc.makeApiClient(CoreV1Api);
     await core.createNamespace({ body: { metadata: { name: ARGO_NAMESPACE } } });
-    const stock = opts.route === 'stock-image' ? await stockImageRoot(dir, argoBin, kubeconfig) : undefined;
-    const pluginFile = stock ? join(stock.root, SHIM_PATH) : opts.pluginPath;
-    const digest = opts.pluginSha256 ?? (await sha256(pluginFile));
+    const route = opts.route ?? 'custom-image';
+    const shim = route === 'bundle' ? undefined : await buildComponent(COMPONENTS.pluginShim);
+    const chrooted = route === 'stock-image' || (route === 'custom-image' && opts.withoutNode === true);
+    const stock = chrooted
+      ? await stockImageRoot(
+          dir,
+          argoBin,
+          kubeconfig,
+          shim!,
+          route === 'custom-image' ? opts.pluginPath : undefined,
+        )
+      : undefined;
+    // What the ConfigMap names, and the file on this machine whose digest it carries.
+    const [location, localFile, args] =
+      route === 'bundle'
+        ? [opts.pluginPath, opts.pluginPath, []]
+        : route === 'stock-image'
+          ? [SHIM_PATH, join(stock!.root, SHIM_PATH), []]
+          : stock
+            ? [SHIM_PATH, join(stock.root, SHIM_PATH), ['--node-bundle', IMAGE_BUNDLE_PATH]]
+            : [shim!, shim!, ['--node-bundle', opts.pluginPath]];
+    const digest = opts.pluginSha256 ?? (await sha256(localFile));
     await core.createNamespacedConfigMap({
       namespace: ARGO_NAMESPACE,
-      body: pluginConfigMap(`file://${stock ? SHIM_PATH : opts.pluginPath}`, digest) as never,
+      body: pluginConfigMap(`file://${location}`, digest, args) as never,
     });
 
     // Test fixture: child processes inherit PATH, HOME.
@@ -291,7 +327,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     ];
     // The chroot'ed controller gets what the stock pod gives it: no PATH to anything, its namespace, its home.
     const controllerEnv = stock
-      ? { POD_NAMESPACE: ARGO_NAMESPACE, HOME: '/home/argo-rollouts' }
+      ? { ...opts.controllerEnv, POD_NAMESPACE: ARGO_NAMESPACE, HOME: '/home/argo-rollouts' }
       : {
           ...baseEnv,
           KUBECONFIG: kubeconfig,
@@ -343,7 +379,8 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
         return sidecar;
       },
       async startSidecar() {
-        if (!stock) throw new Error('startSidecar: only the stock-image route has a sidecar');
+        if (!stock || route !== 'stock-image')
+          throw new Error('startSidecar: only the stock-image route has a sidecar');
         await sidecar?.stop('SIGKILL');
         sidecar = new Proc(
           'sentinel-plugin-sidecar',

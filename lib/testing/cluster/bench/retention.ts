@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { buildPluginBundle, startCluster } from '../cluster.ts';
-import { Argo, until } from '../e2e/helpers.ts';
+import { appContainer, Argo, until } from '../e2e/helpers.ts';
 
 const { values } = parseArgs({
   options: { count: { type: 'string', default: '100' }, route: { type: 'string', default: 'bundle' } },
@@ -49,11 +49,6 @@ try {
       ],
     },
   });
-  const container = (v: string) => ({
-    name: 'app',
-    image: `sentinel.test/app:${v}`,
-    ports: [{ name: 'http', containerPort: 8080 }],
-  });
   await argo.create('rollouts', {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Rollout',
@@ -61,7 +56,7 @@ try {
     spec: {
       replicas: 1,
       selector: { matchLabels: { app: 'app' } },
-      template: { metadata: { labels: { app: 'app' } }, spec: { containers: [container('v1')] } },
+      template: { metadata: { labels: { app: 'app' } }, spec: { containers: [appContainer('v1')] } },
       strategy: {
         canary: {
           analysis: { templates: [{ templateName: 'background' }] },
@@ -70,14 +65,8 @@ try {
       },
     },
   });
-  await until(
-    'v1 Healthy',
-    async () => ((await argo.get('rollouts', 'app')).status?.phase === 'Healthy' ? true : undefined),
-    {
-      timeoutMs: 180_000,
-    },
-  );
-  await argo.patch('rollouts', 'app', { spec: { template: { spec: { containers: [container('v2')] } } } });
+  await argo.rolloutUntil('app', 'v1 Healthy', (r) => r.status?.phase === 'Healthy', { timeoutMs: 180_000 });
+  await argo.patch('rollouts', 'app', { spec: { template: { spec: { containers: [appContainer('v2')] } } } });
   const t1 = performance.now();
   const name = await until(
     'the background AnalysisRun',

@@ -8,7 +8,17 @@ import type { AddressInfo } from 'node:net';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPluginBundle, startCluster, type Cluster } from '../cluster.ts';
-import { analysisRun, Argo, messages, probeMetric, until } from './helpers.ts';
+import {
+  analysisRun,
+  appContainer,
+  Argo,
+  counted,
+  messages,
+  probeMetric,
+  running,
+  runPastRetention,
+  serviceAddress,
+} from './helpers.ts';
 
 type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -36,39 +46,21 @@ afterAll(async () => {
   target?.close();
 });
 
-const describeState = (name: string) => async () => {
-  const r = await argo.get('rollouts', name);
-  return JSON.stringify({
-    phase: r.status?.phase,
-    message: r.status?.message,
-    stable: r.status?.stableRS,
-    step: r.status?.currentStepIndex,
-    abort: r.status?.abort,
-  });
-};
-
 describe('a Rollout gated by an httpProbe AnalysisTemplate', () => {
   const svc = (name: string, extra: J = {}) => ({
     metadata: { name },
     spec: { selector: { app: 'app' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }], ...extra },
   });
   const image = (v: string) => `sentinel.test/app:${v}`;
+  /** A merge patch (CRDs have no strategic merge) replaces the containers list: give the whole container. */
+  const ship = (v: string) =>
+    argo.patch('rollouts', 'app', { spec: { template: { spec: { containers: [appContainer(v)] } } } });
 
   beforeAll(async () => {
     const core = cluster.kc.makeApiClient(CoreV1Api);
     await core.createNamespacedService({ namespace: NS, body: svc('app-canary') });
     await core.createNamespacedService({ namespace: NS, body: svc('app-stable') });
-    await until(
-      'the simulated kube-proxy to serve app-canary',
-      async () => {
-        try {
-          return cluster.node.serviceAddress(NS, 'app-canary');
-        } catch {
-          return undefined;
-        }
-      },
-      { timeoutMs: 10_000 },
-    );
+    const canaryAddress = await serviceAddress(cluster.node, NS, 'app-canary');
     await argo.create('analysistemplates', {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'AnalysisTemplate',
@@ -87,16 +79,7 @@ describe('a Rollout gated by an httpProbe AnalysisTemplate', () => {
         selector: { matchLabels: { app: 'app' } },
         template: {
           metadata: { labels: { app: 'app' } },
-          spec: {
-            containers: [
-              {
-                name: 'app',
-                image: image('v1'),
-                ports: [{ name: 'http', containerPort: 8080 }],
-                readinessProbe: { httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 1 },
-              },
-            ],
-          },
+          spec: { containers: [appContainer('v1')] },
         },
         strategy: {
           canary: {
@@ -107,9 +90,7 @@ describe('a Rollout gated by an httpProbe AnalysisTemplate', () => {
               {
                 analysis: {
                   templates: [{ templateName: 'http-health' }],
-                  args: [
-                    { name: 'url', value: `http://${cluster.node.serviceAddress(NS, 'app-canary')}/healthz` },
-                  ],
+                  args: [{ name: 'url', value: `http://${canaryAddress}/healthz` }],
                 },
               },
             ],
@@ -117,82 +98,28 @@ describe('a Rollout gated by an httpProbe AnalysisTemplate', () => {
         },
       },
     });
-    await until(
-      'the first revision to be Healthy',
-      async () => {
-        const r = await argo.get('rollouts', 'app');
-        return r.status?.phase === 'Healthy' ? r : undefined;
-      },
-      { timeoutMs: 180_000, describe: describeState('app') },
-    );
+    await argo.rolloutUntil('app', 'the first revision to be Healthy', (r) => r.status?.phase === 'Healthy', {
+      timeoutMs: 180_000,
+    });
   }, 240_000);
 
-  const stableImage = async () => {
-    const r = await argo.get('rollouts', 'app');
-    const rs = await cluster.kc
-      .makeApiClient((await import('@kubernetes/client-node')).AppsV1Api)
-      .listNamespacedReplicaSet({
-        namespace: NS,
-        labelSelector: `rollouts-pod-template-hash=${r.status?.stableRS}`,
-      });
-    return rs.items[0]?.spec?.template?.spec?.containers[0]?.image;
-  };
+  const stableImage = async () => (await argo.stableTemplate('app'))?.spec?.containers[0]?.image;
 
   it('a healthy canary: the AnalysisRun succeeds and the Rollout is promoted', async () => {
-    // A merge patch (CRDs have no strategic merge) replaces the containers list: give the whole container.
-    await argo.patch('rollouts', 'app', {
-      spec: {
-        template: {
-          spec: {
-            containers: [
-              {
-                name: 'app',
-                image: image('v2'),
-                ports: [{ name: 'http', containerPort: 8080 }],
-                readinessProbe: { httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 1 },
-              },
-            ],
-          },
-        },
-      },
-    });
-    await until(
+    await ship('v2');
+    await argo.rolloutUntil(
+      'app',
       'v2 to be promoted',
-      async () => {
-        const r = await argo.get('rollouts', 'app');
-        return r.status?.phase === 'Healthy' && (await stableImage()) === image('v2') ? r : undefined;
-      },
-      { timeoutMs: 180_000, describe: describeState('app') },
+      async (r) => r.status?.phase === 'Healthy' && (await stableImage()) === image('v2'),
+      { timeoutMs: 180_000 },
     );
     const runs = await argo.list('analysisruns');
     expect(runs.map((r) => r.status?.phase)).toContain('Successful');
   }, 240_000);
 
   it('a failing canary: the AnalysisRun fails, the Rollout aborts and stays on the stable version', async () => {
-    await argo.patch('rollouts', 'app', {
-      spec: {
-        template: {
-          spec: {
-            containers: [
-              {
-                name: 'app',
-                image: image('v3-broken'),
-                ports: [{ name: 'http', containerPort: 8080 }],
-                readinessProbe: { httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 1 },
-              },
-            ],
-          },
-        },
-      },
-    });
-    const aborted = await until(
-      'the Rollout to abort',
-      async () => {
-        const r = await argo.get('rollouts', 'app');
-        return r.status?.abort === true && r.status?.phase === 'Degraded' ? r : undefined;
-      },
-      { timeoutMs: 180_000, describe: describeState('app') },
-    );
+    await ship('v3-broken');
+    const aborted = await argo.aborted('app', { timeoutMs: 180_000 });
     expect(aborted.status.message).toMatch(/RolloutAborted|aborted/i);
     expect(await stableImage()).toBe(image('v2'));
     const failed = (await argo.list('analysisruns')).filter((r) => r.status?.phase === 'Failed');
@@ -203,13 +130,7 @@ describe('a Rollout gated by an httpProbe AnalysisTemplate', () => {
 
 describe('AnalysisRuns through the real controller and the installed plugin', () => {
   it('past measurement retention (count 14 > 10): no MeasurementNotFound, every measurement Successful', async () => {
-    await argo.create(
-      'analysisruns',
-      analysisRun('retention', [
-        probeMetric('health', `${targetUrl}/ok`, { count: 14, interval: '1s' }, { resumeAfter: '50ms' }),
-      ]),
-    );
-    const ar = await argo.analysisRunDone('retention', 120_000);
+    const ar = await runPastRetention(argo, 'retention', `${targetUrl}/ok`);
     expect(messages(ar).filter((m) => /MeasurementNotFound/.test(m))).toEqual([]);
     expect(ar.status.metricResults[0]).toMatchObject({ count: 14, successful: 14 });
     expect(ar.status.phase).toBe('Successful');
@@ -222,14 +143,7 @@ describe('AnalysisRuns through the real controller and the installed plugin', ()
         probeMetric('health', `${targetUrl}/hang`, { count: 1 }, { timeout: '60s' }),
       ]),
     );
-    await until(
-      'a Running measurement',
-      async () => {
-        const ar = await argo.get('analysisruns', 'terminate');
-        return ar.status?.metricResults?.[0]?.measurements?.[0]?.phase === 'Running' ? true : undefined;
-      },
-      { timeoutMs: 60_000 },
-    );
+    await argo.metricUntil('terminate', 'a Running measurement', running);
     await argo.patch('analysisruns', 'terminate', { spec: { terminate: true } });
     const ar = await argo.analysisRunDone('terminate', 60_000);
     expect(ar.status.metricResults[0].measurements[0]).toMatchObject({
@@ -243,14 +157,7 @@ describe('AnalysisRuns through the real controller and the installed plugin', ()
       'analysisruns',
       analysisRun('restart', [probeMetric('health', `${targetUrl}/ok`, { count: 6, interval: '1s' })]),
     );
-    await until(
-      'two measurements',
-      async () => {
-        const ar = await argo.get('analysisruns', 'restart');
-        return (ar.status?.metricResults?.[0]?.count ?? 0) >= 2 ? true : undefined;
-      },
-      { timeoutMs: 60_000 },
-    );
+    await argo.metricUntil('restart', 'two measurements', counted(2));
     await cluster.restartController();
     const ar = await argo.analysisRunDone('restart', 120_000);
     expect(ar.status.phase).toBe('Successful');
@@ -264,14 +171,7 @@ describe('AnalysisRuns through the real controller and the installed plugin', ()
       'analysisruns',
       analysisRun('killed', [probeMetric('health', `${targetUrl}/ok`, { count: 6, interval: '1s' })]),
     );
-    await until(
-      'two measurements',
-      async () => {
-        const ar = await argo.get('analysisruns', 'killed');
-        return (ar.status?.metricResults?.[0]?.count ?? 0) >= 2 ? true : undefined;
-      },
-      { timeoutMs: 60_000 },
-    );
+    await argo.metricUntil('killed', 'two measurements', counted(2));
     const before = await cluster.pluginPids();
     expect(before.length).toBeGreaterThan(0);
     for (const pid of before) process.kill(pid, 'SIGKILL');

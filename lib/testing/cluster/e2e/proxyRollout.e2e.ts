@@ -19,9 +19,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
 import { buildPluginBundle, startCluster, type Cluster } from '../cluster.ts';
-import { Argo, until } from './helpers.ts';
+import { Argo, serviceAddress as waitForService, yamlDocs } from './helpers.ts';
 
 type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -32,30 +31,14 @@ const INTERVAL = '3s';
 /** Generous: each measurement starts Chromium through a proxy pod on a loaded, shared 2-core machine. */
 const ROLLOUT_TIMEOUT_MS = 240_000;
 
-async function manifest(file: string): Promise<J[]> {
-  const text = await readFile(join(REPO, file), 'utf8');
-  return parseAllDocuments(text)
-    .map((d) => d.toJS() as J)
-    .filter(Boolean);
-}
+const manifest = (file: string): Promise<J[]> => yamlDocs(join(REPO, file));
 
 let cluster: Cluster;
 let work: string | undefined;
 let argo: Argo;
 let apps: AppsV1Api;
 
-const serviceAddress = (ns: string, name: string): Promise<string> =>
-  until(
-    `the simulated kube-proxy to serve ${ns}/${name}`,
-    async () => {
-      try {
-        return cluster.node.serviceAddress(ns, name);
-      } catch {
-        return undefined;
-      }
-    },
-    { timeoutMs: 15_000 },
-  );
+const serviceAddress = (ns: string, name: string): Promise<string> => waitForService(cluster.node, ns, name);
 
 /** The proxy's container, as deploy/proxy has it but on the local backend (`env` extra: the canary's change). */
 async function proxyDeployment(extraEnv: J[] = []): Promise<J> {
@@ -178,11 +161,11 @@ beforeAll(async () => {
     { name: 'stable-hash', valueFrom: { podTemplateHashValue: 'Stable' } },
   ];
   await argo.create('rollouts', rollout!);
-  await until(
+  await argo.rolloutUntil(
+    'playwright-proxy',
     'the first proxy revision to be Healthy',
-    async () =>
-      (await argo.get('rollouts', 'playwright-proxy')).status?.phase === 'Healthy' ? true : undefined,
-    { timeoutMs: ROLLOUT_TIMEOUT_MS, describe: describeRollout },
+    (r) => r.status?.phase === 'Healthy',
+    { timeoutMs: ROLLOUT_TIMEOUT_MS },
   );
 }, 45 * 60_000);
 
@@ -191,29 +174,11 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-async function describeRollout(): Promise<string> {
-  const r = await argo.get('rollouts', 'playwright-proxy');
-  const runs = await argo.list('analysisruns');
-  return JSON.stringify({
-    phase: r.status?.phase,
-    message: r.status?.message,
-    abort: r.status?.abort,
-    step: r.status?.currentStepIndex,
-    runs: runs.map((a) => ({
-      name: a.metadata.name,
-      phase: a.status?.phase,
-      metrics: (a.status?.metricResults ?? []).map((mr: J) => ({
-        name: mr.name,
-        phase: mr.phase,
-        messages: (mr.measurements ?? []).map((m: J) => m.message ?? m.phase),
-      })),
-    })),
-  });
-}
+const describeRollout = (): Promise<string> => argo.describeRollout('playwright-proxy');
 
 /** The proxy's new revision: the Deployment's pod template changes, Argo (workloadRef) rolls it out as a canary. */
 async function ship(extraEnv: J[]): Promise<Set<string>> {
-  const before = new Set((await argo.list('analysisruns')).map((a) => a.metadata.name as string));
+  const before = await argo.runNames();
   const d = await proxyDeployment(extraEnv);
   await apps.replaceNamespacedDeployment({
     namespace: NS,
@@ -231,12 +196,7 @@ async function ship(extraEnv: J[]): Promise<Set<string>> {
 }
 
 async function stableEnv(): Promise<J[]> {
-  const r = await argo.get('rollouts', 'playwright-proxy');
-  const rs = await apps.listNamespacedReplicaSet({
-    namespace: NS,
-    labelSelector: `rollouts-pod-template-hash=${r.status?.stableRS}`,
-  });
-  return (rs.items[0]?.spec?.template?.spec?.containers[0]?.env ?? []) as J[];
+  return ((await argo.stableTemplate('playwright-proxy'))?.spec?.containers[0]?.env ?? []) as J[];
 }
 
 const metric = (run: J, name: string): J => (run.status.metricResults as J[]).find((m) => m.name === name)!;
@@ -246,17 +206,10 @@ describe('the sandbox proxy as an Argo Rollout gated by its own AnalysisTemplate
     'a canary proxy whose backend is broken: the AnalysisRun fails and the Rollout aborts',
     async () => {
       const before = await ship([{ name: 'CHROMIUM_PATH', value: '/bin/false' }]);
-      const aborted = await until(
-        'the broken proxy canary to be aborted',
-        async () => {
-          const r = await argo.get('rollouts', 'playwright-proxy');
-          return r.status?.abort === true && r.status?.phase === 'Degraded' ? r : undefined;
-        },
-        { timeoutMs: ROLLOUT_TIMEOUT_MS, describe: describeRollout },
-      );
+      const aborted = await argo.aborted('playwright-proxy', { timeoutMs: ROLLOUT_TIMEOUT_MS });
       expect(aborted.status.message).toMatch(/RolloutAborted|aborted/i);
       expect((await stableEnv()).some((e) => e.name === 'CHROMIUM_PATH')).toBe(false);
-      const run = (await argo.list('analysisruns')).find((a) => !before.has(a.metadata.name))!;
+      const run = (await argo.newRun(before))!;
       expect(run.status.phase, await describeRollout()).toBe('Failed');
       // A browser session through the canary proxy fails; through the stable proxy it works.
       expect(metric(run, 'canary-browser').phase).toBe('Failed');
@@ -273,19 +226,16 @@ describe('the sandbox proxy as an Argo Rollout gated by its own AnalysisTemplate
     'a healthy canary proxy: journeys pass through both proxies, no rollback verdict, promoted',
     async () => {
       const before = await ship([{ name: 'PROXY_LOG_LEVEL', value: 'info' }]);
-      await until(
+      await argo.rolloutUntil(
+        'playwright-proxy',
         'the healthy proxy canary to be promoted',
-        async () => {
-          const r = await argo.get('rollouts', 'playwright-proxy');
-          const promoted =
-            r.status?.phase === 'Healthy' &&
-            (await stableEnv()).some((e) => e.name === 'PROXY_LOG_LEVEL') &&
-            (await argo.list('analysisruns')).some((a) => !before.has(a.metadata.name));
-          return promoted ? r : undefined;
-        },
-        { timeoutMs: ROLLOUT_TIMEOUT_MS, describe: describeRollout },
+        async (r) =>
+          r.status?.phase === 'Healthy' &&
+          (await stableEnv()).some((e) => e.name === 'PROXY_LOG_LEVEL') &&
+          (await argo.newRun(before)) !== undefined,
+        { timeoutMs: ROLLOUT_TIMEOUT_MS },
       );
-      const run = (await argo.list('analysisruns')).find((a) => !before.has(a.metadata.name))!;
+      const run = (await argo.newRun(before))!;
       expect(run.status.phase, await describeRollout()).toBe('Successful');
       for (const name of ['journeys-through-canary-proxy', 'journeys-through-stable-proxy']) {
         const m = metric(run, name);

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPluginBundle, startCluster, type Cluster } from '../cluster.ts';
-import { analysisRun, Argo, messages, probeMetric, until } from './helpers.ts';
+import { analysisRun, Argo, messages, probeMetric, running, runPastRetention, until } from './helpers.ts';
 
 const exec = promisify(execFile);
 const NS = 'stock';
@@ -89,13 +89,7 @@ describe.runIf(ROOT)('the plugin on the stock controller image (static shim + si
   }, 180_000);
 
   it('past measurement retention (count 14 > 10) through the sidecar: no MeasurementNotFound', async () => {
-    await argo.create(
-      'analysisruns',
-      analysisRun('retention', [
-        probeMetric('health', `${targetUrl}/ok`, { count: 14, interval: '1s' }, { resumeAfter: '50ms' }),
-      ]),
-    );
-    const ar = await argo.analysisRunDone('retention', 120_000);
+    const ar = await runPastRetention(argo, 'retention', `${targetUrl}/ok`);
     expect(messages(ar).filter((m) => /MeasurementNotFound/.test(m))).toEqual([]);
     expect(ar.status.metricResults[0]).toMatchObject({ count: 14, successful: 14 });
   }, 150_000);
@@ -107,14 +101,7 @@ describe.runIf(ROOT)('the plugin on the stock controller image (static shim + si
         probeMetric('health', `${targetUrl}/slow`, { count: 3, interval: '1s' }, { resumeAfter: '1s' }),
       ]),
     );
-    await until(
-      'a Running measurement',
-      async () => {
-        const ar = await argo.get('analysisruns', 'restart');
-        return ar.status?.metricResults?.[0]?.measurements?.at(-1)?.phase === 'Running' ? true : undefined;
-      },
-      { timeoutMs: 60_000 },
-    );
+    await argo.metricUntil('restart', 'a Running measurement', running);
     await cluster.restartController();
     const ar = await argo.analysisRunDone('restart', 120_000);
     expect(ar.status.phase).toBe('Successful');
@@ -132,14 +119,7 @@ describe.runIf(ROOT)('the plugin on the stock controller image (static shim + si
         probeMetric('health', `${targetUrl}/slow`, { count: 3, interval: '1s' }, { resumeAfter: '1s' }),
       ]),
     );
-    await until(
-      'a Running measurement',
-      async () => {
-        const ar = await argo.get('analysisruns', 'sidecar-restart');
-        return ar.status?.metricResults?.[0]?.measurements?.at(-1)?.phase === 'Running' ? true : undefined;
-      },
-      { timeoutMs: 60_000 },
-    );
+    await argo.metricUntil('sidecar-restart', 'a Running measurement', running);
     await cluster.startSidecar(); // SIGKILL, then a fresh sidecar on the same socket
     const ar = await argo.analysisRunDone('sidecar-restart', 120_000);
     expect(ar.status.phase).toBe('Successful');
