@@ -158,21 +158,28 @@ export async function main(argv: string[]): Promise<number> {
     maxLinesOption: 'SENTINEL_MAX_INPUT_LINES (--max-input-lines)',
   };
   // stdin is always read in the judge's own thread; files on reader threads when `workers` allows.
+  // Reader threads end with the judgement, whatever its outcome (one side may fail while the other reads ahead).
+  const readers = new AbortController();
   const open = (path: string): ReturnType<typeof fileSource> =>
     options.workers === 0 || path === '-'
       ? fileSource(path, { ...cap, signal })
       : workerSource(path, {
           ...cap,
-          signal,
+          signal: AbortSignal.any([signal, readers.signal]),
           start: options.workers === 2 ? 'now' : 'when-read',
           maxHeapMb: options.readerHeapMb,
         });
-  const request = {
-    stable: [await open(options.stable)],
-    canary: [await open(options.canary)],
-    pods: readPods(options.pods),
-  };
-  const result = await analyze(request, { llm, policy: options.policy, signal });
+  let result: JudgeResult;
+  try {
+    const request = {
+      stable: [await open(options.stable)],
+      canary: [await open(options.canary)],
+      pods: readPods(options.pods),
+    };
+    result = await analyze(request, { llm, policy: options.policy, signal });
+  } finally {
+    readers.abort();
+  }
   // A closed output pipe (`| head`) ends output quietly; the exit code still carries the verdict.
   await new PipeWriter().write(
     options.json === 'true' ? `${JSON.stringify(result)}\n` : formatResult(result),

@@ -89,9 +89,6 @@ function startReader(path: string, name: string, opts: WorkerSourceOptions): Rea
       maxYoungGenerationSizeMb: READER_YOUNG_GENERATION_MB,
     },
   });
-  // A thread nobody reads from (the judge failed on the other side) must not keep the process alive: it is referenced
-  // only while the iteration waits for it.
-  worker.unref();
   // Messages are queued as they come; the iteration hands them on one by one and acknowledges each batch it took.
   const r: Reader = { worker, queue: [], failure: undefined, exited: false, notify: undefined };
   const wake = (): void => {
@@ -111,6 +108,11 @@ function startReader(path: string, name: string, opts: WorkerSourceOptions): Rea
     r.failure ??= threadFailed(name, `it exited with code ${code} before the end of the input`);
     wake();
   });
+  // A thread nobody reads from must not keep the process alive: it is referenced only while the iteration waits for
+  // it. (After the 'message' listener: adding one references the thread again.)
+  worker.unref();
+  // Aborting ends the thread whether or not anyone reads from it (a judge that failed on the other side aborts).
+  opts.signal?.addEventListener('abort', () => void worker.terminate(), { once: true });
   return r;
 }
 
@@ -125,7 +127,6 @@ async function* readOnThread(
   const { worker } = r;
   const abort = (): void => {
     r.failure ??= opts.signal?.reason instanceof Error ? opts.signal.reason : new Error('aborted');
-    void worker.terminate();
     r.notify?.();
   };
   opts.signal?.addEventListener('abort', abort, { once: true });
