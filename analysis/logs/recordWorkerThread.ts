@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { AnalysisError } from '../errors.ts';
 import { fileSource, type FileSourceOptions } from './fileLogs.ts';
-import { packRecords } from './recordBatch.ts';
+import { packRecords, transferables } from './recordBatch.ts';
 import { readRecordBatches } from './records.ts';
 import type { LogRecord } from './types.ts';
 
@@ -45,8 +45,9 @@ port.on('message', () => {
 async function post(recs: LogRecord[]): Promise<void> {
   while (inFlight >= data.maxInFlight) await new Promise<void>((resolve) => (wake = resolve));
   inFlight++;
-  const msg: ReaderMessage = { type: 'records', batch: packRecords(recs) };
-  port?.postMessage(msg);
+  const batch = packRecords(recs);
+  const msg: ReaderMessage = { type: 'records', batch };
+  port?.postMessage(msg, transferables(batch));
 }
 
 async function run(): Promise<void> {
