@@ -14,13 +14,18 @@ const EMPTY = new Uint8Array(0);
 
 /** The buffers of a packed batch, to transfer rather than copy. */
 export function transferables(p: PackedRecords): ArrayBuffer[] {
-  return [p.strings, p.levels, p.lines, p.sources, p.times].map((a) => a.buffer as ArrayBuffer);
+  return [p.strings, p.whole, p.levels, p.lines, p.sources, p.times].map((a) => a.buffer as ArrayBuffer);
 }
 
 /** A batch of records, one column per field. */
 export interface PackedRecords {
-  /** UTF-8 JSON of `[message0, text0, message1, text1, …]` (its buffer can be transferred, not copied). */
+  /**
+   * UTF-8 JSON of `[message0, head0, message1, head1, …]` (its buffer can be transferred, not copied): a record's
+   * text is `head + message` when `whole[i]` is 0 (the usual case: the message is the text after its header), else
+   * `head` is the whole text.
+   */
   strings: Uint8Array;
+  whole: Uint8Array;
   levels: Uint8Array;
   lines: Uint32Array;
   /** Index into `sourceNames` per record. */
@@ -36,6 +41,7 @@ export function packRecords(recs: readonly LogRecord[]): PackedRecords {
   const strings = new Array<string>(2 * n);
   const out: PackedRecords = {
     strings: EMPTY,
+    whole: new Uint8Array(n),
     levels: new Uint8Array(n),
     lines: new Uint32Array(n),
     sources: new Uint16Array(n),
@@ -46,7 +52,10 @@ export function packRecords(recs: readonly LogRecord[]): PackedRecords {
   for (let i = 0; i < n; i++) {
     const r = recs[i] as LogRecord;
     strings[2 * i] = r.message;
-    strings[2 * i + 1] = r.text;
+    // Most texts end with their message: only the header crosses twice otherwise.
+    const suffix = r.message.length > 0 && r.text.endsWith(r.message);
+    strings[2 * i + 1] = suffix ? r.text.slice(0, r.text.length - r.message.length) : r.text;
+    out.whole[i] = suffix ? 0 : 1;
     out.levels[i] = LEVEL_INDEX.get(r.level) ?? LEVELS.length - 1;
     out.lines[i] = r.lines;
     let s = sourceIndex.get(r.source);
@@ -68,9 +77,11 @@ export function unpackRecords(p: PackedRecords): LogRecord[] {
   const strings = JSON.parse(DECODER.decode(p.strings)) as string[];
   const out = new Array<LogRecord>(n);
   for (let i = 0; i < n; i++) {
+    const message = strings[2 * i] as string;
+    const head = strings[2 * i + 1] as string;
     const rec: LogRecord = {
-      message: strings[2 * i] as string,
-      text: strings[2 * i + 1] as string,
+      message,
+      text: p.whole[i] === 1 ? head : head + message,
       level: LEVELS[p.levels[i] as number] as Level,
       lines: p.lines[i] as number,
       source: p.sourceNames[p.sources[i] as number] as string,

@@ -80,6 +80,9 @@ describe('records read on a thread of their own', () => {
       { message: 'a', text: 'x a', level: 'warn', lines: 2, source: 's1', time: 1.5 },
       { message: 'b', text: 'b', level: 'unknown', lines: 1, source: 's2' },
       { message: '', text: '', level: 'fatal', lines: 400, source: 's1', time: 0 },
+      { message: '', text: 'only text', level: 'info', lines: 1, source: 's3' },
+      { message: 'msg é ✓', text: '2026 INFO msg é ✓', level: 'info', lines: 1, source: 's3' },
+      { message: 'cut', text: 'cut and more', level: 'debug', lines: 1, source: 's2' },
     ];
     expect(unpackRecords(packRecords(recs))).toEqual(recs);
     expect(Object.keys(unpackRecords(packRecords(recs))[1] as LogRecord)).not.toContain('time');
