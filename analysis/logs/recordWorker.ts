@@ -52,9 +52,15 @@ export interface WorkerSourceOptions extends Pick<
   maxHeapMb?: number | undefined;
   /**
    * `now` (default): the thread starts at once and reads ahead while the judge works on the other side; `when-read`:
-   * it starts when the records are first asked for (one reader thread at a time).
+   * it starts when the records are first asked for; a promise: when it settles (the other side's `onReadEnd`), or
+   * when the records are first asked for, whichever comes first.
    */
-  start?: 'now' | 'when-read' | undefined;
+  start?: 'now' | 'when-read' | PromiseLike<unknown> | undefined;
+  /**
+   * Called once when the thread has read its whole input (its last batch may still be unconsumed) or failed: the
+   * moment to start the next side's reader (`start: <promise>`), so that two reader heaps are not alive at once.
+   */
+  onReadEnd?: (() => void) | undefined;
 }
 
 /** A reader thread that crashed or ran out of heap: an internal failure (exit 4), never a verdict. */
@@ -96,8 +102,14 @@ function startReader(path: string, name: string, opts: WorkerSourceOptions): Rea
     r.notify?.();
     r.notify = undefined;
   };
+  let ended = false;
+  const readEnd = (): void => {
+    if (!ended) opts.onReadEnd?.();
+    ended = true;
+  };
   worker.on('message', (m: ReaderMessage) => {
     r.queue.push(m);
+    if (m.type !== 'records') readEnd();
     wake();
   });
   worker.on('error', (err: Error) => {
@@ -105,6 +117,7 @@ function startReader(path: string, name: string, opts: WorkerSourceOptions): Rea
     wake();
   });
   worker.on('exit', (code) => {
+    readEnd();
     r.exited = true;
     r.failure ??= threadFailed(name, `it exited with code ${code} before the end of the input`);
     wake();
@@ -118,13 +131,12 @@ function startReader(path: string, name: string, opts: WorkerSourceOptions): Rea
 }
 
 async function* readOnThread(
-  path: string,
-  name: string,
   opts: WorkerSourceOptions,
-  started: Reader | undefined,
+  reader: () => Reader,
+  name: string,
 ): AsyncGenerator<LogRecord[]> {
   opts.signal?.throwIfAborted();
-  const r = started ?? startReader(path, name, opts);
+  const r = reader();
   const { worker } = r;
   const abort = (): void => {
     r.failure ??= opts.signal?.reason instanceof Error ? opts.signal.reason : new Error('aborted');
@@ -178,12 +190,19 @@ async function* noLines(name: string): AsyncGenerator<string> {
 export async function workerSource(path: string, opts: WorkerSourceOptions = {}): Promise<LogSource> {
   if (path === '-') throw new Error('stdin cannot be read on a reader thread: use fileSource');
   await checkInput(path);
-  // Started now, the thread reads ahead (a few batches) while the judge is still busy with the other side.
-  const started = opts.start === 'when-read' ? undefined : startReader(path, path, opts);
+  let started: Reader | undefined;
+  const reader = (): Reader => (started ??= startReader(path, path, opts));
+  // Started early, the thread reads ahead (a few batches) while the judge is still busy with the other side.
+  if (opts.start === undefined || opts.start === 'now') reader();
+  else if (opts.start !== 'when-read')
+    void Promise.resolve(opts.start).then(
+      () => opts.signal?.aborted || reader(),
+      () => undefined,
+    );
   return {
     name: path,
     lines: noLines(path),
-    records: readOnThread(path, path, opts, started),
+    records: readOnThread(opts, reader, path),
     prefixed: opts.prefixed ?? false,
   };
 }
