@@ -1,8 +1,9 @@
 /* eslint-disable no-restricted-properties -- a benchmark script: its env is its configuration */
 /**
- * @module analysis/bench/judgeMemory — `npm run bench:judge-memory [-- 1000000 3000000]`: writes a stable and a canary
- * log of N lines each (the eval generator's service log, a 2 % 5xx canary), runs the real CLI
- * (`node bin/sentinel.js judge --json`) on them and prints its peak RSS and wall time. Peak RSS is the kernel's
+ * @module analysis/bench/judgeMemory — `npm run bench:judge-memory [-- 1000000 3000000] [--workers 0,2] [--runs 3]`:
+ * writes a stable and a canary log of N lines each (the eval generator's service log, a 2 % 5xx canary), runs the real
+ * CLI (`node bin/sentinel.js judge --json --workers W`) on them, alternating the `--workers` values run by run, and
+ * prints each run's peak RSS, wall and CPU time, then the medians per value and the load average around each run. Peak RSS is the kernel's
  * high-water mark (VmHWM in /proc/PID/status), polled while the process runs; it only grows, so polling misses
  * at most the growth of the last interval. Figures, not assertions: run it on the target machine.
  */
@@ -52,9 +53,9 @@ interface Run {
   stderr: string;
 }
 
-async function judge(stable: string, canary: string, extra: string[]): Promise<Run> {
+async function judge(stable: string, canary: string, extra: string[], judgeArgs: string[]): Promise<Run> {
   const t = performance.now();
-  const args = [...extra, BIN, 'judge', '--stable', stable, '--canary', canary, '--json'];
+  const args = [...extra, BIN, 'judge', '--stable', stable, '--canary', canary, '--json', ...judgeArgs];
   const timeFile = `${stable}.time`;
   const useTime = existsSync(GNU_TIME);
   const [cmd, argv] = useTime
@@ -98,11 +99,61 @@ function print(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
+function flag(name: string, fallback: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2
+    ? (s[(s.length - 1) / 2] as number)
+    : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
+}
+
+const load1 = (): string => (os.loadavg()[0] as number).toFixed(1);
+
+interface Plan {
+  n: number;
+  mb: number;
+  stable: string;
+  canary: string;
+  workers: number[];
+  runs: number;
+  nodeFlags: string[];
+}
+
+async function runAlternating({
+  n,
+  mb,
+  stable,
+  canary,
+  workers,
+  runs,
+  nodeFlags,
+}: Plan): Promise<Map<number, Run[]>> {
+  const by = new Map<number, Run[]>();
+  for (let run = 1; run <= runs; run++)
+    for (const w of run % 2 ? workers : [...workers].reverse()) {
+      const before = load1();
+      const r = await judge(stable, canary, nodeFlags, ['--workers', String(w)]);
+      by.set(w, [...(by.get(w) ?? []), r]);
+      print(
+        `${String(n).padStart(10)}  ${mb.toFixed(0).padStart(7)}  ${String(w).padStart(7)}  ${String(run).padStart(3)}  ${(r.ms / 1000).toFixed(1).padStart(6)}  ${(r.cpuS?.toFixed(1) ?? '-').padStart(5)}  ${r.peakMb.toFixed(0).padStart(11)}  ${String(r.code).padStart(4)}  ${before.padStart(6)} / ${load1().padEnd(6)}  ${r.verdict}`,
+      );
+      if (r.stderr) print(`  stderr: ${r.stderr}`);
+    }
+  return by;
+}
+
 async function main(): Promise<void> {
-  const sizes = process.argv
-    .slice(2)
+  const args = process.argv.slice(2);
+  const sizes = args
+    .filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'))
     .map(Number)
     .filter((n) => n > 0);
+  const workers = flag('--workers', '0,2').split(',').map(Number);
+  const runs = Number(flag('--runs', '1'));
   // Extra node flags for the judged process, e.g. `--max-old-space-size=100` to show it holds under a heap limit.
   const nodeFlags = (process.env['JUDGE_MEMORY_NODE_FLAGS'] ?? '').split(' ').filter(Boolean);
   const dir = mkdtempSync(join(os.tmpdir(), 'sentinel-judge-memory-'));
@@ -112,7 +163,7 @@ async function main(): Promise<void> {
       .map((l) => l.toFixed(1))
       .join(' ')}`,
   );
-  print('lines/side  MB/side  wall s  CPU s  peak RSS MB  exit  verdict');
+  print('lines/side  MB/side  workers  run  wall s  CPU s  peak RSS MB  exit  load before/after  verdict');
   try {
     for (const n of sizes.length ? sizes : [1_000_000, 3_000_000]) {
       const stable = join(dir, `stable-${n}.log`);
@@ -120,11 +171,11 @@ async function main(): Promise<void> {
       await writeLog(stable, n, 1, 0.003);
       await writeLog(canary, n, 2, 0.02);
       const mb = statSync(stable).size / 1e6;
-      const r = await judge(stable, canary, nodeFlags);
-      print(
-        `${String(n).padStart(10)}  ${mb.toFixed(0).padStart(7)}  ${(r.ms / 1000).toFixed(1).padStart(6)}  ${(r.cpuS?.toFixed(1) ?? '-').padStart(5)}  ${r.peakMb.toFixed(0).padStart(11)}  ${String(r.code).padStart(4)}  ${r.verdict}`,
-      );
-      if (r.stderr) print(`  stderr: ${r.stderr}`);
+      const by = await runAlternating({ n, mb, stable, canary, workers, runs, nodeFlags });
+      for (const [w, rs] of by)
+        print(
+          `  median of ${rs.length}, --workers ${w}: wall ${(median(rs.map((r) => r.ms)) / 1000).toFixed(1)} s, CPU ${median(rs.map((r) => r.cpuS ?? Number.NaN)).toFixed(1)} s, peak RSS ${median(rs.map((r) => r.peakMb)).toFixed(0)} MB (max ${Math.max(...rs.map((r) => r.peakMb)).toFixed(0)})`,
+        );
       rmSync(stable);
       rmSync(canary);
     }

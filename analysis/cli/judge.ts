@@ -8,6 +8,12 @@ import { createLlmJudge, LLM_OPTIONS, loadCommandOptions } from '../config.ts';
 import { AnalysisError } from '../errors.ts';
 import { POLICY_NAMES } from '../judges/combine.ts';
 import { fileSource } from '../logs/fileLogs.ts';
+import {
+  defaultReaderThreads,
+  MIN_READER_HEAP_MB,
+  READER_OLD_GENERATION_MB,
+  workerSource,
+} from '../logs/recordWorker.ts';
 import { pageFromJudgeResult, writeReportPage } from '../report/page/index.ts';
 import { PodEvidenceSchema } from '../logs/types.ts';
 import { PipeWriter } from './output.ts';
@@ -55,6 +61,23 @@ const OPTIONS = defineOptions({
     // loaded 2-core machine, so the default stops a runaway input after a few minutes instead of hours.
     schema: intOption(DEFAULT_MAX_INPUT_LINES, 1, 1_000_000_000),
     description: `lines read per side before the judge stops with exit 3 naming this cap (default ${DEFAULT_MAX_INPUT_LINES})`,
+  },
+  workers: {
+    env: 'SENTINEL_JUDGE_WORKERS',
+    flag: '--workers',
+    // Reading, parsing and redacting a side costs about as much as mining it: with a reader thread per side, the
+    // judge's own thread mines while the next records are read. More than one per side would not help (records must
+    // reach the miner in input order).
+    schema: intOption(defaultReaderThreads(), 0, 2),
+    description: `reader threads, one per side: 2 starts the canary's as soon as the stable's has read its input, 1 when the judge asks for the canary's first records, 0 reads everything in the judge's thread (default min(2, cores) = ${defaultReaderThreads()}); the verdict is the same`,
+  },
+  readerHeapMb: {
+    env: 'SENTINEL_JUDGE_READER_HEAP_MB',
+    flag: '--reader-heap-mb',
+    // What a reader keeps is bounded (rules, per-container groupers, one batch); the limit makes V8 collect instead of
+    // growing, which keeps the judge with its threads under its RSS budget. Past it the judge exits 4 naming it.
+    schema: intOption(READER_OLD_GENERATION_MB, MIN_READER_HEAP_MB, 4_096),
+    description: `old-generation heap limit of each reader thread in MB (default ${READER_OLD_GENERATION_MB})`,
   },
   html: {
     env: 'SENTINEL_REPORT_HTML',
@@ -134,12 +157,34 @@ export async function main(argv: string[]): Promise<number> {
     maxLines: options.maxInputLines,
     maxLinesOption: 'SENTINEL_MAX_INPUT_LINES (--max-input-lines)',
   };
-  const request = {
-    stable: [await fileSource(options.stable, { ...cap, signal })],
-    canary: [await fileSource(options.canary, { ...cap, signal })],
-    pods: readPods(options.pods),
-  };
-  const result = await analyze(request, { llm, policy: options.policy, signal });
+  // stdin is always read in the judge's own thread; files on reader threads when `workers` allows.
+  // Reader threads end with the judgement, whatever its outcome (one side may fail while the other reads ahead).
+  const readers = new AbortController();
+  // With 2, the canary's reader starts as soon as the stable's has read its input (while the judge mines the stable's
+  // last batches), not before: two reader heaps alive for the whole stable side cost ~25 MB RSS and no time.
+  let stableReadEnd = (): void => undefined;
+  const stableRead = new Promise<void>((resolve) => (stableReadEnd = resolve));
+  const open = (path: string, side: 'stable' | 'canary'): ReturnType<typeof fileSource> =>
+    options.workers === 0 || path === '-'
+      ? fileSource(path, { ...cap, signal })
+      : workerSource(path, {
+          ...cap,
+          signal: AbortSignal.any([signal, readers.signal]),
+          start: options.workers === 1 ? 'when-read' : side === 'stable' ? 'now' : stableRead,
+          onReadEnd: side === 'stable' ? stableReadEnd : undefined,
+          maxHeapMb: options.readerHeapMb,
+        });
+  let result: JudgeResult;
+  try {
+    const request = {
+      stable: [await open(options.stable, 'stable')],
+      canary: [await open(options.canary, 'canary')],
+      pods: readPods(options.pods),
+    };
+    result = await analyze(request, { llm, policy: options.policy, signal });
+  } finally {
+    readers.abort();
+  }
   // A closed output pipe (`| head`) ends output quietly; the exit code still carries the verdict.
   await new PipeWriter().write(
     options.json === 'true' ? `${JSON.stringify(result)}\n` : formatResult(result),

@@ -97,7 +97,8 @@ export async function* streamLines(stream: Readable, signal?: AbortSignal): Asyn
   for await (const batch of streamLineBatches(stream, signal)) yield* batch;
 }
 
-async function checkInput(path: string): Promise<void> {
+/** Rejects with `LogInputUnreadable` when `path` (not `-`) is not a readable regular file. */
+export async function checkInput(path: string): Promise<void> {
   if (path === '-') return;
   try {
     const s = await stat(path);

@@ -116,6 +116,11 @@ export async function* readRecordBatches(
   source: LogSource,
   limits: Partial<MultilineLimits> = {},
 ): AsyncGenerator<LogRecord[]> {
+  if (source.records) {
+    // Read on a thread of its own with the default limits (recordWorker.ts).
+    yield* source.records;
+    return;
+  }
   const grouper = new SourceGrouper(source, limits);
   if (source.batches) {
     for await (const batch of source.batches) {

@@ -53,6 +53,11 @@ export interface LogSource {
    * and attributes each record to its `pod/container`, grouping multi-line records per container.
    */
   prefixed?: boolean;
+  /**
+   * The source's records, already grouped, parsed and redacted elsewhere (a reader thread, see recordWorker.ts), in
+   * input order. When present, record readers take these and never touch `lines` or `batches`.
+   */
+  records?: AsyncIterable<LogRecord[]>;
 }
 
 /** Everything collected for one side of the comparison. */

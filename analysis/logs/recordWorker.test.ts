@@ -1,0 +1,134 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { AnalysisError } from '../errors.ts';
+import { fileSource } from './fileLogs.ts';
+import { packRecords, unpackRecords } from './recordBatch.ts';
+import { MIN_READER_HEAP_MB, WORKER_BATCH_RECORDS, workerSource } from './recordWorker.ts';
+import { readRecordBatches } from './records.ts';
+import type { LogRecord, LogSource } from './types.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'sentinel-record-worker-'));
+
+/**
+ * A prefixed log with what the reader does per record: header shapes learned per container, traces grouped, JSON
+ * lines with times, secrets redacted, CRLF, a line over the length cap, and an unprefixed line.
+ */
+function sample(n: number): string {
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const pod = `[pod/shop-${i % 3}/app] `;
+    if (i % 97 === 0)
+      out.push(
+        `${pod}2026-01-01T00:00:00Z ERROR boom ${i} password=hunter${i}xyz`,
+        `${pod}java.lang.IllegalStateException: x`,
+        `${pod}\tat a.B.c(B.java:1)`,
+      );
+    else if (i % 31 === 0)
+      out.push(
+        `${pod}{"level":"warn","msg":"slow ${i}","ts":"2026-01-01T00:00:0${i % 10}Z","token":"ghp_${'a1B2'.repeat(9)}"}`,
+      );
+    else if (i % 1999 === 0) out.push(`no prefix ${'y'.repeat(20_000)}`);
+    else
+      out.push(
+        `${pod}2026-01-01T00:00:0${i % 10}Z INFO request ${i} GET /api/cart/${i} 200 ${i % 50}ms${i % 5 === 0 ? '\r' : ''}`,
+      );
+  }
+  return `${out.join('\n')}\n`;
+}
+
+async function records(source: LogSource): Promise<LogRecord[]> {
+  const out: LogRecord[] = [];
+  for await (const b of readRecordBatches(source)) out.push(...b);
+  return out;
+}
+
+async function failure(source: Promise<LogSource>): Promise<unknown> {
+  try {
+    await records(await source);
+  } catch (err) {
+    return err;
+  }
+  return undefined;
+}
+
+describe('records read on a thread of their own', () => {
+  const path = join(dir, 'mixed.log');
+  writeFileSync(path, sample(6_000));
+  const gz = join(dir, 'mixed.log.gz');
+  writeFileSync(gz, gzipSync(sample(6_000)));
+
+  it.each([
+    ['plain', path],
+    ['gzip', gz],
+  ])('gives exactly the records of the in-thread reader, in order (%s)', async (_, file) => {
+    const expected = await records(await fileSource(file, { prefixed: true }));
+    const got = await records(await workerSource(file, { prefixed: true }));
+    expect(got.length).toBeGreaterThan(WORKER_BATCH_RECORDS * 4);
+    expect(got).toEqual(expected);
+    // The sample exercises what it claims to: traces, JSON times, redaction, several containers.
+    expect(got.some((r) => r.lines === 3)).toBe(true);
+    expect(got.some((r) => r.time !== undefined)).toBe(true);
+    expect(got.some((r) => r.text.includes('hunter'))).toBe(false);
+    expect(new Set(got.map((r) => r.source)).size).toBe(4);
+  });
+
+  it('packs and unpacks records field by field', () => {
+    const recs: LogRecord[] = [
+      { message: 'a', text: 'x a', level: 'warn', lines: 2, source: 's1', time: 1.5 },
+      { message: 'b', text: 'b', level: 'unknown', lines: 1, source: 's2' },
+      { message: '', text: '', level: 'fatal', lines: 400, source: 's1', time: 0 },
+      { message: '', text: 'only text', level: 'info', lines: 1, source: 's3' },
+      { message: 'msg é ✓', text: '2026 INFO msg é ✓', level: 'info', lines: 1, source: 's3' },
+      { message: 'cut', text: 'cut and more', level: 'debug', lines: 1, source: 's2' },
+    ];
+    expect(unpackRecords(packRecords(recs))).toEqual(recs);
+    expect(Object.keys(unpackRecords(packRecords(recs))[1] as LogRecord)).not.toContain('time');
+  });
+
+  it('stops at the input cap with the same error as the in-thread reader', async () => {
+    const opts = { prefixed: true, maxLines: 4_321, maxLinesOption: 'TEST_CAP (--cap)' };
+    const inThread = await failure(fileSource(path, opts));
+    const onThread = await failure(workerSource(path, opts));
+    expect(onThread).toBeInstanceOf(AnalysisError);
+    expect(onThread).toMatchObject({ code: 'LogInputTooLarge', exitCode: 3 });
+    expect((onThread as AnalysisError).describe()).toBe((inThread as AnalysisError).describe());
+    expect((onThread as Error).message).toMatch(/more than 4321 lines, the cap set by TEST_CAP \(--cap\)/);
+  });
+
+  it('fails a corrupt .gz and a missing file with the same errors as the in-thread reader', async () => {
+    const cut = join(dir, 'cut.log.gz');
+    writeFileSync(cut, gzipSync('INFO a\n'.repeat(1000)).subarray(0, 40));
+    const inThread = await failure(fileSource(cut));
+    const onThread = await failure(workerSource(cut));
+    expect(onThread).toMatchObject({ code: 'LogInputUnreadable', exitCode: 3 });
+    expect((onThread as AnalysisError).describe()).toBe((inThread as AnalysisError).describe());
+    expect((onThread as Error).message).toMatch(/cut\.log\.gz: its gzip data is truncated or corrupt/);
+    await expect(workerSource(join(dir, 'missing.log'))).rejects.toMatchObject({
+      code: 'LogInputUnreadable',
+      exitCode: 3,
+    });
+  });
+
+  it('turns a crashed reader thread into an internal error naming the input, not a hang or a verdict', async () => {
+    // A 4 MB heap cannot load the reader's modules: the thread dies with ERR_WORKER_OUT_OF_MEMORY.
+    const err = await failure(workerSource(path, { maxHeapMb: MIN_READER_HEAP_MB }));
+    expect(err).toBeInstanceOf(AnalysisError);
+    expect(err).toMatchObject({ code: 'LogCollectionFailed', exitCode: 4 });
+    expect((err as AnalysisError).message).toContain(`The reader thread of log input ${path} failed`);
+    expect((err as AnalysisError).hint).toMatch(/heap limit.*--workers 0/);
+  });
+
+  it('ends its thread when the reader stops early', async () => {
+    const source = await workerSource(path, { prefixed: true });
+    let n = 0;
+    for await (const b of readRecordBatches(source)) {
+      n += b.length;
+      break;
+    }
+    expect(n).toBeGreaterThanOrEqual(WORKER_BATCH_RECORDS);
+    expect(n).toBeLessThan(6_000);
+  });
+});
