@@ -1,6 +1,7 @@
 /** @module demo/config — `sentinel demo`'s options (flags or env vars), parsed once. */
 import { z } from 'zod';
 import { ConfigError, defineOptions, intOption, loadOptions, type OptionsOf } from '../lib/config.ts';
+import { llmOptions, SHARED_OPTIONS } from '../lib/vocabulary.ts';
 
 export const DEMO_OPTIONS = defineOptions({
   out: {
@@ -32,16 +33,11 @@ export const DEMO_OPTIONS = defineOptions({
     description: 'paired journey runs per side (the journeys need 3 to judge)',
   },
   chromiumPath: {
-    env: 'CHROMIUM_PATH',
-    schema: z.string().optional(),
+    ...SHARED_OPTIONS.chromiumPath,
     description: 'Chromium executable (default: found automatically); the proxy uses the same',
   },
-  llm: {
-    env: 'SENTINEL_DEMO_LLM',
-    flag: '--llm',
-    schema: z.enum(['none', 'gemini']).default('none'),
-    description: 'none (statistics only, nothing leaves the machine) or gemini (needs GEMINI_API_KEY)',
-  },
+  // The shared `--llm` (lib/vocabulary.ts); SENTINEL_DEMO_LLM is its old name.
+  llm: llmOptions('none', ['SENTINEL_DEMO_LLM']).llm,
   geminiApiKey: {
     env: 'GEMINI_API_KEY',
     schema: z.string().optional(),
@@ -62,7 +58,8 @@ export const DEMO_OPTIONS = defineOptions({
     description: 'GitHub token, with --github',
   },
 });
-export type DemoConfig = OptionsOf<typeof DEMO_OPTIONS>;
+/** The demo's options; `--llm auto` is settled here: gemini when GEMINI_API_KEY is set, else none. */
+export type DemoConfig = Omit<OptionsOf<typeof DEMO_OPTIONS>, 'llm'> & { llm: 'none' | 'gemini' };
 
 /** Reads flags and env vars; throws ConfigError naming each bad value, and when a switched-in service lacks its key. */
 export function loadDemoConfig(argv: readonly string[], env = process.env): DemoConfig {
@@ -75,7 +72,8 @@ export function loadDemoConfig(argv: readonly string[], env = process.env): Demo
   if (options.github && !options.githubToken)
     problems.push('--github owner/repo needs GITHUB_TOKEN (Issues: read and write on that repository)');
   if (problems.length > 0) throw new ConfigError(problems);
-  return options;
+  const llm = options.llm === 'auto' ? (options.geminiApiKey ? 'gemini' : 'none') : options.llm;
+  return { ...options, llm };
 }
 
 /** The environment of a child process the demo starts: this process's own, plus `extra`. */

@@ -51,7 +51,7 @@ export async function startProxy(o: {
   args.push('--allow-loopback', o.allowPorts.map((p) => `127.0.0.1:${p}`).join(','));
   const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: childEnv({ LOCAL_SANDBOX_DIR: o.sandboxDir }),
+    env: childEnv({ PROXY_LOCAL_SANDBOX_DIR: o.sandboxDir }),
   });
   let stderr = '';
   const signal = AbortSignal.any([o.signal, AbortSignal.timeout(o.timeoutMs ?? 30_000)]);

@@ -4,9 +4,10 @@
  * exit 0 promote, 1 rollback, 2 inconclusive, 3 usage or configuration, 4 internal error.
  */
 import { z } from 'zod';
-import { ConfigError, defineOptions, optionsHelp, parseDuration } from '../../lib/config.ts';
+import { defineOptions, durationOption, optionsHelp } from '../../lib/config.ts';
 import { EXIT } from '../../lib/exitCodes.ts';
 import { componentLogger, createRootLogger } from '../../lib/log.ts';
+import { SHARED_OPTIONS } from '../../lib/vocabulary.ts';
 import { loadCanaryAnalysis } from '../canary/parse.ts';
 import { PlaywrightJourneyRunner } from '../canary/playwrightRunner.ts';
 import { runCanaryAnalysis, type CanaryProgress } from '../canary/run.ts';
@@ -15,7 +16,7 @@ import { loadCommandOptions } from '../config.ts';
 import { AnalysisError } from '../errors.ts';
 import { pageFromCanaryVerdict, writeReportPage } from '../report/page/index.ts';
 
-const OPTIONS = defineOptions({
+export const OPTIONS = defineOptions({
   config: {
     env: 'SENTINEL_CANARY_CONFIG',
     flag: '--config',
@@ -23,25 +24,14 @@ const OPTIONS = defineOptions({
     description:
       "canary analysis file: the plugin block's fields (rollout, canary, stable, journeys, logs, llm, report)",
   },
-  json: {
-    env: 'SENTINEL_JSON',
-    flag: '--json',
-    boolean: true,
-    schema: z.enum(['true', 'false']).default('false'),
-    description: 'print the verdict as one JSON object on stdout',
-  },
   timeout: {
     env: 'SENTINEL_CANARY_TIMEOUT',
     flag: '--timeout',
-    schema: z.string().default('15m'),
+    schema: durationOption('15m'),
     description: 'deadline of the whole analysis (e.g. 10m)',
   },
-  html: {
-    env: 'SENTINEL_REPORT_HTML',
-    flag: '--html',
-    schema: z.string().optional(),
-    description: 'also write the verdict report page (self-contained HTML) to this file',
-  },
+  json: SHARED_OPTIONS.json,
+  html: SHARED_OPTIONS.html,
 });
 
 /** Exit codes: the shared contract (lib/exitCodes.ts), the same numbers as `sentinel judge` and `sentinel journey`. */
@@ -98,11 +88,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const { options } = loadCommandOptions(OPTIONS, argv);
-  const deadline = parseDuration(options.timeout);
-  if (deadline === undefined)
-    throw new ConfigError([
-      `SENTINEL_CANARY_TIMEOUT (--timeout) = ${options.timeout}: expected a duration such as 10m`,
-    ]);
+  const deadline = options.timeout;
   let analysis: CanaryAnalysis;
   try {
     analysis = await loadCanaryAnalysis(options.config);
@@ -128,7 +114,7 @@ export async function main(argv: string[]): Promise<number> {
       v.artifacts.reportPage = await writeReportPage(options.html, pageFromCanaryVerdict(v));
       process.stderr.write(`canary: report page ${v.artifacts.reportPage}\n`);
     }
-    process.stdout.write(options.json === 'true' ? `${JSON.stringify(v)}\n` : summary(v));
+    process.stdout.write(options.json ? `${JSON.stringify(v)}\n` : summary(v));
     return CANARY_EXIT[v.verdict];
   } catch (err) {
     if (err instanceof AnalysisError) {

@@ -10,7 +10,7 @@ import { PlaywrightJourneyRunner } from '../canary/playwrightRunner.ts';
 import { loadCommandOptions } from '../config.ts';
 import { createCanaryService } from '../serve/server.ts';
 
-const OPTIONS = defineOptions({
+export const OPTIONS = defineOptions({
   host: {
     env: 'SENTINEL_SERVE_HOST',
     flag: '--host',

@@ -3,8 +3,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { defineOptions, optionsHelp } from '../../lib/config.ts';
 import { buildComparison, judgeComparison } from '../analyze.ts';
-import { createLlmJudge, LLM_OPTIONS, loadCommandOptions } from '../config.ts';
-import { POLICY_NAMES } from '../judges/combine.ts';
+import { createLlmJudge, LLM_OPTIONS, loadCommandOptions, POLICY_OPTIONS } from '../config.ts';
 import { GeminiClient } from '../judges/llm/geminiClient.ts';
 import { LlmJudge } from '../judges/llm/llmJudge.ts';
 import { readLogFile } from '../logs/fileLogs.ts';
@@ -23,12 +22,7 @@ const OPTIONS = defineOptions({
     schema: z.string().default(CORPUS_DIR),
     description: 'folder of labelled cases',
   },
-  policy: {
-    env: 'SENTINEL_POLICY',
-    flag: '--policy',
-    schema: z.enum(POLICY_NAMES).default('stats-decide'),
-    description: 'verdict policy',
-  },
+  ...POLICY_OPTIONS,
   json: {
     env: 'SENTINEL_EVAL_JSON',
     flag: '--json',

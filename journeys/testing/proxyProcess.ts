@@ -85,8 +85,8 @@ export async function startProxyProcess(opts: ProxyProcessOptions = {}): Promise
       ...(identity === 'header'
         ? { PROXY_IDENTITY_KEY_FILE: keyFile }
         : { PROXY_IDENTITY_TOKEN_FILE: tokenFile }),
-      LOG_LEVEL: 'warn',
-      ...(opts.allowLoopback?.length ? { LOCAL_ALLOW_LOOPBACK: opts.allowLoopback.join(',') } : {}),
+      PROXY_LOG_LEVEL: 'warn',
+      ...(opts.allowLoopback?.length ? { PROXY_LOCAL_ALLOW_LOOPBACK: opts.allowLoopback.join(',') } : {}),
       ...opts.env,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
