@@ -12,6 +12,7 @@ import { POLICY_NAMES, type PolicyName } from '../judges/combine.ts';
 import { GeminiClient } from '../judges/llm/geminiClient.ts';
 import { LlmJudge } from '../judges/llm/llmJudge.ts';
 import { DEFAULT_SIDECARS, KubernetesLogCollector, podTemplateHashSelector } from '../logs/kubernetesLogs.ts';
+import { FileLogCollector } from '../logs/fileCollector.ts';
 import type { LogCollector } from '../logs/types.ts';
 import type { RolloutContext } from '../report/types.ts';
 import type { JudgeResult } from '../types.ts';
@@ -58,6 +59,7 @@ export function logWindowStart(a: CanaryAnalysis, now: Date, previous: Date | un
 
 function collectorFor(a: CanaryAnalysis, deps: CanaryDeps, since: Date, log: Logger): LogCollector {
   if (deps.collector) return deps.collector;
+  if (a.logs.files) return new FileLogCollector(a.logs.files);
   if (!deps.kubeConfig) {
     throw new AnalysisError(
       'LogCollectionFailed',
@@ -198,8 +200,7 @@ export async function runCanaryAnalysis(
   const journeysAbort = new AbortController();
   const journeysSignal = AbortSignal.any([opts.signal, journeysAbort.signal]);
   const evidenceP = collectEvidence(collector, opts.signal).then((e) => {
-    if ('failed' in e || !e.request.pods?.some((p) => p.side === 'canary'))
-      journeysAbort.abort(new Error('no canary to test'));
+    if ('failed' in e || !hasCanary(e.request)) journeysAbort.abort(new Error('no canary to test'));
     const pods = 'failed' in e ? { stable: 0, canary: 0 } : countPods(e.request);
     opts.onProgress?.({ stage: 'evidence', pods, warnings: 'failed' in e ? 1 : e.warnings.length });
     return e;
@@ -228,7 +229,7 @@ export async function runCanaryAnalysis(
   if ('failed' in evidence)
     return finish(a, inconclusive(base, [`logs and events: ${evidence.failed}`], true), ctx);
   const pods = countPods(evidence.request);
-  if (pods.canary === 0) {
+  if (!hasCanary(evidence.request)) {
     const what = `no canary pods (label ${podTemplateHashSelector(a.canary.podTemplateHash)} in namespace ${a.namespace})`;
     return finish(a, inconclusive({ ...base, warnings: evidence.warnings }, [what], false), ctx);
   }
@@ -245,6 +246,11 @@ export async function runCanaryAnalysis(
     request: evidence.request,
   });
   return finish(a, verdict, { ...ctx, judged });
+}
+
+/** Whether there is a canary to judge: its pods in the cluster, or its log files. */
+function hasCanary(r: AnalysisRequest): boolean {
+  return (r.pods ?? []).some((p) => p.side === 'canary') || r.canary.length > 0;
 }
 
 function countPods(r: AnalysisRequest): { stable: number; canary: number } {

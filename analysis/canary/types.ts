@@ -92,6 +92,19 @@ export const LogsSchema = z
       .default(5 * 1024 * 1024),
     /** Pods read per side. */
     maxPods: z.number().int().min(1).max(200).default(20),
+    /**
+     * Logs from files instead of the cluster (`sentinel canary` in a pipeline that collected them): each side's files
+     * (plain or .gz; `kubectl logs --prefix` lines keep their pod/container), and optionally the pod evidence JSON of
+     * `sentinel judge --pods`. The window, sidecar and size options do not apply to files.
+     */
+    files: z
+      .object({
+        stable: z.array(z.string().min(1)).min(1),
+        canary: z.array(z.string().min(1)).min(1),
+        pods: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

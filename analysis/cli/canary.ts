@@ -8,7 +8,9 @@ import { defineOptions, durationOption, optionsHelp } from '../../lib/config.ts'
 import { EXIT } from '../../lib/exitCodes.ts';
 import { componentLogger, createRootLogger } from '../../lib/log.ts';
 import { SHARED_OPTIONS } from '../../lib/vocabulary.ts';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { loadCanaryAnalysis } from '../canary/parse.ts';
+import { usesCluster } from '../canary/prepare.ts';
 import { PlaywrightJourneyRunner } from '../canary/playwrightRunner.ts';
 import { runCanaryAnalysis, type CanaryProgress } from '../canary/run.ts';
 import type { CanaryAnalysis, CanaryVerdict } from '../canary/types.ts';
@@ -97,9 +99,13 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`sentinel canary: ${err.code}: ${err.describe()}\n`);
     return CANARY_EXIT.usage;
   }
-  const { KubeConfig } = await import('@kubernetes/client-node');
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromDefault();
+  // Logs from files and nothing else from a cluster: no kubeconfig is needed (a pipeline step).
+  let kubeConfig: KubeConfig | undefined;
+  if (usesCluster(analysis)) {
+    const { KubeConfig } = await import('@kubernetes/client-node');
+    kubeConfig = new KubeConfig();
+    kubeConfig.loadFromDefault();
+  }
   const log = componentLogger(createRootLogger({ level: 'warn' }), 'analysis');
   try {
     const v = await runCanaryAnalysis(
