@@ -49,6 +49,11 @@ export interface CanaryRunOptions {
   onProgress?: ((p: CanaryProgress) => void) | undefined;
 }
 
+/** The label selector of one side's pods: its own selector, else its pod-template-hash label. */
+function selectorOf(side: CanaryAnalysis['canary']): string {
+  return side.selector ?? podTemplateHashSelector(side.podTemplateHash);
+}
+
 /** Start of the log window. */
 export function logWindowStart(a: CanaryAnalysis, now: Date, previous: Date | undefined): Date {
   const { window, firstWindow, maxWindow } = a.logs;
@@ -73,8 +78,8 @@ function collectorFor(a: CanaryAnalysis, deps: CanaryDeps, since: Date, log: Log
     kubeConfig: deps.kubeConfig,
     namespace: a.namespace,
     selectors: {
-      canary: podTemplateHashSelector(a.canary.podTemplateHash),
-      stable: podTemplateHashSelector(a.stable.podTemplateHash),
+      canary: selectorOf(a.canary),
+      stable: selectorOf(a.stable),
     },
     sidecars: [...new Set([...(a.logs.sidecars ?? []), ...DEFAULT_SIDECARS])],
     since,
@@ -146,7 +151,7 @@ async function canaryImage(
   try {
     const pods = await kc.makeApiClient(CoreV1Api).listNamespacedPod({
       namespace: a.namespace,
-      labelSelector: podTemplateHashSelector(a.canary.podTemplateHash),
+      labelSelector: selectorOf(a.canary),
       limit: 1,
     });
     const status = pods.items[0]?.status?.containerStatuses?.[0];
@@ -230,7 +235,7 @@ export async function runCanaryAnalysis(
     return finish(a, inconclusive(base, [`logs and events: ${evidence.failed}`], true), ctx);
   const pods = countPods(evidence.request);
   if (!hasCanary(evidence.request)) {
-    const what = `no canary pods (label ${podTemplateHashSelector(a.canary.podTemplateHash)} in namespace ${a.namespace})`;
+    const what = `no canary pods (label ${selectorOf(a.canary)} in namespace ${a.namespace})`;
     return finish(a, inconclusive({ ...base, warnings: evidence.warnings }, [what], false), ctx);
   }
   const judged = await analyze(

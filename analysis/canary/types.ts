@@ -40,6 +40,11 @@ export const SideSchema = z
   .object({
     /** The ReplicaSet's `rollouts-pod-template-hash` label value. */
     podTemplateHash: hash,
+    /**
+     * A label selector for this side's pods instead of the pod-template-hash label (Flagger: `app=podinfo` for the
+     * canary, `app=podinfo-primary` for the primary); `podTemplateHash` then only names the side in the verdict.
+     */
+    selector: z.string().min(1).optional(),
     /** Where journeys reach this side (a Service URL); required when `journeys` is set. */
     url: z.url({ protocol: /^https?$/, error: 'expected an absolute http:// or https:// URL' }).optional(),
   })

@@ -13,6 +13,14 @@ import { silentLogger, type Logger } from '../../lib/log.ts';
 import { describeCanaryIssues } from '../canary/parse.ts';
 import { runCanaryAnalysis, type CanaryDeps } from '../canary/run.ts';
 import { CanaryAnalysisSchema, type CanaryVerdict } from '../canary/types.ts';
+import {
+  FLAGGER_HOOKS,
+  FlaggerPayloadSchema,
+  flaggerRequest,
+  flaggerStatus,
+  type AnalysisState,
+  type FlaggerHook,
+} from './flagger.ts';
 
 /** The POST body: a CanaryAnalysis plus the rollout step it gates (part of the idempotency key). */
 export const AnalysisRequestSchema = z.object({
@@ -100,11 +108,25 @@ function view(e: Entry): Record<string, unknown> {
   };
 }
 
+function stateOf(e: Entry): AnalysisState {
+  return e.state === 'done' ? (e.verdict?.verdict ?? 'error') : e.state;
+}
+
 /** `?gate=true`: the HTTP status carries the decision (Flagger webhooks, CI): 200 promote only. */
 function gateStatus(e: Entry): number {
   if (e.state === 'error') return 500;
   if (e.state === 'running') return 503;
   return e.verdict?.verdict === 'promote' ? 200 : e.verdict?.verdict === 'rollback' ? 412 : 503;
+}
+
+/** A Flagger payload as an analysis request; throws naming what is wrong. */
+function fromFlagger(json: unknown): unknown {
+  const payload = FlaggerPayloadSchema.safeParse(json);
+  if (!payload.success)
+    throw new Error(
+      `expected Flagger's webhook payload {name, namespace, phase, checksum, metadata}: ${describeCanaryIssues(payload.error).join('; ')}`,
+    );
+  return flaggerRequest(payload.data);
 }
 
 /** The service; `listen` it. */
@@ -141,13 +163,20 @@ export function createCanaryService(opts: ServeOptions): { server: Server; close
     entries.set(id, entry);
     return entry;
   };
-  const respond = async (res: ServerResponse, e: Entry, url: URL, created: boolean): Promise<void> => {
+  const respond = async (
+    res: ServerResponse,
+    e: Entry,
+    url: URL,
+    created: boolean,
+    hook?: FlaggerHook,
+  ): Promise<void> => {
     const wait = Math.min(
       Number(url.searchParams.get('wait')?.replace(/s$/, '') ?? 0) * 1000 || 0,
       o.maxWaitMs,
     );
     if (wait > 0 && e.state === 'running')
       await Promise.race([e.done, new Promise((r) => setTimeout(r, wait).unref())]);
+    if (hook) return send(res, flaggerStatus(hook, stateOf(e)), { hook, ...view(e) });
     if (url.searchParams.get('gate') === 'true') return send(res, gateStatus(e), view(e));
     send(res, e.state === 'error' ? 500 : created && e.state === 'running' ? 202 : 200, view(e));
   };
@@ -162,12 +191,24 @@ export function createCanaryService(opts: ServeOptions): { server: Server; close
         },
       });
     sweep();
-    if (req.method === 'POST' && url.pathname === '/v1/analyses') {
+    const flagger = /^\/v1\/flagger\/([a-z-]+)$/.exec(url.pathname);
+    if (req.method === 'POST' && (url.pathname === '/v1/analyses' || flagger)) {
+      const hook = flagger?.[1] as FlaggerHook | undefined;
+      if (hook !== undefined && !FLAGGER_HOOKS.includes(hook))
+        return send(res, 404, {
+          error: {
+            code: 'UnknownHook',
+            message: `no Flagger hook "${hook}"; use /v1/flagger/{${FLAGGER_HOOKS.join('|')}}`,
+          },
+        });
       let json: unknown;
       try {
         json = await readJson(req);
+        if (hook) json = fromFlagger(json);
       } catch (err) {
-        return send(res, 400, { error: { code: 'BodyNotJson', message: errorMessage(err) } });
+        return send(res, 400, {
+          error: { code: hook ? 'FlaggerPayloadInvalid' : 'BodyNotJson', message: errorMessage(err) },
+        });
       }
       const parsed = AnalysisRequestSchema.safeParse(json);
       if (!parsed.success)
@@ -176,7 +217,7 @@ export function createCanaryService(opts: ServeOptions): { server: Server; close
         });
       const id = keyOf(parsed.data);
       const existing = entries.get(id);
-      if (existing) return respond(res, existing, url, false);
+      if (existing) return respond(res, existing, url, false, hook);
       const running = [...entries.values()].filter((e) => e.state === 'running').length;
       if (running >= o.maxRunning)
         return send(res, 429, {
@@ -185,7 +226,7 @@ export function createCanaryService(opts: ServeOptions): { server: Server; close
             message: `${running} analyses are running (limit ${o.maxRunning}); retry later`,
           },
         });
-      return respond(res, start(id, parsed.data), url, true);
+      return respond(res, start(id, parsed.data), url, true, hook);
     }
     const m = /^\/v1\/analyses\/([0-9a-f]{24})$/.exec(url.pathname);
     if (req.method === 'GET' && m) {
@@ -199,7 +240,13 @@ export function createCanaryService(opts: ServeOptions): { server: Server; close
             },
           });
     }
-    send(res, 404, { error: { code: 'NotFound', message: 'POST /v1/analyses or GET /v1/analyses/{id}' } });
+    send(res, 404, {
+      error: {
+        code: 'NotFound',
+        message:
+          'POST /v1/analyses, GET /v1/analyses/{id}, or POST /v1/flagger/{rollout|confirm-promotion|rollback}',
+      },
+    });
   };
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
