@@ -37,14 +37,20 @@ const healthy = heldCollector(false);
 const services = [broken, healthy].map((h) =>
   createCanaryService({ token: TOKEN, deps: { collector: h.collector } }),
 );
+/** As deployed for Flagger, whose webhooks send no headers: /v1/flagger/* open, everything else still guarded. */
+const open = createCanaryService({
+  token: TOKEN,
+  deps: { collector: heldCollector(false).collector },
+  flaggerWithoutToken: true,
+});
 const bases: string[] = [];
 beforeAll(async () => {
-  for (const s of services) {
+  for (const s of [...services, open]) {
     await new Promise<void>((r) => s.server.listen(0, '127.0.0.1', r));
     bases.push(`http://127.0.0.1:${(s.server.address() as AddressInfo).port}`);
   }
 });
-afterAll(() => services.forEach((s) => s.close()));
+afterAll(() => [...services, open].forEach((s) => s.close()));
 
 /** Flagger's payload, as its controller marshals it. */
 const payload = (checksum = '6d5cb5d8c4') => ({
@@ -54,10 +60,19 @@ const payload = (checksum = '6d5cb5d8c4') => ({
   checksum,
   metadata: { analysis: 'policy: stats-decide\nlogs:\n  sidecars: [istio-proxy]\n' },
 });
-async function hook(base: string, type: string, body: unknown = payload(), q = '') {
+async function hook(
+  base: string,
+  type: string,
+  body: unknown = payload(),
+  q = '',
+  token: string | null = TOKEN,
+) {
   const r = await fetch(`${base}/v1/flagger/${type}${q}`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    headers: {
+      ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+      'content-type': 'application/json',
+    },
     body: JSON.stringify(body),
   });
   return { status: r.status, body: (await r.json()) as Record<string, unknown> };
@@ -113,6 +128,14 @@ describe('Flagger webhooks on sentinel serve', () => {
     const r = await hook(bases[0] as string, 'rollout', body);
     expect(r.status).toBe(status);
     expect(JSON.stringify(r.body)).toMatch(says);
+  });
+
+  it('without a token: 401, unless the service opens /v1/flagger/* (and only that) for Flagger', async () => {
+    expect((await hook(bases[0] as string, 'rollout', payload(), '', null)).status).toBe(401);
+    const openBase = bases[2] as string;
+    expect((await hook(openBase, 'rollout', payload('cccc'), '', null)).status).toBe(202);
+    const other = await fetch(`${openBase}/v1/analyses`, { method: 'POST', body: '{}' });
+    expect(other.status).toBe(401);
   });
 
   it('an unknown hook type is 404 listing the served ones', async () => {

@@ -32,6 +32,11 @@ export const AnalysisRequestSchema = z.object({
 export interface ServeOptions {
   /** The bearer token callers must present. */
   token: string;
+  /**
+   * Serve `/v1/flagger/*` without the bearer token: Flagger's webhooks cannot send headers. Off by default; turn it on
+   * only with a NetworkPolicy that admits nothing but Flagger's namespace to this port.
+   */
+  flaggerWithoutToken?: boolean;
   deps: CanaryDeps;
   /** Analyses running at once; more get 429 (each runs journeys in browsers and reads logs). */
   maxRunning?: number;
@@ -183,7 +188,8 @@ export function createCanaryService(opts: ServeOptions): { server: Server; close
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://serve');
     if (url.pathname === '/healthz') return send(res, 200, { ok: true });
-    if (!authorized(req))
+    const flaggerOpen = o.flaggerWithoutToken === true && url.pathname.startsWith('/v1/flagger/');
+    if (!flaggerOpen && !authorized(req))
       return send(res, 401, {
         error: {
           code: 'Unauthorized',
