@@ -172,9 +172,9 @@ export function createCanaryService(opts: ServeOptions): { server: Server; close
     res: ServerResponse,
     e: Entry,
     url: URL,
-    created: boolean,
-    hook?: FlaggerHook,
+    how: { created: boolean; hook?: FlaggerHook | undefined },
   ): Promise<void> => {
+    const { created, hook } = how;
     const wait = Math.min(
       Number(url.searchParams.get('wait')?.replace(/s$/, '') ?? 0) * 1000 || 0,
       o.maxWaitMs,
@@ -223,7 +223,7 @@ export function createCanaryService(opts: ServeOptions): { server: Server; close
         });
       const id = keyOf(parsed.data);
       const existing = entries.get(id);
-      if (existing) return respond(res, existing, url, false, hook);
+      if (existing) return respond(res, existing, url, { created: false, hook });
       const running = [...entries.values()].filter((e) => e.state === 'running').length;
       if (running >= o.maxRunning)
         return send(res, 429, {
@@ -232,13 +232,13 @@ export function createCanaryService(opts: ServeOptions): { server: Server; close
             message: `${running} analyses are running (limit ${o.maxRunning}); retry later`,
           },
         });
-      return respond(res, start(id, parsed.data), url, true, hook);
+      return respond(res, start(id, parsed.data), url, { created: true, hook });
     }
     const m = /^\/v1\/analyses\/([0-9a-f]{24})$/.exec(url.pathname);
     if (req.method === 'GET' && m) {
       const e = entries.get(m[1] as string);
       return e
-        ? respond(res, e, url, false)
+        ? respond(res, e, url, { created: false })
         : send(res, 404, {
             error: {
               code: 'AnalysisNotFound',
