@@ -9,6 +9,9 @@ import {
   loadOptions,
   type OptionsOf,
 } from '../lib/config.ts';
+import { llmOptions, SHARED_OPTIONS } from '../lib/vocabulary.ts';
+
+const DEMO_LLM = llmOptions('none', ['SENTINEL_DEMO_LLM']);
 
 export const DEMO_OPTIONS = defineOptions({
   out: {
@@ -47,20 +50,15 @@ export const DEMO_OPTIONS = defineOptions({
       "launch the proxy's Chromium while the pods start (true), or on the first journey (false, the cluster's default)",
   },
   chromiumPath: {
-    env: 'CHROMIUM_PATH',
-    schema: z.string().optional(),
+    ...SHARED_OPTIONS.chromiumPath,
     description: 'Chromium executable (default: found automatically); the proxy uses the same',
   },
-  llm: {
-    env: 'SENTINEL_DEMO_LLM',
-    flag: '--llm',
-    schema: z.enum(['none', 'gemini']).default('none'),
-    description: 'none (statistics only, nothing leaves the machine) or gemini (needs GEMINI_API_KEY)',
-  },
-  // The switched-in services' options are the report options' own (one definition of each name, env var and schema).
-  geminiApiKey: REPORT_OPTIONS.geminiApiKey,
+  // The shared LLM options (lib/vocabulary.ts): one definition of each name, env var and schema. SENTINEL_DEMO_LLM
+  // is `--llm`'s old name.
+  llm: DEMO_LLM.llm,
+  geminiApiKey: DEMO_LLM.llmApiKey,
   /** Where Gemini is reached (a local stand-in speaking its REST API in the tests; a proxy). */
-  geminiBaseUrl: REPORT_OPTIONS.geminiBaseUrl,
+  geminiBaseUrl: DEMO_LLM.llmBaseUrl,
   github: {
     env: 'SENTINEL_DEMO_GITHUB',
     flag: '--github',
@@ -74,7 +72,8 @@ export const DEMO_OPTIONS = defineOptions({
   /** GitHub's REST root (GitHub Enterprise Server, or a local stand-in in the tests). */
   githubApiUrl: REPORT_OPTIONS.apiUrl,
 });
-export type DemoConfig = OptionsOf<typeof DEMO_OPTIONS>;
+/** The demo's options; `--llm auto` is settled here: gemini when GEMINI_API_KEY is set, else none. */
+export type DemoConfig = Omit<OptionsOf<typeof DEMO_OPTIONS>, 'llm'> & { llm: 'none' | 'gemini' };
 
 /** Reads flags and env vars; throws ConfigError naming each bad value, and when a switched-in service lacks its key. */
 export function loadDemoConfig(argv: readonly string[], env = process.env): DemoConfig {
@@ -87,7 +86,8 @@ export function loadDemoConfig(argv: readonly string[], env = process.env): Demo
   if (options.github && !options.githubToken)
     problems.push('--github owner/repo needs GITHUB_TOKEN (Issues: read and write on that repository)');
   if (problems.length > 0) throw new ConfigError(problems);
-  return options;
+  const llm = options.llm === 'auto' ? (options.geminiApiKey ? 'gemini' : 'none') : options.llm;
+  return { ...options, llm };
 }
 
 /** The environment of a child process the demo starts: this process's own, plus `extra`. */

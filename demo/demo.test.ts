@@ -203,7 +203,7 @@ describe('sentinel demo', () => {
     const dir = mkdtempSync(join(root, 'nochromium-'));
     const r = spawnSync(process.execPath, [BIN, 'demo', '--out', dir], {
       encoding: 'utf8',
-      env: { ...process.env, CHROMIUM_PATH: join(dir, 'no-such-chromium') },
+      env: { ...process.env, SENTINEL_CHROMIUM_PATH: join(dir, 'no-such-chromium') },
     });
     expect(r.status).toBe(3);
     expect(r.stderr).toContain('no-such-chromium is not an executable file');

@@ -2,7 +2,7 @@
  * `sentinel demo --llm gemini --github owner/repo`: the real services switched in, here the local stand-ins that speak
  * their REST APIs (the fake Gemini checks request shapes and the API key header; the fake GitHub validates every
  * request and response against GitHub's OpenAPI description), reached through the demo's own options
- * (SENTINEL_GEMINI_BASE_URL, GITHUB_API_URL). The real binary, pods, proxy and Chromium, as a user runs it.
+ * (SENTINEL_LLM_BASE_URL, GITHUB_API_URL). The real binary, pods, proxy and Chromium, as a user runs it.
  */
 import { readdirSync, readFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -65,7 +65,7 @@ describe('sentinel demo --llm gemini --github acme/shop (local stand-ins of both
       const r = await runDemo(out, ['--sessions', '60', '--llm', 'gemini', '--github', REPO], {
         env: {
           GEMINI_API_KEY: GEMINI_KEY,
-          SENTINEL_GEMINI_BASE_URL: gemini.url,
+          SENTINEL_LLM_BASE_URL: gemini.url,
           GITHUB_TOKEN: TOKENS.user,
           GITHUB_API_URL: github.baseUrl,
         },
@@ -138,7 +138,7 @@ describe('sentinel demo --llm gemini --github acme/shop (local stand-ins of both
       const r = await runDemo(out, ['--sessions', '60'], {
         env: {
           GEMINI_API_KEY: GEMINI_KEY,
-          SENTINEL_GEMINI_BASE_URL: gemini.url,
+          SENTINEL_LLM_BASE_URL: gemini.url,
           GITHUB_TOKEN: TOKENS.user,
           GITHUB_API_URL: github.baseUrl,
         },

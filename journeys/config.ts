@@ -1,23 +1,15 @@
 /** @module journeys/config — the options of `sentinel journey` (flags and env vars), read once here. */
 import { z } from 'zod';
 import {
+  csvOption,
   defineOptions,
   durationOption,
   intOption,
-  loadOptions,
-  type OptionSpecs,
+  loadCommandOptions,
   type OptionsOf,
 } from '../lib/config.ts';
 
-const csv = z
-  .string()
-  .optional()
-  .transform((s) =>
-    (s ?? '')
-      .split(',')
-      .map((x) => x.trim())
-      .filter(Boolean),
-  );
+const csv = csvOption;
 
 export const COMMON = defineOptions({
   spec: {
@@ -134,12 +126,7 @@ export const COMPARE = defineOptions({
 export type Common = OptionsOf<typeof COMMON>;
 
 /** Parses a subcommand's flags and env vars (flags win). Throws ConfigError naming each bad option. */
-export function loadCommand<T extends OptionSpecs>(
-  specs: T,
-  argv: readonly string[],
-): { options: OptionsOf<T>; positionals: string[] } {
-  return loadOptions(specs, { env: process.env, argv });
-}
+export const loadCommand = loadCommandOptions;
 
 /** The environment, for `{ env: NAME }` spec variables. */
 export function processEnv(): Readonly<Record<string, string | undefined>> {

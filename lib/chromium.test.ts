@@ -20,7 +20,7 @@ describe('findChromium', () => {
   });
 
   it('refuses a missing explicit path instead of falling back', () => {
-    expect(() => findChromium({ explicitPath: join(dir, 'nope') })).toThrow(/CHROMIUM_PATH=.*nope/);
+    expect(() => findChromium({ explicitPath: join(dir, 'nope') })).toThrow(/SENTINEL_CHROMIUM_PATH=.*nope/);
   });
 
   it('prefers the first system candidate that exists', () => {

@@ -24,7 +24,7 @@ const CACHE_LAYOUTS: Record<string, string[]> = {
 };
 
 export interface FindChromiumOptions {
-  /** An explicit path (`CHROMIUM_PATH`); when set it must exist, there is no fallback. */
+  /** An explicit path (`SENTINEL_CHROMIUM_PATH`); when set it must exist, there is no fallback. */
   explicitPath?: string | undefined;
   /** Playwright's browser cache (`PLAYWRIGHT_BROWSERS_PATH`); default `~/.cache/ms-playwright`. */
   browsersPath?: string | undefined;
@@ -63,7 +63,7 @@ export class ChromiumNotFound extends SentinelError {
     super('ChromiumNotFound', `${message} Looked in: ${tried.join(', ') || '(nowhere)'}.`, {
       hint:
         'Install one: `sudo apt-get install -y chromium-headless-shell` (Debian/Ubuntu), ' +
-        'or point CHROMIUM_PATH at a Chromium or chrome-headless-shell executable.',
+        'or point SENTINEL_CHROMIUM_PATH at a Chromium or chrome-headless-shell executable.',
     });
   }
 }
@@ -76,7 +76,7 @@ export class ChromiumNotFound extends SentinelError {
 export function findChromium(opts: FindChromiumOptions = {}): string {
   if (opts.explicitPath) {
     if (isExecutable(opts.explicitPath)) return opts.explicitPath;
-    throw new ChromiumNotFound(`CHROMIUM_PATH=${opts.explicitPath} is not an executable file.`, [
+    throw new ChromiumNotFound(`SENTINEL_CHROMIUM_PATH=${opts.explicitPath} is not an executable file.`, [
       opts.explicitPath,
     ]);
   }

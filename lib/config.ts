@@ -13,6 +13,18 @@ export interface OptionSpec<S extends z.ZodType = z.ZodType> {
   schema: S;
   /** One line for `--help` and for error messages. */
   description: string;
+  /** Names of an earlier release, still read (with a one-line warning on stderr) until the next release. */
+  deprecated?: DeprecatedNames;
+}
+
+/** The old names of a renamed option, and old spellings of its values. */
+export interface DeprecatedNames {
+  /** Old environment variables, read after the new one. */
+  env?: readonly string[];
+  /** Old flags, read after the new one. */
+  flags?: readonly string[];
+  /** Old values and the new value each one means (`off` → `none`). */
+  values?: Readonly<Record<string, string>>;
 }
 
 export type OptionSpecs = Record<string, OptionSpec>;
@@ -24,7 +36,30 @@ export type OptionsOf<T extends OptionSpecs> = { [K in keyof T]: z.output<T[K]['
 export interface ConfigSource {
   env?: Record<string, string | undefined>;
   argv?: readonly string[];
+  /** Where deprecation warnings go; default {@link stderrDeprecations} (once per old name per process). */
+  deprecations?: Deprecations;
 }
+
+/** Receives "old name → new name" notices; writes each old name at most once. */
+export class Deprecations {
+  private readonly seen = new Set<string>();
+  private readonly write: (line: string) => void;
+  constructor(write: (line: string) => void) {
+    this.write = write;
+  }
+
+  /** One line naming the old name and the new one, the first time `old` is used. */
+  warn(old: string, now: string): void {
+    if (this.seen.has(old)) return;
+    this.seen.add(old);
+    this.write(
+      `sentinel: ${old} is deprecated, use ${now} (the old name stops working in the next release)\n`,
+    );
+  }
+}
+
+/** The process-wide sink: stderr, each old name once. */
+export const stderrDeprecations = new Deprecations((line) => process.stderr.write(line));
 
 /** The configuration is invalid; `message` names each variable, its bad value and what is allowed. */
 export class ConfigError extends Error {
@@ -74,6 +109,39 @@ export function intOption(defaultValue: number, min: number, max: number): z.Zod
     .default(defaultValue);
 }
 
+/** A comma-separated list (`a, b,c` → `['a', 'b', 'c']`); unset → `[]`. */
+export const csvOption = z
+  .string()
+  .optional()
+  .transform((s) =>
+    (s ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  );
+
+/**
+ * A duration field of a config document (`500ms`, `30s`, `10m`, `1h`) → milliseconds, at most `max`; the key stays
+ * optional (the default applies). For env vars and flags use {@link durationOption}.
+ */
+// eslint-disable-next-line @typescript-eslint/explicit-module-boundary-types -- the inferred zod type keeps the key optional
+export function boundedDuration(fallback: string, max: number) {
+  return z
+    .string()
+    .default(fallback)
+    .transform((raw, ctx) => {
+      const ms = parseDuration(raw);
+      if (ms === undefined || ms > max) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected a duration such as 500ms, 30s or 10m (at most ${max / 1000}s), got "${raw}"`,
+        });
+        return z.NEVER;
+      }
+      return ms;
+    });
+}
+
 /** Parses `500ms`, `2s`, `1.5m`, `1h`, or a bare number (milliseconds). */
 export function parseDuration(raw: string): number | undefined {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(raw.trim());
@@ -90,12 +158,17 @@ interface SplitArgs {
   positionals: string[];
 }
 
-function splitArgv(specs: OptionSpecs, argv: readonly string[]): SplitArgs {
-  const byFlag = new Map(
-    Object.values(specs)
-      .filter((s) => s.flag)
-      .map((s) => [s.flag as string, s]),
+/** Every flag of `specs`, old names included, with its spec. */
+export function flagsOf(specs: OptionSpecs): Map<string, OptionSpec> {
+  return new Map(
+    Object.values(specs).flatMap((s) =>
+      [s.flag, ...(s.deprecated?.flags ?? [])].flatMap((f) => (f ? [[f, s] as const] : [])),
+    ),
   );
+}
+
+function splitArgv(specs: OptionSpecs, argv: readonly string[]): SplitArgs {
+  const byFlag = flagsOf(specs);
   const flags = new Map<string, string>();
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -108,7 +181,10 @@ function splitArgv(specs: OptionSpecs, argv: readonly string[]): SplitArgs {
     const name = eq >= 0 ? arg.slice(0, eq) : arg;
     const spec = byFlag.get(name);
     if (!spec) {
-      const known = [...byFlag.keys()].sort().join(', ');
+      const known = Object.values(specs)
+        .flatMap((s) => (s.flag ? [s.flag] : []))
+        .sort()
+        .join(', ');
       throw new ConfigError([`unknown flag ${name}; known flags: ${known || '(none)'}`]);
     }
     if (eq >= 0) flags.set(name, arg.slice(eq + 1));
@@ -145,6 +221,39 @@ function parseOne(
   return { ok: false, problem: `${label(spec)} = ${shown}: ${why}. ${spec.description}` };
 }
 
+/** Empty strings count as unset. */
+function given(v: string | undefined): string | undefined {
+  return v === '' ? undefined : v;
+}
+
+/**
+ * The raw value of one option: the flag, an old flag, the env var, an old env var — in that order; an old name or an
+ * old value spelling is used with a deprecation notice naming the new one.
+ */
+function rawValue(
+  spec: OptionSpec,
+  flags: ReadonlyMap<string, string>,
+  env: Record<string, string | undefined>,
+  deprecations: Deprecations,
+): string | undefined {
+  const old = spec.deprecated;
+  const candidates: [name: string, value: string | undefined, isOld: boolean][] = [
+    ...(spec.flag ? [[spec.flag, flags.get(spec.flag), false] as [string, string | undefined, boolean]] : []),
+    ...(old?.flags ?? []).map((f) => [f, flags.get(f), true] as [string, string | undefined, boolean]),
+    [spec.env, env[spec.env], false],
+    ...(old?.env ?? []).map((e) => [e, env[e], true] as [string, string | undefined, boolean]),
+  ];
+  const hit = candidates.find(([, v]) => given(v) !== undefined);
+  if (!hit) return undefined;
+  const [name, value, isOld] = hit;
+  if (isOld) deprecations.warn(name, name.startsWith('--') ? (spec.flag ?? spec.env) : spec.env);
+  const renamed = old?.values?.[value as string];
+  if (renamed === undefined) return value;
+  const sep = name.startsWith('--') ? ' ' : '=';
+  deprecations.warn(`${name}${sep}${value}`, `${name}${sep}${renamed}`);
+  return renamed;
+}
+
 /**
  * Reads every option from flags (first) or env vars, treating empty strings as unset, and validates them.
  * Throws {@link ConfigError} listing every bad option with its value and the allowed ones.
@@ -154,11 +263,12 @@ export function loadOptions<T extends OptionSpecs>(
   source: ConfigSource = {},
 ): { options: OptionsOf<T>; positionals: string[] } {
   const env = source.env ?? {};
+  const deprecations = source.deprecations ?? stderrDeprecations;
   const { flags, positionals } = splitArgv(specs, source.argv ?? []);
   const out: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const [key, spec] of Object.entries(specs)) {
-    const raw = (spec.flag ? flags.get(spec.flag) : undefined) ?? env[spec.env];
+    const raw = rawValue(spec, flags, env, deprecations);
     const result = parseOne(spec, raw === '' ? undefined : raw);
     if (result.ok) out[key] = result.value;
     else problems.push(result.problem);
@@ -167,9 +277,26 @@ export function loadOptions<T extends OptionSpecs>(
   return { options: out as OptionsOf<T>, positionals };
 }
 
-/** Help text listing each option with its flag, env var and description. */
+/** A command's options from its argv and this process's environment (flags win). Throws {@link ConfigError}. */
+export function loadCommandOptions<T extends OptionSpecs>(
+  specs: T,
+  argv: readonly string[],
+): { options: OptionsOf<T>; positionals: string[] } {
+  return loadOptions(specs, { env: process.env, argv });
+}
+
+/** Help text listing each option with its flag, env var and description, then the renamed options' old names. */
 export function optionsHelp(specs: OptionSpecs): string {
-  return Object.values(specs)
-    .map((s) => `  ${(s.flag ?? '').padEnd(22)} ${s.env.padEnd(28)} ${s.description}`)
-    .join('\n');
+  const rows = Object.values(specs).map(
+    (s) => `  ${(s.flag ?? '').padEnd(22)} ${s.env.padEnd(28)} ${s.description}`,
+  );
+  const renamed = Object.values(specs).flatMap((s) => {
+    const old = [...(s.deprecated?.flags ?? []), ...(s.deprecated?.env ?? [])];
+    const values = Object.entries(s.deprecated?.values ?? {}).map(([o, n]) => `${o} → ${n}`);
+    return old.length + values.length > 0
+      ? [`  ${[...old, ...values].join(', ')} → ${[s.flag, s.env].filter(Boolean).join(' / ')}`]
+      : [];
+  });
+  if (renamed.length === 0) return rows.join('\n');
+  return `${rows.join('\n')}\n\nrenamed (the old names still work until the next release, with a warning):\n${renamed.join('\n')}`;
 }

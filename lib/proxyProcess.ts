@@ -32,7 +32,7 @@ export interface ProxyProcessOptions {
   token?: string;
   /** Loopback targets the sandboxes may reach (`127.0.0.1:port`; the local backend's network guard refuses the rest). */
   allowLoopback?: readonly string[];
-  /** Where the local backend keeps its sandbox folders (`LOCAL_SANDBOX_DIR`). */
+  /** Where the local backend keeps its sandbox folders (`PROXY_LOCAL_SANDBOX_DIR`). */
   sandboxDir?: string;
   /** Most sandboxes at once (`--max-sandboxes`). */
   maxSandboxes?: number;
@@ -149,8 +149,8 @@ export async function startProxyProcess(o: ProxyProcessOptions = {}): Promise<Pr
       // eslint-disable-next-line no-restricted-properties -- the child inherits this process's environment, as spawn does by default
       ...process.env,
       ...creds.env,
-      ...(o.allowLoopback?.length ? { LOCAL_ALLOW_LOOPBACK: o.allowLoopback.join(',') } : {}),
-      ...(o.sandboxDir ? { LOCAL_SANDBOX_DIR: o.sandboxDir } : {}),
+      ...(o.allowLoopback?.length ? { PROXY_LOCAL_ALLOW_LOOPBACK: o.allowLoopback.join(',') } : {}),
+      ...(o.sandboxDir ? { PROXY_LOCAL_SANDBOX_DIR: o.sandboxDir } : {}),
       ...o.env,
     },
     stdio: ['ignore', 'ignore', 'pipe'],

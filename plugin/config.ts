@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { CanaryAnalysisSchema } from '../analysis/schema.ts';
-import { boolOption, defineOptions, loadOptions, parseDuration, type OptionsOf } from '../lib/config.ts';
+import { boolOption, boundedDuration, defineOptions, loadOptions, type OptionsOf } from '../lib/config.ts';
 
 /** go-plugin's handshake variables (set by the controller) and our own options. */
 export const PLUGIN_OPTIONS = defineOptions({
@@ -63,21 +63,7 @@ export function loadConfig(
 
 // ---- AnalysisTemplate plugin block ----
 
-const duration = (fallback: string, max: number): z.ZodType<number> =>
-  z
-    .string()
-    .default(fallback)
-    .transform((raw, ctx) => {
-      const ms = parseDuration(raw);
-      if (ms === undefined || ms > max) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `expected a duration such as 500ms, 5s or 1m (at most ${max / 1000}s), got "${raw}"`,
-        });
-        return z.NEVER;
-      }
-      return ms;
-    }) as unknown as z.ZodType<number>;
+const duration = boundedDuration;
 
 /** Options every check kind shares. */
 const common = {

@@ -58,7 +58,7 @@ function checkAllowList(config: Config, server: ProxyServer): void {
     const clash = b.allowLoopback.find((entry) => own.has(Number(entry.slice(entry.lastIndexOf(':') + 1))));
     if (clash) {
       throw new Error(
-        `LOCAL_ALLOW_LOOPBACK = ${clash}: that is one of the proxy's own ports; sandboxes must never reach the proxy.`,
+        `PROXY_LOCAL_ALLOW_LOOPBACK = ${clash}: that is one of the proxy's own ports; sandboxes must never reach the proxy.`,
       );
     }
   }

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import {
   boolOption,
   ConfigError,
+  csvOption,
   defineOptions,
   durationOption,
   intOption,
@@ -70,52 +71,51 @@ export const BACKEND_KINDS = BackendConfigSchema.options.map((o) => o.shape.kind
 /** `127.0.0.1:3000`, `[::1]:3000`, `localhost:3000`. */
 const LOOPBACK_ENTRY = /^(127\.0\.0\.1|localhost|\[::1\]):\d{1,5}$/;
 
-const csv = z
-  .string()
-  .optional()
-  .transform((s) =>
-    (s ?? '')
-      .split(',')
-      .map((x) => x.trim())
-      .filter(Boolean),
-  );
+const csv = csvOption;
 
 /** Env vars and flags of each backend kind; keys are the fields of that kind's schema (minus `kind`). */
 export const BACKEND_OPTIONS = {
   local: defineOptions({
     chromiumPath: {
-      env: 'CHROMIUM_PATH',
+      env: 'SENTINEL_CHROMIUM_PATH',
+      deprecated: { env: ['CHROMIUM_PATH'] },
       schema: z.string().optional(),
       description: 'Chromium executable (default: found automatically)',
     },
     warmPool: {
-      env: 'LOCAL_WARM_POOL',
+      env: 'PROXY_LOCAL_WARM_POOL',
+      deprecated: { env: ['LOCAL_WARM_POOL'] },
       flag: '--warm-pool',
       schema: intOption(0, 0, 64),
       description: 'pre-launched browser servers waiting for a tenant',
     },
     maxConcurrentLaunches: {
-      env: 'LOCAL_MAX_CONCURRENT_LAUNCHES',
+      env: 'PROXY_LOCAL_MAX_CONCURRENT_LAUNCHES',
+      deprecated: { env: ['LOCAL_MAX_CONCURRENT_LAUNCHES'] },
       schema: intOption(4, 1, 64),
       description: 'browser servers started at the same time at most',
     },
     launchTimeoutMs: {
-      env: 'LOCAL_LAUNCH_TIMEOUT',
+      env: 'PROXY_LOCAL_LAUNCH_TIMEOUT',
+      deprecated: { env: ['LOCAL_LAUNCH_TIMEOUT'] },
       schema: durationOption('30s'),
       description: 'how long one browser server may take to start',
     },
     rootDir: {
-      env: 'LOCAL_SANDBOX_DIR',
+      env: 'PROXY_LOCAL_SANDBOX_DIR',
+      deprecated: { env: ['LOCAL_SANDBOX_DIR'] },
       schema: z.string().optional(),
       description: 'directory for per-sandbox folders (default: the OS temp dir)',
     },
     chromiumArgs: {
-      env: 'LOCAL_CHROMIUM_ARGS',
+      env: 'PROXY_LOCAL_CHROMIUM_ARGS',
+      deprecated: { env: ['LOCAL_CHROMIUM_ARGS'] },
       schema: csv,
       description: 'extra Chromium arguments, comma-separated',
     },
     allowLoopback: {
-      env: 'LOCAL_ALLOW_LOOPBACK',
+      env: 'PROXY_LOCAL_ALLOW_LOOPBACK',
+      deprecated: { env: ['LOCAL_ALLOW_LOOPBACK'] },
       flag: '--allow-loopback',
       schema: csv.pipe(
         z.array(
@@ -250,13 +250,15 @@ export const PROXY_OPTIONS = defineOptions({
     description: 'longest accepted tenant id (a DNS-1123 label is at most 63)',
   },
   idleTtlMs: {
-    env: 'IDLE_TTL',
+    env: 'PROXY_IDLE_TTL',
+    deprecated: { env: ['IDLE_TTL'] },
     flag: '--idle-ttl',
     schema: durationOption('10m'),
     description: 'a sandbox without connections for this long is deleted',
   },
   idleCheckIntervalMs: {
-    env: 'IDLE_CHECK_INTERVAL',
+    env: 'PROXY_IDLE_CHECK_INTERVAL',
+    deprecated: { env: ['IDLE_CHECK_INTERVAL'] },
     flag: '--idle-check-interval',
     schema: durationOption('30s'),
     description: 'how often the idle reaper runs',
@@ -268,7 +270,8 @@ export const PROXY_OPTIONS = defineOptions({
     description: 'sandboxes at most per backend; beyond it new tenants get 503',
   },
   ensureTimeoutMs: {
-    env: 'ENSURE_TIMEOUT',
+    env: 'PROXY_ENSURE_TIMEOUT',
+    deprecated: { env: ['ENSURE_TIMEOUT'] },
     flag: '--ensure-timeout',
     schema: durationOption('60s'),
     description: 'deadline for creating a sandbox and waiting until it is ready',
@@ -303,7 +306,8 @@ export const PROXY_OPTIONS = defineOptions({
       'on shutdown keep sandboxes for the next proxy to adopt, or delete them (local sandboxes always stop with the proxy)',
   },
   logLevel: {
-    env: 'LOG_LEVEL',
+    env: 'PROXY_LOG_LEVEL',
+    deprecated: { env: ['LOG_LEVEL'] },
     flag: '--log-level',
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     description: 'log level (logs go to stderr)',

@@ -85,7 +85,7 @@ export const PROXY_ERRORS = {
   EnsureTimeout: {
     status: 504,
     wsClose: 1013,
-    hint: 'Retry; if it keeps happening, check the backend or raise ENSURE_TIMEOUT.',
+    hint: 'Retry; if it keeps happening, check the backend or raise PROXY_ENSURE_TIMEOUT.',
   },
   BackendUnavailable: {
     status: 503,

@@ -5,6 +5,7 @@
  */
 import { errorMessage } from '../../lib/errors.ts';
 import { AnalysisError } from '../errors.ts';
+import { checkLogFiles } from '../logs/fileCollector.ts';
 import type { JourneyRunner } from './journeys.ts';
 import { readConfigMapKey, readSecret, type RefContext } from './kubeRefs.ts';
 import type { CanaryAnalysis } from './types.ts';
@@ -53,6 +54,7 @@ export async function prepare(
   ctx: RefContext,
   runner: JourneyRunner | undefined,
 ): Promise<Prepared> {
+  if (a.logs.files) await checkLogFiles(a.logs.files);
   const [specs, proxyToken, llmApiKey, githubToken] = await Promise.all([
     journeySpecs(a, ctx, runner),
     a.journeys?.proxyToken ? readSecret(a.journeys.proxyToken, ctx, 'journeys.proxyToken') : undefined,
@@ -66,4 +68,17 @@ export async function prepare(
     llmApiKey,
     githubToken,
   };
+}
+
+/** Whether the analysis reads anything from a cluster (pods' logs, a ConfigMap, a Secret by name). */
+export function usesCluster(a: CanaryAnalysis): boolean {
+  const byName = (ref: { name?: string } | { file?: string } | undefined): boolean =>
+    ref !== undefined && 'name' in ref;
+  return (
+    !a.logs.files ||
+    a.journeys?.configMap !== undefined ||
+    byName(a.journeys?.proxyToken) ||
+    byName(a.llm.apiKeySecret) ||
+    byName(a.report?.github?.tokenSecret)
+  );
 }

@@ -147,6 +147,23 @@ const run = (
   );
 
 describe('runCanaryAnalysis (real kube-apiserver)', () => {
+  it('a side selected by label (Flagger: app=NAME / app=NAME-primary) reads the pods the selector names', async () => {
+    // The hash names no pods; only the selector finds the broken canary's.
+    const v = await run(
+      analysis('broken', {
+        canary: {
+          podTemplateHash: H.none,
+          selector: `rollouts-pod-template-hash=${H.broken}`,
+          url: url(brokenApp),
+        },
+        // Its own outbox: the next test expects to file the first issue.
+        report: { outbox: { dir: join(outbox, 'selector') }, stateDir: join(outbox, 'selector-state') },
+      }),
+    );
+    expect(v.evidence.pods).toEqual({ stable: 2, canary: 2 });
+    expect(v.verdict).toBe('rollback');
+  });
+
   it('a broken canary rolls back, with the failing journey, counts on both sides, and an issue in the outbox', async () => {
     const pageUrl = 'https://reports.example.com/shop/analysis-7.html';
     const v = await run(

@@ -12,6 +12,7 @@ import { POLICY_NAMES, type PolicyName } from '../judges/combine.ts';
 import { GeminiClient } from '../judges/llm/geminiClient.ts';
 import { LlmJudge } from '../judges/llm/llmJudge.ts';
 import { DEFAULT_SIDECARS, KubernetesLogCollector, podTemplateHashSelector } from '../logs/kubernetesLogs.ts';
+import { FileLogCollector } from '../logs/fileCollector.ts';
 import type { LogCollector } from '../logs/types.ts';
 import type { RolloutContext } from '../report/types.ts';
 import type { JudgeResult } from '../types.ts';
@@ -51,6 +52,11 @@ export interface CanaryRunOptions {
   onProgress?: ((p: CanaryProgress) => void) | undefined;
 }
 
+/** The label selector of one side's pods: its own selector, else its pod-template-hash label. */
+function selectorOf(side: CanaryAnalysis['canary']): string {
+  return side.selector ?? podTemplateHashSelector(side.podTemplateHash);
+}
+
 /** Start of the log window. */
 export function logWindowStart(a: CanaryAnalysis, now: Date, previous: Date | undefined): Date {
   const { window, firstWindow, maxWindow } = a.logs;
@@ -61,6 +67,7 @@ export function logWindowStart(a: CanaryAnalysis, now: Date, previous: Date | un
 
 function collectorFor(a: CanaryAnalysis, deps: CanaryDeps, since: Date, log: Logger): LogCollector {
   if (deps.collector) return deps.collector;
+  if (a.logs.files) return new FileLogCollector(a.logs.files);
   if (!deps.kubeConfig) {
     throw new AnalysisError(
       'LogCollectionFailed',
@@ -74,8 +81,8 @@ function collectorFor(a: CanaryAnalysis, deps: CanaryDeps, since: Date, log: Log
     kubeConfig: deps.kubeConfig,
     namespace: a.namespace,
     selectors: {
-      canary: podTemplateHashSelector(a.canary.podTemplateHash),
-      stable: podTemplateHashSelector(a.stable.podTemplateHash),
+      canary: selectorOf(a.canary),
+      stable: selectorOf(a.stable),
     },
     sidecars: [...new Set([...(a.logs.sidecars ?? []), ...DEFAULT_SIDECARS])],
     since,
@@ -147,7 +154,7 @@ async function canaryImage(
   try {
     const pods = await kc.makeApiClient(CoreV1Api).listNamespacedPod({
       namespace: a.namespace,
-      labelSelector: podTemplateHashSelector(a.canary.podTemplateHash),
+      labelSelector: selectorOf(a.canary),
       limit: 1,
     });
     const status = pods.items[0]?.status?.containerStatuses?.[0];
@@ -201,8 +208,7 @@ export async function runCanaryAnalysis(
   const journeysAbort = new AbortController();
   const journeysSignal = AbortSignal.any([opts.signal, journeysAbort.signal]);
   const evidenceP = collectEvidence(collector, opts.signal).then((e) => {
-    if ('failed' in e || !e.request.pods?.some((p) => p.side === 'canary'))
-      journeysAbort.abort(new Error('no canary to test'));
+    if ('failed' in e || !hasCanary(e.request)) journeysAbort.abort(new Error('no canary to test'));
     const pods = 'failed' in e ? { stable: 0, canary: 0 } : countPods(e.request);
     opts.onProgress?.({ stage: 'evidence', pods, warnings: 'failed' in e ? 1 : e.warnings.length });
     return e;
@@ -231,8 +237,8 @@ export async function runCanaryAnalysis(
   if ('failed' in evidence)
     return finish(a, inconclusive(base, [`logs and events: ${evidence.failed}`], true), ctx);
   const pods = countPods(evidence.request);
-  if (pods.canary === 0) {
-    const what = `no canary pods (label ${podTemplateHashSelector(a.canary.podTemplateHash)} in namespace ${a.namespace})`;
+  if (!hasCanary(evidence.request)) {
+    const what = `no canary pods (label ${selectorOf(a.canary)} in namespace ${a.namespace})`;
     return finish(a, inconclusive({ ...base, warnings: evidence.warnings }, [what], false), ctx);
   }
   const judged = await analyze(
@@ -248,6 +254,11 @@ export async function runCanaryAnalysis(
     request: evidence.request,
   });
   return finish(a, verdict, { ...ctx, judged });
+}
+
+/** Whether there is a canary to judge: its pods in the cluster, or its log files. */
+function hasCanary(r: AnalysisRequest): boolean {
+  return (r.pods ?? []).some((p) => p.side === 'canary') || r.canary.length > 0;
 }
 
 function countPods(r: AnalysisRequest): { stable: number; canary: number } {

@@ -4,27 +4,11 @@
  * back (`CanaryVerdict`, product-shape.md "Verdict contract").
  */
 import { z } from 'zod';
-import { parseDuration } from '../../lib/config.ts';
+import { boundedDuration } from '../../lib/config.ts';
+import { DEFAULT_LLM_MODEL, LLM_PROVIDERS } from '../../lib/vocabulary.ts';
 import { ReasonKindSchema, SideCountsSchema, VerdictKindSchema } from '../types.ts';
 
-/** A duration string (`500ms`, `30s`, `10m`, `1h`) → milliseconds, bounded by `max`. */
-// eslint-disable-next-line @typescript-eslint/explicit-module-boundary-types -- the inferred zod type keeps the key optional
-function durationMs(fallback: string, max: number) {
-  return z
-    .string()
-    .default(fallback)
-    .transform((raw, ctx) => {
-      const ms = parseDuration(raw);
-      if (ms === undefined || ms > max) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `expected a duration such as 500ms, 30s or 10m (at most ${max / 1000}s), got "${raw}"`,
-        });
-        return z.NEVER;
-      }
-      return ms;
-    });
-}
+const durationMs = boundedDuration;
 
 /**
  * A secret, by reference only: a key of a Kubernetes Secret in the analysis namespace (read through the API with the
@@ -56,6 +40,11 @@ export const SideSchema = z
   .object({
     /** The ReplicaSet's `rollouts-pod-template-hash` label value. */
     podTemplateHash: hash,
+    /**
+     * A label selector for this side's pods instead of the pod-template-hash label (Flagger: `app=podinfo` for the
+     * canary, `app=podinfo-primary` for the primary); `podTemplateHash` then only names the side in the verdict.
+     */
+    selector: z.string().min(1).optional(),
     /** Where journeys reach this side (a Service URL); required when `journeys` is set. */
     url: z.url({ protocol: /^https?$/, error: 'expected an absolute http:// or https:// URL' }).optional(),
   })
@@ -108,14 +97,30 @@ export const LogsSchema = z
       .default(5 * 1024 * 1024),
     /** Pods read per side. */
     maxPods: z.number().int().min(1).max(200).default(20),
+    /**
+     * Logs from files instead of the cluster (`sentinel canary` in a pipeline that collected them): each side's files
+     * (plain or .gz; `kubectl logs --prefix` lines keep their pod/container), and optionally the pod evidence JSON of
+     * `sentinel judge --pods`. The window, sidecar and size options do not apply to files.
+     */
+    files: z
+      .object({
+        stable: z.array(z.string().min(1)).min(1),
+        canary: z.array(z.string().min(1)).min(1),
+        pods: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
-/** The LLM judge; `none` judges on statistics alone. */
+/**
+ * The LLM judge; `none` judges on statistics alone, `auto` uses Gemini when `apiKeySecret` is given. Field `x` here is
+ * `--llm-x` / `SENTINEL_LLM_X` on every command (lib/vocabulary.ts; `provider` is `--llm`).
+ */
 export const LlmSchema = z
   .object({
-    provider: z.enum(['none', 'gemini']).default('none'),
-    model: z.string().min(1).default('gemini-2.5-flash'),
+    provider: z.enum(LLM_PROVIDERS).default('none'),
+    model: z.string().min(1).default(DEFAULT_LLM_MODEL),
     apiKeySecret: SecretRefSchema.optional(),
     baseUrl: z.url().optional(),
     /** Token budget of one LLM prompt (the issue's target: ≤ 8k). */
@@ -123,7 +128,7 @@ export const LlmSchema = z
     timeout: durationMs('30s', 300_000),
   })
   .strict()
-  .refine((l) => l.provider === 'none' || l.apiKeySecret !== undefined, {
+  .refine((l) => l.provider !== 'gemini' || l.apiKeySecret !== undefined, {
     message: 'llm.provider gemini needs llm.apiKeySecret ({name, key} of a Secret, or {file})',
     path: ['apiKeySecret'],
   });

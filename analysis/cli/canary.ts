@@ -6,10 +6,13 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { ConfigError, defineOptions, optionsHelp, parseDuration } from '../../lib/config.ts';
+import { defineOptions, durationOption, optionsHelp } from '../../lib/config.ts';
 import { EXIT } from '../../lib/exitCodes.ts';
 import { componentLogger, createRootLogger } from '../../lib/log.ts';
+import { SHARED_OPTIONS } from '../../lib/vocabulary.ts';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { loadCanaryAnalysis } from '../canary/parse.ts';
+import { usesCluster } from '../canary/prepare.ts';
 import { PlaywrightJourneyRunner } from '../canary/playwrightRunner.ts';
 import { runCanaryAnalysis, type CanaryProgress } from '../canary/run.ts';
 import type { CanaryAnalysis, CanaryVerdict } from '../canary/types.ts';
@@ -19,7 +22,7 @@ import { AnalysisError } from '../errors.ts';
 import { EXIT_CODES_HELP } from '../../lib/exitCodes.ts';
 import { pageFromCanaryVerdict, writeReportPage } from '../report/page/index.ts';
 
-const OPTIONS = defineOptions({
+export const OPTIONS = defineOptions({
   config: {
     env: 'SENTINEL_CANARY_CONFIG',
     flag: '--config',
@@ -27,25 +30,14 @@ const OPTIONS = defineOptions({
     description:
       "canary analysis file: the plugin block's fields (rollout, canary, stable, journeys, logs, llm, report)",
   },
-  json: {
-    env: 'SENTINEL_JSON',
-    flag: '--json',
-    boolean: true,
-    schema: z.enum(['true', 'false']).default('false'),
-    description: 'print the verdict as one JSON object on stdout',
-  },
   timeout: {
     env: 'SENTINEL_CANARY_TIMEOUT',
     flag: '--timeout',
-    schema: z.string().default('15m'),
+    schema: durationOption('15m'),
     description: 'deadline of the whole analysis (e.g. 10m)',
   },
-  html: {
-    env: 'SENTINEL_REPORT_HTML',
-    flag: '--html',
-    schema: z.string().optional(),
-    description: 'also write the verdict report page (self-contained HTML) to this file',
-  },
+  json: SHARED_OPTIONS.json,
+  html: SHARED_OPTIONS.html,
 });
 
 /** Exit codes: the shared contract (lib/exitCodes.ts), the same numbers as `sentinel judge` and `sentinel journey`. */
@@ -102,11 +94,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const { options } = loadCommandOptions(OPTIONS, argv);
-  const deadline = parseDuration(options.timeout);
-  if (deadline === undefined)
-    throw new ConfigError([
-      `SENTINEL_CANARY_TIMEOUT (--timeout) = ${options.timeout}: expected a duration such as 10m`,
-    ]);
+  const deadline = options.timeout;
   let analysis: CanaryAnalysis;
   try {
     analysis = await loadCanaryAnalysis(options.config);
@@ -118,9 +106,13 @@ export async function main(argv: string[]): Promise<number> {
   // The page is published where --html writes it: the issue links it unless the config says where it is served.
   if (options.html && analysis.report && !analysis.report.pageUrl)
     analysis.report.pageUrl = pathToFileURL(resolve(options.html)).href;
-  const { KubeConfig } = await import('@kubernetes/client-node');
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromDefault();
+  // Logs from files and nothing else from a cluster: no kubeconfig is needed (a pipeline step).
+  let kubeConfig: KubeConfig | undefined;
+  if (usesCluster(analysis)) {
+    const { KubeConfig } = await import('@kubernetes/client-node');
+    kubeConfig = new KubeConfig();
+    kubeConfig.loadFromDefault();
+  }
   const log = componentLogger(createRootLogger({ level: 'warn' }), 'analysis');
   try {
     const v = await runCanaryAnalysis(
@@ -135,7 +127,7 @@ export async function main(argv: string[]): Promise<number> {
       v.artifacts.reportPage = await writeReportPage(options.html, pageFromCanaryVerdict(v));
       process.stderr.write(`canary: report page ${v.artifacts.reportPage}\n`);
     }
-    process.stdout.write(options.json === 'true' ? `${JSON.stringify(v)}\n` : summary(v));
+    process.stdout.write(options.json ? `${JSON.stringify(v)}\n` : summary(v));
     return CANARY_EXIT[v.verdict];
   } catch (err) {
     if (err instanceof AnalysisError) {

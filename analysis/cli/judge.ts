@@ -3,10 +3,10 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, defineOptions, intOption, optionsHelp } from '../../lib/config.ts';
 import { EXIT, EXIT_CODES_HELP } from '../../lib/exitCodes.ts';
+import { SHARED_OPTIONS } from '../../lib/vocabulary.ts';
 import { analyze } from '../analyze.ts';
-import { createLlmJudge, LLM_OPTIONS, loadCommandOptions } from '../config.ts';
+import { createLlmJudge, LLM_OPTIONS, loadCommandOptions, POLICY_OPTIONS } from '../config.ts';
 import { AnalysisError } from '../errors.ts';
-import { POLICY_NAMES } from '../judges/combine.ts';
 import { fileSource } from '../logs/fileLogs.ts';
 import {
   DEFAULT_READER_THREADS,
@@ -22,7 +22,7 @@ import type { JudgeResult, VerdictKind } from '../types.ts';
 /** Default cap on the lines of each side (see the `maxInputLines` option). */
 export const DEFAULT_MAX_INPUT_LINES = 20_000_000;
 
-const OPTIONS = defineOptions({
+export const OPTIONS = defineOptions({
   stable: {
     env: 'SENTINEL_STABLE_LOG',
     flag: '--stable',
@@ -41,19 +41,8 @@ const OPTIONS = defineOptions({
     schema: z.string().optional(),
     description: 'JSON file with pod evidence [{pod, side, restarts, reasons, events}]',
   },
-  policy: {
-    env: 'SENTINEL_POLICY',
-    flag: '--policy',
-    schema: z.enum(POLICY_NAMES).default('stats-decide'),
-    description: 'verdict policy',
-  },
-  json: {
-    env: 'SENTINEL_JSON',
-    flag: '--json',
-    boolean: true,
-    schema: z.enum(['true', 'false']).default('false'),
-    description: 'print one JSON object on stdout',
-  },
+  ...POLICY_OPTIONS,
+  json: SHARED_OPTIONS.json,
   maxInputLines: {
     env: 'SENTINEL_MAX_INPUT_LINES',
     flag: '--max-input-lines',
@@ -79,12 +68,7 @@ const OPTIONS = defineOptions({
     schema: intOption(READER_OLD_GENERATION_MB, MIN_READER_HEAP_MB, 4_096),
     description: `old-generation heap limit of each reader thread in MB (default ${READER_OLD_GENERATION_MB})`,
   },
-  html: {
-    env: 'SENTINEL_REPORT_HTML',
-    flag: '--html',
-    schema: z.string().optional(),
-    description: 'also write the verdict report page (self-contained HTML) to this file',
-  },
+  html: SHARED_OPTIONS.html,
   ...LLM_OPTIONS,
 });
 
@@ -140,7 +124,7 @@ export function formatResult(r: JudgeResult): string {
 export async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(
-      `usage: sentinel judge --stable FILE --canary FILE [--llm none|gemini] [--policy NAME] [--json] [--html FILE]\n\nBoth logs are streamed (plain or .gz; - for stdin): memory is bounded by templates and samples, not lines.\n\n${optionsHelp(OPTIONS)}\n\n${EXIT_CODES_HELP}\n`,
+      `usage: sentinel judge --stable FILE --canary FILE [--llm none|gemini|auto] [--policy NAME] [--json] [--html FILE]\n\nBoth logs are streamed (plain or .gz; - for stdin): memory is bounded by templates and samples, not lines.\n\n${optionsHelp(OPTIONS)}\n\n${EXIT_CODES_HELP}\n`,
     );
     return EXIT.ok;
   }
@@ -186,9 +170,7 @@ export async function main(argv: string[]): Promise<number> {
     readers.abort();
   }
   // A closed output pipe (`| head`) ends output quietly; the exit code still carries the verdict.
-  await new PipeWriter().write(
-    options.json === 'true' ? `${JSON.stringify(result)}\n` : formatResult(result),
-  );
+  await new PipeWriter().write(options.json ? `${JSON.stringify(result)}\n` : formatResult(result));
   if (options.html) {
     const title = `${options.canary} vs ${options.stable}`;
     const page = await writeReportPage(options.html, pageFromJudgeResult(result, { title }));

@@ -89,9 +89,9 @@ describe('sentinel report', () => {
     const tokenFile = join(dir, 'github_token');
     writeFileSync(tokenFile, `${TOKENS.user}\n`);
     const env = {
-      GITHUB_TOKEN_FILE: tokenFile,
+      SENTINEL_GITHUB_TOKEN_FILE: tokenFile,
       GITHUB_API_URL: fake.baseUrl,
-      REPORT_STATE_DIR: join(dir, 'state'),
+      SENTINEL_REPORT_STATE_DIR: join(dir, 'state'),
     };
     const r = await sentinel(
       [
@@ -124,7 +124,7 @@ describe('sentinel report', () => {
     const env = {
       GITHUB_TOKEN: TOKENS.user,
       GITHUB_API_URL: fake.baseUrl,
-      REPORT_STATE_DIR: join(dir, 'state'),
+      SENTINEL_REPORT_STATE_DIR: join(dir, 'state'),
     };
     fake.searchLagMs = 60_000; // search cannot help: only the shared lease can
     try {
@@ -150,7 +150,7 @@ describe('sentinel report', () => {
     const env = {
       GITHUB_TOKEN: TOKENS.readOnly,
       GITHUB_API_URL: fake.baseUrl,
-      REPORT_STATE_DIR: join(dir, 'state'),
+      SENTINEL_REPORT_STATE_DIR: join(dir, 'state'),
     };
     const r = await sentinel(['--verdict', file, '--repo', REPO, '--rollout', 'payments'], env);
     expect(r.code).toBe(4);
@@ -162,7 +162,7 @@ describe('sentinel report', () => {
   });
 
   it.each([
-    ['no --verdict', [], 3, /REPORT_VERDICT_FILE \(--verdict\)/],
+    ['no --verdict', [], 3, /SENTINEL_REPORT_VERDICT \(--verdict\)/],
     [
       'not JSON',
       ['--verdict', '/etc/hostname'],

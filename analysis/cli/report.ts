@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ConfigError, optionsHelp } from '../../lib/config.ts';
 import { EXIT, EXIT_CODES_HELP } from '../../lib/exitCodes.ts';
 import { componentLogger, createRootLogger } from '../../lib/log.ts';
-import { GeminiClient } from '../judges/llm/geminiClient.ts';
+import { geminiClientFrom } from '../config.ts';
 import { redact } from '../redact/redact.ts';
 import { type IssueLlm, issueLlmFrom } from '../report/writer.ts';
 import {
@@ -14,7 +14,6 @@ import {
   loadPolicyFile,
   loadReportOptions,
   policyFor,
-  resolveGeminiKey,
   resolveToken,
 } from '../report/config.ts';
 import { type SinkSetup, createReporter } from '../report/createReporter.ts';
@@ -29,7 +28,7 @@ import {
   RolloutContextSchema,
 } from '../report/types.ts';
 
-const USAGE = `usage: sentinel report --verdict FILE.json [--repo owner/name] [--dry-run] [flags]
+const USAGE = `usage: sentinel report --verdict FILE.json [--repo owner/name] [--dry-run] [--policy-file FILE] [flags]
 
 Files (or, with --dry-run, previews in the local outbox) the GitHub issue for a saved verdict: the JSON that
 \`sentinel judge --json\` prints. A rollback files or comments (deduplicated by fingerprint), a promote closes the
@@ -71,7 +70,7 @@ function contextOf(input: ReportInput, o: ReportOptions): RolloutContext {
   const merged = { ...input.context, ...flags };
   if (!merged.rollout) {
     throw new ConfigError([
-      'REPORT_ROLLOUT (--rollout): the verdict file has no context.rollout; name the rollout (and --namespace)',
+      `${REPORT_OPTIONS.rollout.env} (--rollout): the verdict file has no context.rollout; name the rollout (and --namespace)`,
     ]);
   }
   return RolloutContextSchema.parse(merged);
@@ -91,7 +90,7 @@ function overrides(o: ReportOptions): Partial<Policy> {
   else if (o.handoff === 'assignees') {
     if (!o.assignees?.length)
       throw new ConfigError([
-        'REPORT_ASSIGNEES (--assignees): handoff mode "assignees" needs at least one login',
+        `${REPORT_OPTIONS.assignees.env} (--assignees): handoff mode "assignees" needs at least one login`,
       ]);
     out.handoff = { mode: 'assignees', assignees: o.assignees };
   } else if (o.handoff === 'copilot')
@@ -117,8 +116,8 @@ function sinkSetup(o: ReportOptions, policy: Policy, token: string | undefined):
   if (o.sink === 'github') {
     throw new ConfigError([
       token
-        ? 'REPORT_REPO (--repo): GitHub sink needs the repository, owner/name'
-        : 'GITHUB_TOKEN / GITHUB_TOKEN_FILE: the GitHub sink needs a token',
+        ? `${REPORT_OPTIONS.repo.env} (--repo): GitHub sink needs the repository, owner/name`
+        : `GITHUB_TOKEN / ${REPORT_OPTIONS.tokenFile.env}: the GitHub sink needs a token`,
     ]);
   }
   return outbox;
@@ -140,26 +139,10 @@ function summary(r: ReportResult): string {
   }
 }
 
-/** The issue-writing LLM, when configured: the project's Gemini client behind the writer's interface. */
-async function llmFor(o: ReportOptions): Promise<IssueLlm | undefined> {
-  if (o.llm === 'off') return undefined;
-  const apiKey = await resolveGeminiKey(o);
-  if (!apiKey) {
-    if (o.llm === 'gemini')
-      throw new ConfigError([
-        'GEMINI_API_KEY / SENTINEL_GEMINI_API_KEY_FILE: --llm gemini needs a Gemini API key',
-      ]);
-    return undefined;
-  }
-  return issueLlmFrom(
-    new GeminiClient({
-      apiKey,
-      model: o.geminiModel,
-      baseUrl: o.geminiBaseUrl,
-      apiVersion: 'v1beta',
-      timeoutMs: 30_000,
-    }),
-  );
+/** The issue-writing LLM, when configured: the shared LLM options' Gemini client behind the writer's interface. */
+function llmFor(o: ReportOptions): IssueLlm | undefined {
+  const client = geminiClientFrom(o);
+  return client ? issueLlmFrom(client) : undefined;
 }
 
 /** Entry point of `sentinel report`; resolves to the exit code (4 when reporting failed, never 1: see lib/exitCodes.ts). */
@@ -169,7 +152,8 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   const o = loadReportOptions(argv);
-  if (!o.verdict) throw new ConfigError(['REPORT_VERDICT_FILE (--verdict): which verdict JSON to report']);
+  if (!o.verdict)
+    throw new ConfigError([`${REPORT_OPTIONS.verdict.env} (--verdict): which verdict JSON to report`]);
   const log = componentLogger(createRootLogger({ level: 'warn' }), 'analysis.report');
   const input = await readVerdict(o.verdict);
   const context = contextOf(input, o);
@@ -177,7 +161,7 @@ export async function main(argv: string[]): Promise<number> {
   const policy = policyFor(file, rolloutKey(context), overrides(o));
   const token = o.dryRun ? undefined : await resolveToken(o);
   const sink = sinkSetup(o, policy, token);
-  const llm = await llmFor(o);
+  const llm = llmFor(o);
   const { reporter } = createReporter({
     llm,
     sink,

@@ -4,14 +4,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ConfigError, defineOptions, optionsHelp } from '../../lib/config.ts';
+import { boolOption, ConfigError, defineOptions, optionsHelp } from '../../lib/config.ts';
 import { EXIT_CODES_HELP } from '../../lib/exitCodes.ts';
 import { componentLogger, createRootLogger } from '../../lib/log.ts';
 import { PlaywrightJourneyRunner } from '../canary/playwrightRunner.ts';
 import { loadCommandOptions } from '../config.ts';
 import { createCanaryService } from '../serve/server.ts';
 
-const OPTIONS = defineOptions({
+export const OPTIONS = defineOptions({
   host: {
     env: 'SENTINEL_SERVE_HOST',
     flag: '--host',
@@ -32,6 +32,14 @@ const OPTIONS = defineOptions({
     }),
     description: 'file holding the bearer token callers must present',
   },
+  flaggerWithoutToken: {
+    env: 'SENTINEL_SERVE_FLAGGER_WITHOUT_TOKEN',
+    flag: '--flagger-without-token',
+    boolean: true,
+    schema: boolOption(false),
+    description:
+      "serve /v1/flagger/* without the bearer token (Flagger's webhooks send no headers); only behind a NetworkPolicy admitting Flagger alone",
+  },
   maxRunning: {
     env: 'SENTINEL_SERVE_MAX_RUNNING',
     flag: '--max-running',
@@ -43,7 +51,7 @@ const OPTIONS = defineOptions({
 export async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help')) {
     process.stdout.write(
-      `usage: sentinel serve --token-file FILE [--port 8080]\n\n${optionsHelp(OPTIONS)}\n\nPOST /v1/analyses {analysis, step} · GET /v1/analyses/{id} · ?wait=50s · ?gate=true\n\n${EXIT_CODES_HELP}\n`,
+      `usage: sentinel serve --token-file FILE [--port 8080]\n\n${optionsHelp(OPTIONS)}\n\nPOST /v1/analyses {analysis, step} · GET /v1/analyses/{id} · ?wait=50s · ?gate=true · POST /v1/flagger/{rollout|confirm-promotion|rollback} (Flagger's payload)\n\n${EXIT_CODES_HELP}\n`,
     );
     return 0;
   }
@@ -68,6 +76,7 @@ export async function main(argv: string[]): Promise<number> {
     token,
     deps: { kubeConfig, journeyRunner: new PlaywrightJourneyRunner() },
     maxRunning: options.maxRunning,
+    flaggerWithoutToken: options.flaggerWithoutToken,
     log,
   });
   await new Promise<void>((r) => svc.server.listen(options.port, options.host, r));

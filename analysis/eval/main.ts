@@ -4,8 +4,7 @@ import { z } from 'zod';
 import { defineOptions, optionsHelp } from '../../lib/config.ts';
 import { EXIT_CODES_HELP } from '../../lib/exitCodes.ts';
 import { buildComparison, judgeComparison } from '../analyze.ts';
-import { createLlmJudge, LLM_OPTIONS, loadCommandOptions } from '../config.ts';
-import { POLICY_NAMES } from '../judges/combine.ts';
+import { createLlmJudge, LLM_OPTIONS, loadCommandOptions, POLICY_OPTIONS } from '../config.ts';
 import { GeminiClient } from '../judges/llm/geminiClient.ts';
 import { LlmJudge } from '../judges/llm/llmJudge.ts';
 import { readLogFile } from '../logs/fileLogs.ts';
@@ -24,12 +23,7 @@ const OPTIONS = defineOptions({
     schema: z.string().default(CORPUS_DIR),
     description: 'folder of labelled cases',
   },
-  policy: {
-    env: 'SENTINEL_POLICY',
-    flag: '--policy',
-    schema: z.enum(POLICY_NAMES).default('stats-decide'),
-    description: 'verdict policy',
-  },
+  ...POLICY_OPTIONS,
   json: {
     env: 'SENTINEL_EVAL_JSON',
     flag: '--json',

@@ -13,6 +13,7 @@ import {
   parseDuration,
   type OptionsOf,
 } from '../../lib/config.ts';
+import { llmOptions, namedOptions, SHARED_OPTIONS } from '../../lib/vocabulary.ts';
 import { type Policy, PolicySchema } from './types.ts';
 
 const list = z
@@ -38,63 +39,123 @@ const optionalDuration = z
     return ms;
   });
 
-/** Options of `sentinel report` and of the embedded reporter. */
-export const REPORT_OPTIONS = defineOptions({
-  verdict: {
-    env: 'REPORT_VERDICT_FILE',
-    flag: '--verdict',
-    schema: z.string().optional(),
-    description: 'verdict JSON file (what `sentinel judge --json` prints)',
+/**
+ * Options of `sentinel report` and of the embedded reporter: flag `--name`, env `SENTINEL_REPORT_NAME`
+ * (lib/vocabulary.ts); the `REPORT_*` names of the previous release still work, with a warning.
+ */
+const REPORT_OWN_OPTIONS = namedOptions(
+  {
+    verdict: {
+      schema: z.string().optional(),
+      description: 'verdict JSON file (what `sentinel judge --json` prints)',
+      deprecated: { env: ['REPORT_VERDICT_FILE'] },
+    },
+    repo: {
+      schema: z
+        .string()
+        .regex(/^[\w.-]+\/[\w.-]+$/, 'expected owner/name')
+        .optional(),
+      description: 'GitHub repository for issues, owner/name',
+      deprecated: { env: ['REPORT_REPO'] },
+    },
+    dryRun: {
+      boolean: true,
+      schema: boolOption(false),
+      description: 'write to the local outbox and print the issue; never call GitHub',
+      deprecated: { env: ['REPORT_DRY_RUN'] },
+    },
+    sink: {
+      schema: z.enum(['auto', 'github', 'outbox']).default('auto'),
+      description: 'auto = GitHub when a repo and token are set, else the outbox',
+      deprecated: { env: ['REPORT_SINK'] },
+    },
+    outboxDir: {
+      name: 'outbox',
+      schema: z.string().default('sentinel-outbox'),
+      description: 'folder of the Markdown outbox',
+      deprecated: { env: ['REPORT_OUTBOX_DIR'] },
+    },
+    stateDir: {
+      schema: z.string().default(join(tmpdir(), 'rollout-sentinel')),
+      description: 'folder for dedupe leases (share it between processes reporting to one repo)',
+      deprecated: { env: ['REPORT_STATE_DIR'] },
+    },
+    leaseTtlMs: {
+      name: 'leaseTtl',
+      schema: durationOption('10m'),
+      description: 'how long a filed issue is trusted before search must confirm it',
+      deprecated: { env: ['REPORT_LEASE_TTL'] },
+    },
+    policyFile: {
+      schema: z.string().optional(),
+      description: 'YAML/JSON per-rollout policies: {defaults: {...}, rollouts: {"ns/name": {...}}}',
+      // `--policy` is the verdict policy in judge, eval and the canary document.
+      deprecated: { flags: ['--policy'], env: ['REPORT_POLICY_FILE'] },
+    },
+    handoff: {
+      schema: z.enum(['none', 'labels', 'assignees', 'copilot', 'openhands']).optional(),
+      description: 'coding-agent hand-off mode (overrides the policy)',
+      deprecated: { env: ['REPORT_HANDOFF'] },
+    },
+    handoffLabels: {
+      schema: list,
+      description: 'labels for mode labels, e.g. jules',
+      deprecated: { env: ['REPORT_HANDOFF_LABELS'] },
+    },
+    assignees: {
+      schema: list,
+      description: 'logins for mode assignees',
+      deprecated: { env: ['REPORT_ASSIGNEES'] },
+    },
+    verifyWithinMs: {
+      name: 'verifyWithin',
+      schema: optionalDuration,
+      description: 'wait this long for the agent to start (0: record as pending)',
+      deprecated: { env: ['REPORT_VERIFY_WITHIN'] },
+    },
+    closeOnFix: {
+      schema: z.enum(['true', 'false']).optional(),
+      description: 'close the issue when a later canary promotes',
+      deprecated: { env: ['REPORT_CLOSE_ON_FIX'] },
+    },
+    rollout: {
+      schema: z.string().optional(),
+      description: 'rollout name (when the verdict file has no context)',
+      deprecated: { env: ['REPORT_ROLLOUT'] },
+    },
+    namespace: {
+      schema: z.string().optional(),
+      description: 'rollout namespace',
+      deprecated: { env: ['REPORT_NAMESPACE'] },
+    },
+    revision: {
+      schema: z.string().optional(),
+      description: 'rollout revision',
+      deprecated: { env: ['REPORT_REVISION'] },
+    },
+    image: {
+      schema: z.string().optional(),
+      description: 'canary image (ideally repo@sha256:…)',
+      deprecated: { env: ['REPORT_IMAGE'] },
+    },
   },
-  repo: {
-    env: 'REPORT_REPO',
-    flag: '--repo',
-    schema: z
-      .string()
-      .regex(/^[\w.-]+\/[\w.-]+$/, 'expected owner/name')
-      .optional(),
-    description: 'GitHub repository for issues, owner/name',
-  },
-  dryRun: {
-    env: 'REPORT_DRY_RUN',
-    flag: '--dry-run',
-    boolean: true,
-    schema: boolOption(false),
-    description: 'write to the local outbox and print the issue; never call GitHub',
-  },
-  sink: {
-    env: 'REPORT_SINK',
-    flag: '--sink',
-    schema: z.enum(['auto', 'github', 'outbox']).default('auto'),
-    description: 'auto = GitHub when a repo and token are set, else the outbox',
-  },
-  outboxDir: {
-    env: 'REPORT_OUTBOX_DIR',
-    flag: '--outbox',
-    schema: z.string().default('sentinel-outbox'),
-    description: 'folder of the Markdown outbox',
-  },
-  stateDir: {
-    env: 'REPORT_STATE_DIR',
-    flag: '--state-dir',
-    schema: z.string().default(join(tmpdir(), 'rollout-sentinel')),
-    description: 'folder for dedupe leases (share it between processes reporting to one repo)',
-  },
-  leaseTtlMs: {
-    env: 'REPORT_LEASE_TTL',
-    flag: '--lease-ttl',
-    schema: durationOption('10m'),
-    description: 'how long a filed issue is trusted before search must confirm it',
-  },
+  'SENTINEL_REPORT',
+);
+
+/** The GitHub options: the token under the names GitHub's own tools use, never as a flag. */
+const GITHUB_OPTIONS = namedOptions({
   token: {
     env: 'GITHUB_TOKEN',
+    flag: false,
     schema: z.string().optional(),
     description: 'GitHub token (never a flag, so it stays out of process listings)',
   },
   tokenFile: {
-    env: 'GITHUB_TOKEN_FILE',
+    name: 'githubTokenFile',
+    flag: false,
     schema: z.string().optional(),
     description: 'file holding the GitHub token (a mounted Secret)',
+    deprecated: { env: ['GITHUB_TOKEN_FILE'] },
   },
   apiUrl: {
     env: 'GITHUB_API_URL',
@@ -102,100 +163,14 @@ export const REPORT_OPTIONS = defineOptions({
     schema: z.url().default('https://api.github.com'),
     description: 'REST root; https://HOST/api/v3 for GitHub Enterprise Server',
   },
-  policyFile: {
-    env: 'REPORT_POLICY_FILE',
-    flag: '--policy',
-    schema: z.string().optional(),
-    description: 'YAML/JSON per-rollout policies: {defaults: {...}, rollouts: {"ns/name": {...}}}',
-  },
-  handoff: {
-    env: 'REPORT_HANDOFF',
-    flag: '--handoff',
-    schema: z.enum(['none', 'labels', 'assignees', 'copilot', 'openhands']).optional(),
-    description: 'coding-agent hand-off mode (overrides the policy)',
-  },
-  handoffLabels: {
-    env: 'REPORT_HANDOFF_LABELS',
-    flag: '--handoff-labels',
-    schema: list,
-    description: 'labels for mode labels, e.g. jules',
-  },
-  assignees: {
-    env: 'REPORT_ASSIGNEES',
-    flag: '--assignees',
-    schema: list,
-    description: 'logins for mode assignees',
-  },
-  verifyWithinMs: {
-    env: 'REPORT_VERIFY_WITHIN',
-    flag: '--verify-within',
-    schema: optionalDuration,
-    description: 'wait this long for the agent to start (0: record as pending)',
-  },
-  closeOnFix: {
-    env: 'REPORT_CLOSE_ON_FIX',
-    flag: '--close-on-fix',
-    schema: z.enum(['true', 'false']).optional(),
-    description: 'close the issue when a later canary promotes',
-  },
-  rollout: {
-    env: 'REPORT_ROLLOUT',
-    flag: '--rollout',
-    schema: z.string().optional(),
-    description: 'rollout name (when the verdict file has no context)',
-  },
-  namespace: {
-    env: 'REPORT_NAMESPACE',
-    flag: '--namespace',
-    schema: z.string().optional(),
-    description: 'rollout namespace',
-  },
-  revision: {
-    env: 'REPORT_REVISION',
-    flag: '--revision',
-    schema: z.string().optional(),
-    description: 'rollout revision',
-  },
-  image: {
-    env: 'REPORT_IMAGE',
-    flag: '--image',
-    schema: z.string().optional(),
-    description: 'canary image (ideally repo@sha256:…)',
-  },
-  llm: {
-    env: 'REPORT_LLM',
-    flag: '--llm',
-    schema: z.enum(['auto', 'off', 'gemini']).default('auto'),
-    description:
-      'who writes the issue: auto = Gemini when a key is configured, else the deterministic template',
-  },
-  geminiApiKey: {
-    env: 'GEMINI_API_KEY',
-    schema: z.string().optional(),
-    description: 'Gemini API key (for LLM-written issues)',
-  },
-  geminiApiKeyFile: {
-    env: 'SENTINEL_GEMINI_API_KEY_FILE',
-    schema: z.string().optional(),
-    description: 'file holding the Gemini API key (a mounted Secret)',
-  },
-  geminiModel: {
-    env: 'SENTINEL_LLM_MODEL',
-    schema: z.string().default('gemini-2.5-flash'),
-    description: 'Gemini model for issue writing',
-  },
-  geminiBaseUrl: {
-    env: 'SENTINEL_GEMINI_BASE_URL',
-    schema: z.url().optional(),
-    description: 'Gemini API endpoint override (tests, proxies)',
-  },
-  json: {
-    env: 'REPORT_JSON',
-    flag: '--json',
-    boolean: true,
-    schema: boolOption(false),
-    description: 'print the result as JSON',
-  },
+});
+
+/** Options of `sentinel report`: its own, GitHub's, the shared LLM set (default auto: Gemini when a key is set). */
+export const REPORT_OPTIONS = defineOptions({
+  ...REPORT_OWN_OPTIONS,
+  ...GITHUB_OPTIONS,
+  ...llmOptions('auto', ['REPORT_LLM']),
+  json: { ...SHARED_OPTIONS.json, deprecated: { env: ['REPORT_JSON'] } },
 });
 
 /** The policy file: defaults plus per-rollout overrides keyed `namespace/name`, `namespace/*` or `*`. */
@@ -212,7 +187,7 @@ export async function loadPolicyFile(path: string): Promise<PolicyFile> {
     raw = parseYaml(await readFile(path, 'utf8'));
   } catch (err) {
     throw new ConfigError([
-      `REPORT_POLICY_FILE (--policy) = ${JSON.stringify(path)}: cannot read it as YAML/JSON (${(err as Error).message})`,
+      `${REPORT_OPTIONS.policyFile.env} (--policy-file) = ${JSON.stringify(path)}: cannot read it as YAML/JSON (${(err as Error).message})`,
     ]);
   }
   const parsed = PolicyFileSchema.safeParse(raw ?? {});
@@ -260,7 +235,7 @@ export function loadReportOptions(
   return loadOptions(REPORT_OPTIONS, { env, argv }).options;
 }
 
-/** The token from GITHUB_TOKEN, or else from the GITHUB_TOKEN_FILE secret mount. */
+/** The token from GITHUB_TOKEN, or else from the SENTINEL_GITHUB_TOKEN_FILE secret mount. */
 export async function resolveToken(
   opts: Pick<ReportOptions, 'token' | 'tokenFile'>,
 ): Promise<string | undefined> {
@@ -271,22 +246,22 @@ export async function resolveToken(
     return t === '' ? undefined : t;
   } catch (err) {
     throw new ConfigError([
-      `GITHUB_TOKEN_FILE = ${JSON.stringify(opts.tokenFile)}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+      `SENTINEL_GITHUB_TOKEN_FILE = ${JSON.stringify(opts.tokenFile)}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
     ]);
   }
 }
 
-/** The Gemini key from GEMINI_API_KEY or the SENTINEL_GEMINI_API_KEY_FILE mount; undefined when neither is set. */
+/** The Gemini key from GEMINI_API_KEY or the SENTINEL_LLM_API_KEY_FILE mount; undefined when neither is set. */
 export async function resolveGeminiKey(
-  opts: Pick<ReportOptions, 'geminiApiKey' | 'geminiApiKeyFile'>,
+  opts: Pick<ReportOptions, 'llmApiKey' | 'llmApiKeyFile'>,
 ): Promise<string | undefined> {
-  if (opts.geminiApiKey) return opts.geminiApiKey.trim();
-  if (!opts.geminiApiKeyFile) return undefined;
+  if (opts.llmApiKey) return opts.llmApiKey.trim();
+  if (!opts.llmApiKeyFile) return undefined;
   try {
-    return (await readFile(opts.geminiApiKeyFile, 'utf8')).trim() || undefined;
+    return (await readFile(opts.llmApiKeyFile, 'utf8')).trim() || undefined;
   } catch (err) {
     throw new ConfigError([
-      `SENTINEL_GEMINI_API_KEY_FILE = ${JSON.stringify(opts.geminiApiKeyFile)}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+      `SENTINEL_LLM_API_KEY_FILE = ${JSON.stringify(opts.llmApiKeyFile)}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
     ]);
   }
 }

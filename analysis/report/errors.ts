@@ -9,7 +9,7 @@ export class GitHubBadCredentials extends SentinelError {
       'GitHubBadCredentials',
       `GitHub rejected the token while reporting to ${target} (401 Bad credentials).`,
       {
-        hint: 'Check GITHUB_TOKEN / GITHUB_TOKEN_FILE: the token may be expired, revoked, or for another GitHub host (GITHUB_API_URL).',
+        hint: 'Check GITHUB_TOKEN / SENTINEL_GITHUB_TOKEN_FILE: the token may be expired, revoked, or for another GitHub host (GITHUB_API_URL).',
         cause,
       },
     );
@@ -35,7 +35,7 @@ export class GitHubRepoNotFound extends SentinelError {
       'GitHubRepoNotFound',
       `GitHub answered 404 for ${target}: the repository does not exist or the token cannot see it.`,
       {
-        hint: 'Check --repo / REPORT_REPO (owner/name) and, for a fine-grained token, that the repository is selected.',
+        hint: 'Check --repo / SENTINEL_REPORT_REPO (owner/name) and, for a fine-grained token, that the repository is selected.',
         cause,
       },
     );

@@ -13,6 +13,14 @@ import { silentLogger, type Logger } from '../../lib/log.ts';
 import { describeCanaryIssues } from '../canary/parse.ts';
 import { runCanaryAnalysis, type CanaryDeps } from '../canary/run.ts';
 import { CanaryAnalysisSchema, type CanaryVerdict } from '../canary/types.ts';
+import {
+  FLAGGER_HOOKS,
+  FlaggerPayloadSchema,
+  flaggerRequest,
+  flaggerStatus,
+  type AnalysisState,
+  type FlaggerHook,
+} from './flagger.ts';
 
 /** The POST body: a CanaryAnalysis plus the rollout step it gates (part of the idempotency key). */
 export const AnalysisRequestSchema = z.object({
@@ -24,6 +32,11 @@ export const AnalysisRequestSchema = z.object({
 export interface ServeOptions {
   /** The bearer token callers must present. */
   token: string;
+  /**
+   * Serve `/v1/flagger/*` without the bearer token: Flagger's webhooks cannot send headers. Off by default; turn it on
+   * only with a NetworkPolicy that admits nothing but Flagger's namespace to this port.
+   */
+  flaggerWithoutToken?: boolean;
   deps: CanaryDeps;
   /** Analyses running at once; more get 429 (each runs journeys in browsers and reads logs). */
   maxRunning?: number;
@@ -100,11 +113,25 @@ function view(e: Entry): Record<string, unknown> {
   };
 }
 
+function stateOf(e: Entry): AnalysisState {
+  return e.state === 'done' ? (e.verdict?.verdict ?? 'error') : e.state;
+}
+
 /** `?gate=true`: the HTTP status carries the decision (Flagger webhooks, CI): 200 promote only. */
 function gateStatus(e: Entry): number {
   if (e.state === 'error') return 500;
   if (e.state === 'running') return 503;
   return e.verdict?.verdict === 'promote' ? 200 : e.verdict?.verdict === 'rollback' ? 412 : 503;
+}
+
+/** A Flagger payload as an analysis request; throws naming what is wrong. */
+function fromFlagger(json: unknown): unknown {
+  const payload = FlaggerPayloadSchema.safeParse(json);
+  if (!payload.success)
+    throw new Error(
+      `expected Flagger's webhook payload {name, namespace, phase, checksum, metadata}: ${describeCanaryIssues(payload.error).join('; ')}`,
+    );
+  return flaggerRequest(payload.data);
 }
 
 /** The service; `listen` it. */
@@ -141,20 +168,28 @@ export function createCanaryService(opts: ServeOptions): { server: Server; close
     entries.set(id, entry);
     return entry;
   };
-  const respond = async (res: ServerResponse, e: Entry, url: URL, created: boolean): Promise<void> => {
+  const respond = async (
+    res: ServerResponse,
+    e: Entry,
+    url: URL,
+    how: { created: boolean; hook?: FlaggerHook | undefined },
+  ): Promise<void> => {
+    const { created, hook } = how;
     const wait = Math.min(
       Number(url.searchParams.get('wait')?.replace(/s$/, '') ?? 0) * 1000 || 0,
       o.maxWaitMs,
     );
     if (wait > 0 && e.state === 'running')
       await Promise.race([e.done, new Promise((r) => setTimeout(r, wait).unref())]);
+    if (hook) return send(res, flaggerStatus(hook, stateOf(e)), { hook, ...view(e) });
     if (url.searchParams.get('gate') === 'true') return send(res, gateStatus(e), view(e));
     send(res, e.state === 'error' ? 500 : created && e.state === 'running' ? 202 : 200, view(e));
   };
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://serve');
     if (url.pathname === '/healthz') return send(res, 200, { ok: true });
-    if (!authorized(req))
+    const flaggerOpen = o.flaggerWithoutToken === true && url.pathname.startsWith('/v1/flagger/');
+    if (!flaggerOpen && !authorized(req))
       return send(res, 401, {
         error: {
           code: 'Unauthorized',
@@ -162,12 +197,24 @@ export function createCanaryService(opts: ServeOptions): { server: Server; close
         },
       });
     sweep();
-    if (req.method === 'POST' && url.pathname === '/v1/analyses') {
+    const flagger = /^\/v1\/flagger\/([a-z-]+)$/.exec(url.pathname);
+    if (req.method === 'POST' && (url.pathname === '/v1/analyses' || flagger)) {
+      const hook = flagger?.[1] as FlaggerHook | undefined;
+      if (hook !== undefined && !FLAGGER_HOOKS.includes(hook))
+        return send(res, 404, {
+          error: {
+            code: 'UnknownHook',
+            message: `no Flagger hook "${hook}"; use /v1/flagger/{${FLAGGER_HOOKS.join('|')}}`,
+          },
+        });
       let json: unknown;
       try {
         json = await readJson(req);
+        if (hook) json = fromFlagger(json);
       } catch (err) {
-        return send(res, 400, { error: { code: 'BodyNotJson', message: errorMessage(err) } });
+        return send(res, 400, {
+          error: { code: hook ? 'FlaggerPayloadInvalid' : 'BodyNotJson', message: errorMessage(err) },
+        });
       }
       const parsed = AnalysisRequestSchema.safeParse(json);
       if (!parsed.success)
@@ -176,7 +223,7 @@ export function createCanaryService(opts: ServeOptions): { server: Server; close
         });
       const id = keyOf(parsed.data);
       const existing = entries.get(id);
-      if (existing) return respond(res, existing, url, false);
+      if (existing) return respond(res, existing, url, { created: false, hook });
       const running = [...entries.values()].filter((e) => e.state === 'running').length;
       if (running >= o.maxRunning)
         return send(res, 429, {
@@ -185,13 +232,13 @@ export function createCanaryService(opts: ServeOptions): { server: Server; close
             message: `${running} analyses are running (limit ${o.maxRunning}); retry later`,
           },
         });
-      return respond(res, start(id, parsed.data), url, true);
+      return respond(res, start(id, parsed.data), url, { created: true, hook });
     }
     const m = /^\/v1\/analyses\/([0-9a-f]{24})$/.exec(url.pathname);
     if (req.method === 'GET' && m) {
       const e = entries.get(m[1] as string);
       return e
-        ? respond(res, e, url, false)
+        ? respond(res, e, url, { created: false })
         : send(res, 404, {
             error: {
               code: 'AnalysisNotFound',
@@ -199,7 +246,13 @@ export function createCanaryService(opts: ServeOptions): { server: Server; close
             },
           });
     }
-    send(res, 404, { error: { code: 'NotFound', message: 'POST /v1/analyses or GET /v1/analyses/{id}' } });
+    send(res, 404, {
+      error: {
+        code: 'NotFound',
+        message:
+          'POST /v1/analyses, GET /v1/analyses/{id}, or POST /v1/flagger/{rollout|confirm-promotion|rollback}',
+      },
+    });
   };
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {

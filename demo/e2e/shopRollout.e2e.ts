@@ -12,7 +12,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Argo, until } from '../../lib/testing/cluster/e2e/helpers.ts';
-import { startShopScenario, type OutboxIssue, type ShopScenario } from './shopScenario.ts';
+import { SHOP_NAMESPACE, startShopScenario, type OutboxIssue, type ShopScenario } from './shopScenario.ts';
 
 type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -143,6 +143,44 @@ describe('the demo shop as an Argo Rollout gated by kind: canary', () => {
         traffic.abort();
         await shopping;
       }
+    },
+    ROLLOUT_TIMEOUT_MS + 60_000,
+  );
+});
+
+describe('the proxy stopped: the real controller records Inconclusive, never Failed or Successful', () => {
+  it(
+    'an AnalysisRun from the same template, its journeys pointing at the stopped proxy, ends Inconclusive with the reason and files nothing',
+    async () => {
+      const template = await argo.get('analysistemplates', 'shop-canary');
+      const stableRS = String((await argo.get('rollouts', 'shop')).status?.stableRS);
+      const block = template.spec.metrics[0].provider.plugin['rollout-sentinel/canary'] as J;
+      // The proxy the template names, stopped: its journeys cannot run (connection refused).
+      expect(block.journeys.proxy).toBe(shop.proxy.dataUrl);
+      await shop.proxy.stop(); // stopping again at close is a no-op
+      const issuesBefore = await outboxIssues(outbox);
+      const name = 'shop-proxy-stopped';
+      await argo.create('analysisruns', {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'AnalysisRun',
+        metadata: { name, namespace: SHOP_NAMESPACE },
+        spec: {
+          args: [
+            { name: 'canary-hash', value: stableRS },
+            { name: 'stable-hash', value: stableRS },
+          ],
+          metrics: template.spec.metrics,
+        },
+      });
+      const run = await argo.analysisRunDone(name, ROLLOUT_TIMEOUT_MS);
+      expect(run.status.phase, JSON.stringify(run.status)).toBe('Inconclusive');
+      const ms = run.status.metricResults[0].measurements as J[];
+      expect(ms.map((m) => m.phase)).toEqual(['Inconclusive']);
+      const value = JSON.parse(ms[0]!.value as string) as J;
+      expect(value.verdict).toBe('inconclusive');
+      // The reason names the journeys that could not run through the proxy.
+      expect(`${ms[0]!.message} ${JSON.stringify(ms[0]!.metadata)}`).toMatch(/journey|proxy/i);
+      expect(await outboxIssues(outbox)).toEqual(issuesBefore);
     },
     ROLLOUT_TIMEOUT_MS + 60_000,
   );

@@ -125,7 +125,12 @@ export async function startShopScenario(opts: ShopScenarioOptions): Promise<Shop
     Object.assign(block, {
       canary: { ...block.canary, url: `http://${canaryAddr}` },
       stable: { ...block.stable, url: `http://${stableAddr}` },
-      journeys: { ...block.journeys, proxy: proxy.dataUrl, proxyToken: { file: proxy.tokenFile }, timeout: '2m' },
+      journeys: {
+        ...block.journeys,
+        proxy: proxy.dataUrl,
+        proxyToken: { file: proxy.tokenFile },
+        timeout: '2m',
+      },
       report: { outbox: { dir: outbox }, stateDir: join(work, 'state') },
       artifactsDir: join(work, 'artifacts'),
       resumeAfter: '1s',

@@ -140,7 +140,7 @@ export class GeminiClient {
         'LlmNotConfigured',
         'The Gemini judge needs an API key or Vertex AI settings.',
         {
-          hint: 'Set GEMINI_API_KEY, or SENTINEL_GEMINI_API_KEY_FILE to a mounted secret, or SENTINEL_VERTEX_PROJECT.',
+          hint: 'Set GEMINI_API_KEY, or SENTINEL_LLM_API_KEY_FILE to a mounted secret, or SENTINEL_LLM_VERTEX_PROJECT.',
         },
       );
     }

@@ -77,6 +77,7 @@ describe('deploy/ manifests, server-side dry run against the real API server wit
     ['install', 'rollout-sentinel'],
     ['proxy', 'playwright'],
     ['examples/shop', 'shop'],
+    ['examples/web-provider', 'shop'],
     ['build', 'rollout-sentinel'],
   ])('deploy/%s', async (dir, ns) => {
     const objs = await kustomize(deploy(dir));

@@ -69,7 +69,7 @@ export class NetPolicy {
     if (this.#loopback.check(ip, family)) {
       return this.allowedLoopbackPorts.has(port)
         ? undefined
-        : `loopback port ${port} is not allow-listed for sandboxes (LOCAL_ALLOW_LOOPBACK)`;
+        : `loopback port ${port} is not allow-listed for sandboxes (PROXY_LOCAL_ALLOW_LOOPBACK)`;
     }
     if (this.#blocked.check(ip, family)) return `${ip} is a local, link-local or reserved address`;
     return undefined;
