@@ -10,6 +10,9 @@
  * Differences from deploy/examples/shop beyond shopScenario.ts's: the AnalysisTemplate's count 1 and interval 5 s
  * (3 × 30 s in the example; `npm run bench:shop-rollout` measures the issue's targets at the example's 30 s).
  */
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Argo, until } from '../../lib/testing/cluster/e2e/helpers.ts';
 import { SHOP_NAMESPACE, startShopScenario, type OutboxIssue, type ShopScenario } from './shopScenario.ts';
@@ -157,6 +160,11 @@ describe('the proxy stopped: the real controller records Inconclusive, never Fai
       const block = template.spec.metrics[0].provider.plugin['rollout-sentinel/canary'] as J;
       // The proxy the template names, stopped: its journeys cannot run (connection refused).
       expect(block.journeys.proxy).toBe(shop.proxy.dataUrl);
+      // The token stays readable, as a mounted Secret would (stop() removes the proxy's own copy): only the proxy is
+      // down, so the measurement is about the journeys, not a missing secret.
+      const tokenFile = join(await mkdtemp(join(tmpdir(), 'shop-token-')), 'token');
+      await writeFile(tokenFile, await readFile(shop.proxy.tokenFile), { mode: 0o600 });
+      block.journeys.proxyToken = { file: tokenFile };
       await shop.proxy.stop(); // stopping again at close is a no-op
       const issuesBefore = await outboxIssues(outbox);
       const name = 'shop-proxy-stopped';
