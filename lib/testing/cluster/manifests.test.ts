@@ -163,6 +163,28 @@ describe('deploy/ manifests, server-side dry run against the real API server wit
     expect(spec.journeys.map((j) => j.name)).toEqual(['open-site']);
   });
 
+  it.each(['install', 'examples/shop'])(
+    "deploy/%s's AnalysisTemplates pass Argo's metric validation (the controller's, not the API server's)",
+    async (dir) => {
+      // utils/analysis/factory.go ValidateMetric of argo-rollouts v1.10.2: a violation is only seen when an
+      // AnalysisRun starts ("Analysis spec invalid"), which aborts the rollout; the dry run cannot catch it.
+      const templates = ((await kustomize(deploy(dir))) as J[]).filter((o) => o.kind === 'AnalysisTemplate');
+      expect(templates.length).toBeGreaterThan(0);
+      for (const t of templates)
+        for (const m of t.spec.metrics as J[]) {
+          const count = (m.count ?? 0) as number;
+          const where = `${t.metadata.name} ${m.name}`;
+          if (count > 0) {
+            expect(count, where).toBeGreaterThanOrEqual(
+              ((m.failureLimit ?? 0) as number) + (m.consecutiveSuccessLimit ?? 0),
+            );
+            expect(count, where).toBeGreaterThanOrEqual((m.inconclusiveLimit ?? 0) as number);
+          }
+          if (count > 1) expect(m.interval, where).toMatch(/^\d+(ms|s|m|h)$/);
+        }
+    },
+  );
+
   it.each(['plugin/stock-image', 'plugin/custom-image'])(
     "deploy/%s on top of Argo's install.yaml",
     async (component) => {

@@ -17,7 +17,8 @@
  * - identity `token` instead of `podLabel` (+ token file): pod addresses are loopback, so no pod informer; the plugin
  *   is a token caller in both modes, and the token file is a file the test writes (no Secret volumes here) holding the
  *   token of the `playwright-proxy-tokens` Secret the template references;
- * - every metric's interval 3 s and count 2 instead of 30 s / 1 m and 5 / 3 (time);
+ * - every metric's interval 3 s and count 2 instead of 30 s / 1 m and 5 / 3 (time), and the journey metrics'
+ *   inconclusiveLimit with the count (shipped equal to it; Argo refuses count < inconclusiveLimit);
  * - the Services' and the site's loopback addresses instead of cluster DNS (the URL arguments); the site is the demo
  *   shop v1 (`site-url`);
  * - the readiness probe every 1 s and no liveness probe (the simulated kubelet).
@@ -38,6 +39,7 @@ const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
 const NS = 'rollout-sentinel';
 const SITE_NS = 'site';
 const INTERVAL = '3s';
+const COUNT = 2;
 /** Generous: each measurement starts Chromium through a proxy pod on a loaded, shared 2-core machine. */
 const ROLLOUT_TIMEOUT_MS = 240_000;
 
@@ -135,7 +137,10 @@ beforeAll(async () => {
 
   const [template] = await manifest('deploy/install/proxy-analysistemplate.yaml');
   for (const m of template!.spec.metrics as J[]) {
-    Object.assign(m, { interval: INTERVAL, count: 2 });
+    Object.assign(m, { interval: INTERVAL, count: COUNT });
+    // Argo requires count >= inconclusiveLimit: the shipped limit equals the shipped count (never pause), so it follows.
+    if (m.inconclusiveLimit !== undefined)
+      m.inconclusiveLimit = Math.min(m.inconclusiveLimit as number, COUNT);
     const block = m.provider.plugin['rollout-sentinel/canary'] as J;
     if (block.kind === 'canary') block.journeys.backends = ['local'];
   }
