@@ -158,6 +158,13 @@ describe('deploy/ manifests, server-side dry run against the real API server wit
       expect.arrayContaining(required),
     );
     expect(required).toEqual(['canary-hash', 'stable-hash', 'site-url']);
+    // The default site (the shop example) is a namespace the sandboxes may reach (deploy/proxy/networkpolicy.yaml).
+    const site = (step.analysis.args as { name: string; value?: string }[]).find(
+      (a) => a.name === 'site-url',
+    )!;
+    const shopNs = (await kustomize(deploy('examples/shop'))).find((o) => o.kind === 'Namespace') as J;
+    expect(site.value).toMatch(new RegExp(`\\.${shopNs.metadata.name}\\.svc$`));
+    expect(shopNs.metadata.labels).toMatchObject({ 'rollout-sentinel.io/journey-target': 'true' });
     // The shipped journey is a valid spec.
     const spec = parseJourneySpec(find('ConfigMap', 'playwright-proxy-journeys').data['journeys.yaml']);
     expect(spec.journeys.map((j) => j.name)).toEqual(['open-site']);
@@ -196,6 +203,13 @@ describe('deploy/ manifests, server-side dry run against the real API server wit
         data: Record<string, string>;
       };
       expect(cm.data.metricProviderPlugins).toMatch(/name: rollout-sentinel\/canary\n\s+location: file:\/\//);
+      // The controller pod may reach the proxy's data port through deploy/proxy/networkpolicy.yaml.
+      const controller = objs.find(
+        (o) => o.kind === 'Deployment' && o.metadata.name === 'argo-rollouts',
+      ) as J;
+      expect(controller.spec.template.metadata.labels).toMatchObject({
+        'rollout-sentinel.io/proxy-client': 'true',
+      });
       for (const image of images(objs)) expect(image).not.toMatch(/:latest$/);
     },
   );
