@@ -1,19 +1,30 @@
 /**
  * The sandbox proxy shipped as its own canary, on the one-machine cluster: deploy/proxy's Deployment (the pod template)
- * under deploy/install's Rollout (`workloadRef`), its canary and stable Services, and its AnalysisTemplate
- * (`playwright-proxy-health`: a browser session through each proxy) grown by two `kind: canary` metrics: the shop's
- * checkout journey through the canary proxy and through the stable proxy, on every backend the proxy serves, with the
- * judge on the proxy pods' own logs (canary ReplicaSet vs stable ReplicaSet, through `pods/log`).
+ * under deploy/install's Rollout (`workloadRef`), its canary and stable Services, its AnalysisTemplate
+ * (`playwright-proxy-health`) and journeys ConfigMap (`playwright-proxy-journeys`) — the files users install, loaded
+ * as shipped: a browser session through each proxy (`kind: httpProbe`), and the ConfigMap's journeys through the canary
+ * proxy and through the stable proxy on every backend the proxy serves, with the judge on the proxy pods' own logs
+ * (canary ReplicaSet vs stable ReplicaSet, through `pods/log`) (`kind: canary`). Both authenticate with the bearer token
+ * of the `playwright-proxy-tokens` Secret, by reference (an Argo secret argument; the plugin's `proxyToken`).
  *
  * A canary whose backend is deliberately broken (its Chromium is `/bin/false`: the proxy starts and is Ready, every
  * browser launch fails) is aborted; a healthy canary is promoted. `npm run test:e2e`.
  *
- * Test-only changes to the manifests: the image (`sentinel.test/sentinel`, the simulated node's process table), the
- * `local` backend instead of `sandboxClaim` (no agent-sandbox controller here; `local` is then the one backend the
- * proxy serves), `fixed` identity (pod addresses are loopback), interval 3 s instead of 30 s, count 2, and the
- * Services' loopback addresses instead of cluster DNS.
+ * Test-only overrides (what this environment forces; everything else is the shipped manifests):
+ * - the image (`sentinel.test/sentinel`, the simulated node's process table);
+ * - the `local` backend instead of `sandboxClaim`, in the proxy's env and the journeys' `backends` (no agent-sandbox
+ *   controller runs here; `local` is then the one backend the proxy serves), with the site's loopback address allowed;
+ * - identity `token` instead of `podLabel` (+ token file): pod addresses are loopback, so no pod informer; the plugin
+ *   is a token caller in both modes, and the token file is a file the test writes (no Secret volumes here) holding the
+ *   token of the `playwright-proxy-tokens` Secret the template references;
+ * - every metric's interval 3 s and count 2 instead of 30 s / 1 m and 5 / 3 (time), and the journey metrics'
+ *   inconclusiveLimit with the count (shipped equal to it; Argo refuses count < inconclusiveLimit);
+ * - the Services' and the site's loopback addresses instead of cluster DNS (the URL arguments); the site is the demo
+ *   shop v1 (`site-url`);
+ * - the readiness probe every 1 s and no liveness probe (the simulated kubelet).
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +39,7 @@ const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
 const NS = 'rollout-sentinel';
 const SITE_NS = 'site';
 const INTERVAL = '3s';
+const COUNT = 2;
 /** Generous: each measurement starts Chromium through a proxy pod on a loaded, shared 2-core machine. */
 const ROLLOUT_TIMEOUT_MS = 240_000;
 
@@ -38,17 +50,20 @@ let work: string | undefined;
 let argo: Argo;
 let apps: AppsV1Api;
 
+let analysisToken: string | undefined;
+const tokenFile = (): string => join(work!, 'proxy-tokens');
+
 const serviceAddress = (ns: string, name: string): Promise<string> => waitForService(cluster.node, ns, name);
 
-/** The proxy's container, as deploy/proxy has it but on the local backend (`env` extra: the canary's change). */
+/** The proxy's container, as deploy/proxy has it with the header's overrides (`env` extra: the canary's change). */
 async function proxyDeployment(extraEnv: J[] = []): Promise<J> {
   const [d] = await manifest('deploy/proxy/deployment.yaml');
   const c = d!.spec.template.spec.containers[0] as J;
   c.image = 'sentinel.test/sentinel:dev';
   c.env = [
     { name: 'PROXY_BACKEND', value: 'local' },
-    { name: 'PROXY_IDENTITY', value: 'fixed' },
-    { name: 'PROXY_FIXED_ID', value: 'rollout-sentinel-analysis' },
+    { name: 'PROXY_IDENTITY', value: 'token' },
+    { name: 'PROXY_IDENTITY_TOKEN_FILE', value: tokenFile() },
     // The sandboxes may reach the site's Service (port 80 on its loopback address) and nothing else local.
     { name: 'LOCAL_ALLOW_LOOPBACK', value: '127.0.0.1:80' },
     { name: 'PROXY_SHUTDOWN_SANDBOXES', value: 'delete' },
@@ -107,59 +122,44 @@ beforeAll(async () => {
   const canaryProxy = await serviceAddress(NS, 'playwright-proxy-canary');
   const stableProxy = await serviceAddress(NS, 'playwright-proxy-stable');
 
-  const [template] = await manifest('deploy/install/proxy-analysistemplate.yaml');
-  template!.spec.args.push({ name: 'canary-hash' }, { name: 'stable-hash' });
-  for (const m of template!.spec.metrics as J[])
-    Object.assign(m, { interval: INTERVAL, count: 2, failureLimit: 0 });
-  const journeys = await readFile(join(REPO, 'deploy/examples/shop/journeys.yaml'), 'utf8');
-  const journeysThrough = (name: string, proxy: string): J => ({
-    name,
-    interval: INTERVAL,
-    count: 2,
-    failureLimit: 0,
-    consecutiveErrorLimit: 2,
-    // A rollback (a journey regression through this proxy, or new errors in the canary proxy's logs) fails the metric;
-    // an inconclusive one (a proxy logs a few lines per session: often under the judge's 100-record minimum) does not
-    // block: the browser-session metrics gate on the proxy answering at all.
-    inconclusiveLimit: 2,
-    successCondition: 'result.verdict == "promote"',
-    failureCondition: 'result.verdict == "rollback"',
-    provider: {
-      plugin: {
-        'rollout-sentinel/canary': {
-          kind: 'canary',
-          rollout: 'playwright-proxy',
-          namespace: NS,
-          // The judge compares the proxy pods' logs: canary ReplicaSet vs stable ReplicaSet.
-          canary: { podTemplateHash: '{{args.canary-hash}}', url: shopUrl },
-          stable: { podTemplateHash: '{{args.stable-hash}}', url: shopUrl },
-          journeys: {
-            inline: journeys,
-            proxy: `ws://${proxy}`,
-            backends: ['local'],
-            repeat: 3,
-            timeout: '90s',
-          },
-          resumeAfter: '1s',
-        },
-      },
-    },
+  // The proxy's bearer token for the gate, in the Secret the shipped template references; the proxy reads it from a
+  // file (see the header).
+  const token = randomBytes(24).toString('hex');
+  await core.createNamespacedSecret({
+    namespace: NS,
+    body: { metadata: { name: 'playwright-proxy-tokens' }, stringData: { tokens: token } },
   });
-  template!.spec.metrics.push(
-    journeysThrough('journeys-through-canary-proxy', canaryProxy),
-    journeysThrough('journeys-through-stable-proxy', stableProxy),
-  );
+  await writeFile(tokenFile(), `${token}\n`, { mode: 0o600 });
+  analysisToken = token;
+
+  const [journeys] = await manifest('deploy/install/proxy-journeys.yaml');
+  await core.createNamespacedConfigMap({ namespace: NS, body: journeys as never });
+
+  const [template] = await manifest('deploy/install/proxy-analysistemplate.yaml');
+  for (const m of template!.spec.metrics as J[]) {
+    Object.assign(m, { interval: INTERVAL, count: COUNT });
+    // Argo requires count >= inconclusiveLimit: the shipped limit equals the shipped count (never pause), so it follows.
+    if (m.inconclusiveLimit !== undefined)
+      m.inconclusiveLimit = Math.min(m.inconclusiveLimit as number, COUNT);
+    const block = m.provider.plugin['rollout-sentinel/canary'] as J;
+    if (block.kind === 'canary') block.journeys.backends = ['local'];
+  }
   await argo.create('analysistemplates', template!);
 
   await apps.createNamespacedDeployment({ namespace: NS, body: (await proxyDeployment()) as never });
   const [rollout] = await manifest('deploy/install/proxy-rollout.yaml');
   const step = (rollout!.spec.strategy.canary.steps as J[]).find((s) => s.analysis)!;
-  step.analysis.args = [
-    { name: 'canary-url', value: `http://${canaryProxy}` },
-    { name: 'stable-url', value: `http://${stableProxy}` },
-    { name: 'canary-hash', valueFrom: { podTemplateHashValue: 'Latest' } },
-    { name: 'stable-hash', valueFrom: { podTemplateHashValue: 'Stable' } },
-  ];
+  const args = step.analysis.args as J[];
+  const setArg = (name: string, value: string): void => {
+    const arg = args.find((x) => x.name === name);
+    if (arg) arg.value = value;
+    else args.push({ name, value });
+  };
+  setArg('canary-url', `http://${canaryProxy}`);
+  setArg('stable-url', `http://${stableProxy}`);
+  setArg('canary-proxy', `ws://${canaryProxy}`);
+  setArg('stable-proxy', `ws://${stableProxy}`);
+  setArg('site-url', shopUrl);
   await argo.create('rollouts', rollout!);
   await argo.rolloutUntil(
     'playwright-proxy',
@@ -237,6 +237,9 @@ describe('the sandbox proxy as an Argo Rollout gated by its own AnalysisTemplate
       );
       const run = (await argo.newRun(before))!;
       expect(run.status.phase, await describeRollout()).toBe('Successful');
+      // The gate authenticated with the Secret's token (identity token: without it every session is a 401), and the
+      // token is referenced, never written into the AnalysisRun.
+      expect(JSON.stringify(run)).not.toContain(analysisToken);
       for (const name of ['journeys-through-canary-proxy', 'journeys-through-stable-proxy']) {
         const m = metric(run, name);
         expect(m.phase, JSON.stringify(m)).toBe('Successful');
@@ -245,7 +248,7 @@ describe('the sandbox proxy as an Argo Rollout gated by its own AnalysisTemplate
           `[proxy e2e] ${name}: ${(m.measurements as J[]).map((x) => x.message).join(' | ')}\n`,
         );
         expect(JSON.parse(last.value).verdict).not.toBe('rollback');
-        expect(last.metadata.journeys).toMatch(/checkout \[local\] stable 100% canary 100%/);
+        expect(last.metadata.journeys).toMatch(/open-site \[local\] stable 100% canary 100%/);
         // The judge read the proxy pods' own logs on both sides.
         expect(last.metadata.evidence).toMatch(
           /pods stable [12] \/ canary [12]; lines stable [1-9]\d* \/ canary [1-9]/,
