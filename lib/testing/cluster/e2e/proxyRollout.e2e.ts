@@ -65,7 +65,7 @@ async function proxyDeployment(extraEnv: J[] = []): Promise<J> {
     { name: 'PROXY_IDENTITY', value: 'token' },
     { name: 'PROXY_IDENTITY_TOKEN_FILE', value: tokenFile() },
     // The sandboxes may reach the site's Service (port 80 on its loopback address) and nothing else local.
-    { name: 'LOCAL_ALLOW_LOOPBACK', value: '127.0.0.1:80' },
+    { name: 'PROXY_LOCAL_ALLOW_LOOPBACK', value: '127.0.0.1:80' },
     { name: 'PROXY_SHUTDOWN_SANDBOXES', value: 'delete' },
     ...extraEnv,
   ];
@@ -205,10 +205,10 @@ describe('the sandbox proxy as an Argo Rollout gated by its own AnalysisTemplate
   it(
     'a canary proxy whose backend is broken: the AnalysisRun fails and the Rollout aborts',
     async () => {
-      const before = await ship([{ name: 'CHROMIUM_PATH', value: '/bin/false' }]);
+      const before = await ship([{ name: 'SENTINEL_CHROMIUM_PATH', value: '/bin/false' }]);
       const aborted = await argo.aborted('playwright-proxy', { timeoutMs: ROLLOUT_TIMEOUT_MS });
       expect(aborted.status.message).toMatch(/RolloutAborted|aborted/i);
-      expect((await stableEnv()).some((e) => e.name === 'CHROMIUM_PATH')).toBe(false);
+      expect((await stableEnv()).some((e) => e.name === 'SENTINEL_CHROMIUM_PATH')).toBe(false);
       const run = (await argo.newRun(before))!;
       expect(run.status.phase, await describeRollout()).toBe('Failed');
       // A browser session through the canary proxy fails; through the stable proxy it works.
