@@ -14,8 +14,8 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Argo, until } from '../../lib/testing/cluster/e2e/helpers.ts';
-import { SHOP_NAMESPACE, startShopScenario, type OutboxIssue, type ShopScenario } from './shopScenario.ts';
+import { analysisRun, type Argo, until } from '../../lib/testing/cluster/e2e/helpers.ts';
+import { startShopScenario, type OutboxIssue, type ShopScenario } from './shopScenario.ts';
 
 type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -168,18 +168,15 @@ describe('the proxy stopped: the real controller records Inconclusive, never Fai
       await shop.proxy.stop(); // stopping again at close is a no-op
       const issuesBefore = await outboxIssues(outbox);
       const name = 'shop-proxy-stopped';
-      await argo.create('analysisruns', {
-        apiVersion: 'argoproj.io/v1alpha1',
-        kind: 'AnalysisRun',
-        metadata: { name, namespace: SHOP_NAMESPACE },
-        spec: {
+      await argo.create(
+        'analysisruns',
+        analysisRun(name, template.spec.metrics as J[], {
           args: [
             { name: 'canary-hash', value: stableRS },
             { name: 'stable-hash', value: stableRS },
           ],
-          metrics: template.spec.metrics,
-        },
-      });
+        }),
+      );
       const run = await argo.analysisRunDone(name, ROLLOUT_TIMEOUT_MS);
       expect(run.status.phase, JSON.stringify(run.status)).toBe('Inconclusive');
       const ms = run.status.metricResults[0].measurements as J[];

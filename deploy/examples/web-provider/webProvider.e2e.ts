@@ -8,16 +8,14 @@
  * Differences from the shipped template, each for the test: the URL (loopback), `?wait=1s`, a 2 s interval, and no
  * journeys in the request (no proxy or ConfigMap here; journeys through the real proxy are demo/e2e/shopRollout's).
  */
-import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
 import { createCanaryService } from '../../../analysis/serve/server.ts';
 import type { LogCollector, Side, SideLogs } from '../../../analysis/logs/types.ts';
 import { buildPluginBundle, startCluster, type Cluster } from '../../../lib/testing/cluster/cluster.ts';
-import { Argo, until } from '../../../lib/testing/cluster/e2e/helpers.ts';
+import { analysisRun, Argo, until, yamlDocs } from '../../../lib/testing/cluster/e2e/helpers.ts';
 
 type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -63,8 +61,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => svc.server.listen(0, '127.0.0.1', r));
   const port = (svc.server.address() as AddressInfo).port;
-  const text = await readFile(join(import.meta.dirname, 'analysistemplate.yaml'), 'utf8');
-  template = parseAllDocuments(text)[0]!.toJS() as J;
+  [template] = (await yamlDocs(join(import.meta.dirname, 'analysistemplate.yaml'))) as [J];
   const metric = template.spec.metrics[0] as J;
   metric.interval = '2s';
   metric.provider.web.url = `http://127.0.0.1:${port}/v1/analyses?wait=1s`;
@@ -80,19 +77,16 @@ afterAll(async () => {
 /** An AnalysisRun from the shipped template (as a Rollout step creates it). */
 async function run(name: string, canary: string): Promise<void> {
   hashes = { stable: 'stable1', canary };
-  await argo.create('analysisruns', {
-    apiVersion: 'argoproj.io/v1alpha1',
-    kind: 'AnalysisRun',
-    metadata: { name, namespace: NS },
-    spec: {
+  await argo.create(
+    'analysisruns',
+    analysisRun(name, template.spec.metrics as J[], {
       args: [
         { name: 'canary-hash', value: canary },
         { name: 'stable-hash', value: 'stable1' },
         { name: 'sentinel-token', valueFrom: { secretKeyRef: { name: 'sentinel-serve', key: 'token' } } },
       ],
-      metrics: template.spec.metrics,
-    },
-  });
+    }),
+  );
 }
 
 /** A measurement's value: the web provider stores the jsonPath result JSON-encoded (`"pending"`). */
