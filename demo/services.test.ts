@@ -56,6 +56,14 @@ function files(dir: string): string[] {
   });
 }
 
+/** Both keys and both stand-ins' endpoints, as a user's environment would hold them. */
+const servicesEnv = (): Record<string, string> => ({
+  GEMINI_API_KEY: GEMINI_KEY,
+  SENTINEL_LLM_BASE_URL: gemini.url,
+  GITHUB_TOKEN: TOKENS.user,
+  GITHUB_API_URL: github.baseUrl,
+});
+
 describe('sentinel demo --llm gemini --github acme/shop (local stand-ins of both APIs)', () => {
   it(
     'the LLM explains in the report, the issue is filed on GitHub, then commented on and closed; no secret anywhere',
@@ -63,12 +71,7 @@ describe('sentinel demo --llm gemini --github acme/shop (local stand-ins of both
     async () => {
       const out = join(root, 'services');
       const r = await runDemo(out, ['--sessions', '60', '--llm', 'gemini', '--github', REPO], {
-        env: {
-          GEMINI_API_KEY: GEMINI_KEY,
-          SENTINEL_LLM_BASE_URL: gemini.url,
-          GITHUB_TOKEN: TOKENS.user,
-          GITHUB_API_URL: github.baseUrl,
-        },
+        env: servicesEnv(),
       });
       expect(r.code, r.stdout + r.stderr).toBe(0);
 
@@ -136,12 +139,7 @@ describe('sentinel demo --llm gemini --github acme/shop (local stand-ins of both
       const before = { gemini: gemini.requests.length, github: github.requests.length };
       const out = join(root, 'offline');
       const r = await runDemo(out, ['--sessions', '60'], {
-        env: {
-          GEMINI_API_KEY: GEMINI_KEY,
-          SENTINEL_LLM_BASE_URL: gemini.url,
-          GITHUB_TOKEN: TOKENS.user,
-          GITHUB_API_URL: github.baseUrl,
-        },
+        env: servicesEnv(),
       });
       expect(r.code, r.stdout + r.stderr).toBe(0);
       expect({ gemini: gemini.requests.length, github: github.requests.length }).toEqual(before);
