@@ -42,8 +42,11 @@ export interface GitleaksRule {
   re: RegExp;
   entropy: number | undefined;
   keywords: string[];
-  /** Which capture group is the secret (0: the whole match). */
-  group: number;
+  /**
+   * Which capture group is the secret (0: the whole match); undefined: the one group when the regex has exactly one,
+   * else the whole match (known from the first match: counting groups up front would compile every regex at start).
+   */
+  group: number | undefined;
   allowlists: Allowlist[];
 }
 
@@ -56,24 +59,17 @@ function allowlist(a: AllowlistData): Allowlist {
   };
 }
 
-function captureGroups(re: RegExp): number {
-  return (new RegExp(`${re.source}|`).exec('')?.length ?? 1) - 1;
-}
-
 /** Compiles the vendored data; throws naming the rule whose regex cannot be translated. */
 export function compileGitleaks(data: GitleaksData): { rules: GitleaksRule[]; global: Allowlist } {
   const rules = data.rules.map((r) => {
     try {
       const re = compileGoRegex(simplifyForRedaction(r.regex), 'g');
-      // gitleaks takes the first non-empty group when secretGroup is unset; with several groups (alternatives marking
-      // the token's kind) the whole match is the safer thing to remove.
-      const group = r.secretGroup ?? (captureGroups(re) === 1 ? 1 : 0);
       return {
         id: r.id,
         re,
         entropy: r.entropy,
         keywords: r.keywords,
-        group,
+        group: r.secretGroup,
         allowlists: (r.allowlists ?? []).map(allowlist),
       };
     } catch (err) {
@@ -108,7 +104,12 @@ function redactRule(rule: GitleaksRule, text: string, counts: RedactionCounts, p
   rule.re.lastIndex = 0;
   return text.replace(rule.re, (match: string, ...rest: unknown[]) => {
     if (probe) probe.matches++;
-    const secret = rule.group === 0 ? match : rest[rule.group - 1];
+    // gitleaks takes the first non-empty group when secretGroup is unset; with several groups (alternatives marking
+    // the token's kind) the whole match is the safer thing to remove. `rest` is the groups, the offset, the text
+    // and (named groups only) the groups object.
+    const named = typeof rest[rest.length - 1] === 'object' && rest[rest.length - 1] !== null;
+    const group = rule.group ?? (rest.length - (named ? 3 : 2) === 1 ? 1 : 0);
+    const secret = group === 0 ? match : rest[group - 1];
     if (typeof secret !== 'string' || secret === '' || secret.startsWith('[REDACTED:')) return match;
     if (rule.entropy !== undefined && shannonEntropy(secret) < rule.entropy) return match;
     if (allowed(COMPILED.global, secret, match, text)) return match;
