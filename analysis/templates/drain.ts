@@ -132,11 +132,13 @@ export class TemplateMiner {
   add(message: string): Cluster {
     const masked = mask(message);
     const cached = this.#cache.get(masked);
-    const tokens = tokenize(masked);
     if (cached) {
-      this.#merge(cached, tokens, message);
+      // These very tokens were merged into the cluster when it was remembered, and merging only ever turns template
+      // tokens into wildcards: merging them again would change nothing but the count and the samples.
+      this.#count(cached, message);
       return cached;
     }
+    const tokens = tokenize(masked);
     const leaf = this.#leaf(tokens);
     const { best, sim } = this.#best(leaf.clusters, tokens);
     const leafFull = leaf.clusters.length >= this.#opts.maxLeafClusters;
@@ -188,9 +190,13 @@ export class TemplateMiner {
     return c;
   }
 
-  #merge(cluster: Cluster, tokens: readonly string[], message: string): void {
+  #count(cluster: Cluster, message: string): void {
     cluster.count++;
     if (cluster.samples.length < this.#opts.samplesPerCluster) cluster.samples.push(message.slice(0, 2_000));
+  }
+
+  #merge(cluster: Cluster, tokens: readonly string[], message: string): void {
+    this.#count(cluster, message);
     const t = cluster.tokens;
     for (let i = 0; i < t.length; i++) if (t[i] !== tokens[i]) t[i] = WILDCARD;
   }
