@@ -81,8 +81,7 @@ const SYSLOG_PRI = /^<(\d{1,3})>(?:1 )?/;
 const COMPONENT_COLON = /^[A-Za-z_$/][\w$.\-/@()]*(?:\[[\w.\-:]*\])?:$/;
 const COMPONENT_DOTTED = /^[A-Za-z_$][\w$-]*(?:\.[A-Za-z_$][\w$-]*)+:?$/;
 const ALL_CAPS = /^[A-Z][A-Z_]{1,15}$/;
-/** Container-runtime (CRI) stream and tag: `stdout F`, `stderr P`. */
-const CRI_STREAM = /^(?:stdout|stderr)$/;
+/** Container-runtime (CRI) tag after the stream (`stdout F`, `stderr P`). */
 const CRI_TAG = /^[FP]$/;
 
 /** A time in some form: a clock time, an epoch in seconds or milliseconds, a date, a `yyMMdd` day. */
@@ -149,11 +148,19 @@ class LazyTokens {
   }
 }
 
+/**
+ * Longest level token: `loglevel=` (9), a quote, 13 letters, a quote and a colon; and the first characters one can
+ * start with (a letter, a quote, `<`): cheap checks that spare the regexes most header tokens (timestamps, pids).
+ */
+const MAX_LEVEL_TOKEN = 25;
+const LEVEL_TOKEN_START = /^[A-Za-z"'<]/;
+
 /** The level a single token names, if it is a level token. */
 export function levelOfToken(token: string): Level | undefined {
   let t = token;
   if (t.startsWith('[') && t.endsWith(']')) t = t.slice(1, -1).trim();
   else if (t.startsWith('[') && t.endsWith(']:')) t = t.slice(1, -2).trim();
+  if (t.length > MAX_LEVEL_TOKEN || !LEVEL_TOKEN_START.test(t)) return undefined;
   const angled = ANGLED.exec(t);
   if (angled) return LEVEL_NAMES[(angled[1] as string).toLowerCase()];
   const m = LEVEL_TOKEN.exec(t);
@@ -191,11 +198,18 @@ function headerLevel(token: string, next: string | undefined, headerTokens: numb
   return undefined;
 }
 
+/** SEPARATOR's tokens are at most this long. */
+const MAX_SEPARATOR = 2;
+
+function isSeparator(t: string | undefined): boolean {
+  return t !== undefined && t.length <= MAX_SEPARATOR && SEPARATOR.test(t);
+}
+
 function isHeaderish(t: string): boolean {
   return (
     (DIGITY.test(t) && !t.includes('=')) ||
     WEEKDAY_MONTH.test(t) ||
-    SEPARATOR.test(t) ||
+    isSeparator(t) ||
     (t.startsWith('[') && t.endsWith(']')) ||
     (t.startsWith('[') && t.endsWith(']:'))
   );
@@ -208,7 +222,7 @@ function isHeaderish(t: string): boolean {
 export function parseHeader(line: string, shape?: HeaderShape): ParsedHeader {
   let pos = 0;
   let level: Level | undefined;
-  const pri = SYSLOG_PRI.exec(line);
+  const pri = line.startsWith('<') ? SYSLOG_PRI.exec(line) : null;
   if (pri) {
     const p = Number(pri[1]);
     if (p <= 191) level = SYSLOG_SEVERITY[p & 7];
@@ -223,7 +237,7 @@ export function parseHeader(line: string, shape?: HeaderShape): ParsedHeader {
     const tok = toks.at(i);
     if (!tok) break;
     const t = tok.text;
-    const klog = i === 0 ? KLOG.exec(t) : null;
+    const klog = i === 0 && t.length === 5 ? KLOG.exec(t) : null;
     if (klog && level === undefined) {
       level = KLOG_LETTER[klog[1] as string];
       afterLevel = true;
@@ -243,7 +257,7 @@ export function parseHeader(line: string, shape?: HeaderShape): ParsedHeader {
       headerEnd = tok.end;
       continue;
     }
-    if (CRI_STREAM.test(t) && CRI_TAG.test(toks.at(i + 1)?.text ?? '') && sawTime) {
+    if ((t === 'stdout' || t === 'stderr') && CRI_TAG.test(toks.at(i + 1)?.text ?? '') && sawTime) {
       headerEnd = (toks.at(i + 1) as Token).end;
       i++;
       continue;
@@ -270,12 +284,7 @@ export function parseHeader(line: string, shape?: HeaderShape): ParsedHeader {
       continue;
     }
     // A program or logger name followed by a separator right after the timestamp: `chrome.exe - …`, `shop.http - …`.
-    if (
-      !component &&
-      sawTime &&
-      SEPARATOR.test(toks.at(i + 1)?.text ?? '') &&
-      /^[A-Za-z_$][\w$.\-/]*$/.test(t)
-    ) {
+    if (!component && sawTime && isSeparator(toks.at(i + 1)?.text) && /^[A-Za-z_$][\w$.\-/]*$/.test(t)) {
       component = true;
       headerEnd = (toks.at(i + 1) as Token).end;
       i++;
@@ -284,7 +293,7 @@ export function parseHeader(line: string, shape?: HeaderShape): ParsedHeader {
     if (isHeaderish(t)) {
       if (/\d:\d\d/.test(t) || /\d{4}/.test(t)) sawTime = true;
       // After the level, a number starts the message (`INFO 3 retries left`) unless more header follows.
-      if (component && !t.startsWith('[') && !SEPARATOR.test(t)) break;
+      if (component && !t.startsWith('[') && !isSeparator(t)) break;
       if (afterLevel && DIGITY.test(t) && !t.startsWith('[') && !/\d:\d\d/.test(t)) break;
       headerEnd = tok.end;
       continue;
