@@ -49,8 +49,8 @@ const MAX_ROUTE_SEGMENTS = 6;
 
 /** `/book/7?x=1` → `/book/:id`; `https://h/a/b` → `/a/b`. */
 export function templateRoute(path: string): string {
-  let p = path.replace(/^https?:\/\/[^/]+/, '');
-  const q = p.search(/[?#]/);
+  let p = path.startsWith('http') ? path.replace(/^https?:\/\/[^/]+/, '') : path;
+  const q = p.includes('?') || p.includes('#') ? p.search(/[?#]/) : -1;
   if (q >= 0) p = p.slice(0, q);
   const segs = p.split('/').slice(1, MAX_ROUTE_SEGMENTS + 1);
   // Files keep their name (a missing stylesheet is one route), other segments with digits are ids.
@@ -152,17 +152,19 @@ export function parseRequest(text: string): RequestInfo | undefined {
     if (j) return j;
   }
   const info: RequestInfo = {};
-  const mp = METHOD_PATH.exec(line);
+  // Cheap gates: a request line's path has a `/`, and keyed fields a `=` or `:`; most lines have neither one or other.
+  const keyed = line.includes('=') || line.includes(':');
+  const mp = line.includes('/') ? METHOD_PATH.exec(line) : null;
   if (mp) {
     info.method = mp[1] as string;
     info.route = templateRoute(mp[2] as string);
-  } else {
+  } else if (keyed) {
     const km = KEY_METHOD.exec(line);
     const kp = KEY_PATH.exec(line);
     if (km) info.method = (km[1] as string).toUpperCase();
     if (kp) info.route = templateRoute(kp[1] as string);
   }
-  const ks = KEY_STATUS.exec(line);
+  const ks = keyed ? KEY_STATUS.exec(line) : null;
   if (ks) info.status = Number(ks[1]);
   const kd = KEY_DURATION.exec(line);
   if (kd) info.durationMs = durationFrom(kd[1] as string, Number(kd[2]), kd[3]);
