@@ -121,17 +121,22 @@ function redactRule(rule: GitleaksRule, text: string, counts: RedactionCounts, p
 }
 
 /**
- * Applies the rules whose keywords are among `keywords` (the lower-case keywords found in `text`; a rule's keyword
- * may be part of a longer one found).
+ * The rules whose keywords are among `keywords` (the lower-case keywords found in a text, in the order found; a rule's
+ * keyword may be part of a longer one found), in the order they are applied.
  */
-export function gitleaksRedact(
+export function gitleaksRulesFor(keywords: Iterable<string>): GitleaksRule[] {
+  const rules = new Set<GitleaksRule>();
+  for (const f of keywords) for (const r of rulesFor(f)) rules.add(r);
+  return [...rules];
+}
+
+/** Applies `rules` (from {@link gitleaksRulesFor}) to `text`. */
+export function gitleaksApply(
   text: string,
-  keywords: ReadonlySet<string>,
+  rules: readonly GitleaksRule[],
   counts: RedactionCounts,
   probe?: MatchProbe,
 ): string {
-  const rules = new Set<GitleaksRule>();
-  for (const f of keywords) for (const r of rulesFor(f)) rules.add(r);
   let out = text;
   for (const r of rules) out = redactRule(r, out, counts, probe);
   return out;

@@ -5,6 +5,16 @@
  * cost this one pass.
  */
 
+/** Answers of {@link KeywordScanner.scanKey}. */
+export interface KeyScan {
+  /**
+   * The keywords {@link ScanResult} lists, as their indices in the scanner's list, distinct, in the order they were first
+   * found, joined by `,`; undefined when none.
+   */
+  key: string | undefined;
+  runs: Array<[number, number]>;
+}
+
 /** Answers of {@link KeywordScanner.scan}. */
 export interface ScanResult {
   /** The longest keyword starting at each position where one starts (lower case); undefined when none. */
@@ -13,10 +23,6 @@ export interface ScanResult {
   runs: Array<[number, number]>;
 }
 
-/** ASCII lower-casing as a table. */
-const LOWER = new Uint8Array(128);
-for (let c = 0; c < 128; c++) LOWER[c] = c >= 65 && c <= 90 ? c + 32 : c;
-
 export class KeywordScanner {
   readonly #delta: Int32Array;
   /** Per state: indices of the keywords that end here (its own and its suffixes'), longest first. */
@@ -24,6 +30,12 @@ export class KeywordScanner {
   /** 1 for the states where a keyword ends (most have none; this check is cheaper than the array). */
   readonly #ends: Uint8Array;
   readonly #keywords: readonly string[];
+  /** Length of each keyword, and the longest. */
+  readonly #lengths: Int32Array;
+  readonly #longest: number;
+  /** The hits of the scan in progress (reused: a scan is synchronous). */
+  #hitStarts = new Int32Array(16);
+  #hitWords = new Int32Array(16);
   readonly #tokenChar: Uint8Array;
   readonly #minRun: number;
 
@@ -38,6 +50,8 @@ export class KeywordScanner {
       if (k === '' || k !== k.toLowerCase() || [...k].some((ch) => ch.charCodeAt(0) >= 128))
         throw new Error(`keyword ${JSON.stringify(k)}: keywords must be non-empty lower-case ASCII`);
     this.#keywords = words;
+    this.#lengths = Int32Array.from(words, (k) => k.length);
+    this.#longest = Math.max(0, ...words.map((k) => k.length));
     this.#tokenChar = tokenChar;
     this.#minRun = minRun;
     const size = words.reduce((n, k) => n + k.length, 1);
@@ -84,6 +98,9 @@ export class KeywordScanner {
       }
     }
     for (const o of out) o.sort((a, b) => (words[b] as string).length - (words[a] as string).length);
+    // Upper-case letters step as their lower-case ones: the scan then needs no case-folding lookup per character.
+    for (let st = 0; st < states; st++)
+      for (let c = 65; c <= 90; c++) delta[st * 128 + c] = delta[st * 128 + c + 32] as number;
     this.#delta = delta;
     this.#out = out;
     this.#ends = Uint8Array.from(out, (o) => (o.length > 0 ? 1 : 0));
@@ -94,17 +111,37 @@ export class KeywordScanner {
    * in a case-insensitive, non-unicode regex, where the Kelvin sign or `İ` never equal `k` or `i`).
    */
   scan(text: string): ScanResult {
+    const { key, runs } = this.scanKey(text);
+    return {
+      keywords:
+        key === undefined
+          ? undefined
+          : new Set(key.split(',').map((k) => this.#keywords[Number(k)] as string)),
+      runs,
+    };
+  }
+
+  /** The keywords' indices (into the keyword list) of a {@link KeyScan}'s key; the reverse of building it. */
+  keywordsOf(key: string): string[] {
+    return key.split(',').map((k) => this.#keywords[Number(k)] as string);
+  }
+
+  /**
+   * {@link scan} with the keywords as a {@link KeyScan} key: one string to look a memo up by, instead of a set built
+   * per text (most log lines repeat the same few keyword combinations).
+   */
+  scanKey(text: string): KeyScan {
     const delta = this.#delta;
     const out = this.#out;
     const endsHere = this.#ends;
-    const words = this.#keywords;
+    const lengths = this.#lengths;
     const tokenChar = this.#tokenChar;
     const minRun = this.#minRun;
     let state = 0;
     let runStart = -1;
     const runs: Array<[number, number]> = [];
-    /** start → index of the longest keyword found starting there. */
-    let best: Map<number, number> | undefined;
+    // Hits as (start, keyword) in the order their start was first found; a longer keyword at a start replaces it.
+    let hits = 0;
     const n = text.length;
     for (let i = 0; i < n; i++) {
       const c = text.charCodeAt(i);
@@ -122,22 +159,43 @@ export class KeywordScanner {
         if (i - runStart >= minRun) runs.push([runStart, i]);
         runStart = -1;
       }
-      state = delta[state * 128 + (LOWER[c] as number)] as number;
+      state = delta[state * 128 + c] as number;
       if (endsHere[state] === 0) continue;
-      for (const k of out[state] as readonly number[]) {
-        const start = i - (words[k] as string).length + 1;
-        best ??= new Map();
-        const had = best.get(start);
-        if (had === undefined || (words[had] as string).length < (words[k] as string).length)
-          best.set(start, k);
-      }
+      for (const k of out[state] as readonly number[])
+        hits = this.#hit(hits, i - (lengths[k] as number) + 1, k);
     }
     if (runStart >= 0 && n - runStart >= minRun) runs.push([runStart, n]);
-    let keywords: Set<string> | undefined;
-    if (best) {
-      keywords = new Set();
-      for (const k of best.values()) keywords.add(this.#keywords[k] as string);
+    return { key: hits === 0 ? undefined : this.#key(hits), runs };
+  }
+
+  /** Records keyword `k` found at `start`; returns the new number of hits. */
+  #hit(hits: number, start: number, k: number): number {
+    const starts = this.#hitStarts;
+    const words = this.#hitWords;
+    const lengths = this.#lengths;
+    // A hit at the same start was found at most `longest` characters ago: look back only that far.
+    for (let j = hits - 1; j >= 0 && (starts[j] as number) + this.#longest > start; j--) {
+      if (starts[j] !== start) continue;
+      if ((lengths[words[j] as number] as number) < (lengths[k] as number)) words[j] = k;
+      return hits;
     }
-    return { keywords, runs };
+    if (hits === starts.length) {
+      this.#hitStarts = Int32Array.from({ length: 2 * hits }, (_, j) => starts[j] ?? 0);
+      this.#hitWords = Int32Array.from({ length: 2 * hits }, (_, j) => words[j] ?? 0);
+    }
+    (this.#hitStarts as Int32Array)[hits] = start;
+    (this.#hitWords as Int32Array)[hits] = k;
+    return hits + 1;
+  }
+
+  /** The distinct keywords of the first `hits` hits, in order, as a key. */
+  #key(hits: number): string {
+    const words = this.#hitWords;
+    let key = String(words[0]);
+    outer: for (let j = 1; j < hits; j++) {
+      for (let m = 0; m < j; m++) if (words[m] === words[j]) continue outer;
+      key += `,${words[j] as number}`;
+    }
+    return key;
   }
 }

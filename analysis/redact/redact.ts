@@ -7,7 +7,13 @@
  */
 import { ENTROPY_THRESHOLDS, TOKEN_CHAR, entropyRedact } from './entropy.ts';
 import { KeywordScanner } from './keywordScan.ts';
-import { GITLEAKS_KEYWORDS, gitleaksRedact, type MatchProbe } from './gitleaks.ts';
+import {
+  GITLEAKS_KEYWORDS,
+  gitleaksApply,
+  gitleaksRulesFor,
+  type GitleaksRule,
+  type MatchProbe,
+} from './gitleaks.ts';
 import { placeholder, type RedactionKind } from './kinds.ts';
 
 export { OPTIONAL_KINDS, REDACTION_KINDS, placeholder, type RedactionKind } from './kinds.ts';
@@ -283,18 +289,29 @@ const FIRST_GENERIC = RULES.findIndex((r) => r.kind === 'secret_flag');
 /** Shortest run of the bare key-body rule. */
 const KEY_BODY_RUN = 56;
 
-/** Found keywords (joined) → the keyword rules they enable; memoised, as logs repeat the same few combinations. */
-const KEYWORD_RULES = new Map<string, ReadonlySet<Rule>>();
-const KEYWORD_RULES_MAX = 4096;
-function keywordRules(found: string | undefined): ReadonlySet<Rule> {
-  if (found === undefined) return new Set();
-  let rules = KEYWORD_RULES.get(found);
-  if (!rules) {
-    rules = new Set(RULES.filter((r) => r.keywords?.some((k) => found.includes(k))));
-    if (KEYWORD_RULES.size >= KEYWORD_RULES_MAX) KEYWORD_RULES.clear();
-    KEYWORD_RULES.set(found, rules);
+/** What a text's keywords make run: the keyword rules of this module and gitleaks' rules, in their order. */
+interface KeywordPlan {
+  byKeyword: ReadonlySet<Rule>;
+  gitleaks: readonly GitleaksRule[];
+}
+
+const NO_KEYWORDS: KeywordPlan = { byKeyword: new Set(), gitleaks: [] };
+/** Keyword key (see `KeywordScanner.scanKey`) → its plan; memoised, as logs repeat the same few combinations. */
+const KEYWORD_PLANS = new Map<string, KeywordPlan>();
+const KEYWORD_PLANS_MAX = 4096;
+function keywordPlan(key: string | undefined): KeywordPlan {
+  if (key === undefined) return NO_KEYWORDS;
+  let plan = KEYWORD_PLANS.get(key);
+  if (!plan) {
+    const found = SCANNER.keywordsOf(key);
+    plan = {
+      byKeyword: new Set(RULES.filter((r) => r.keywords?.some((k) => found.some((f) => f.includes(k))))),
+      gitleaks: gitleaksRulesFor(found),
+    };
+    if (KEYWORD_PLANS.size >= KEYWORD_PLANS_MAX) KEYWORD_PLANS.clear();
+    KEYWORD_PLANS.set(key, plan);
   }
-  return rules;
+  return plan;
 }
 
 function ruleApplies(
@@ -320,16 +337,16 @@ interface Checked extends RedactionReport {
 function redactChecked(text: string, opts: RedactOptions): Checked {
   const counts: Partial<Record<RedactionKind, number>> = {};
   // Keywords, and runs long enough for the entropy rule (and the bare key-body rule): most lines have neither.
-  const { keywords, runs } = SCANNER.scan(text);
-  if (!keywords && runs.length === 0 && !(opts.ips ?? false))
+  const { key, runs } = SCANNER.scanKey(text);
+  if (key === undefined && runs.length === 0 && !(opts.ips ?? false))
     return { text, counts, candidateFree: true, untouched: true };
-  const byKeyword = keywordRules(keywords ? [...keywords].sort().join('\n') : undefined);
+  const { byKeyword, gitleaks } = keywordPlan(key);
   const keyBody = runs.some(([a, b]) => b - a >= KEY_BODY_RUN);
   const probe: MatchProbe = { matches: 0 };
   let out = text;
   for (let i = 0; i < RULES.length; i++) {
     const rule = RULES[i] as Rule;
-    if (i === FIRST_GENERIC && keywords) out = gitleaksRedact(out, keywords, counts, probe);
+    if (i === FIRST_GENERIC) out = gitleaksApply(out, gitleaks, counts, probe);
     if (ruleApplies(rule, byKeyword, keyBody, opts)) out = applyRule(rule, out, counts, probe);
   }
   if (runs.length > 0) out = entropyRedact(out, counts, out === text ? runs : undefined);
