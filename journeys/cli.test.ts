@@ -50,7 +50,9 @@ beforeAll(async () => {
   broken = await startFaultApp({ faults: ['missingElement'] });
   dir = mkdtempSync(join(tmpdir(), 'journey-cli-'));
   spec = join(dir, 'shop.yaml');
-  writeFileSync(spec, SHOP_SPEC_YAML.replace('stepTimeoutMs: 3000', 'stepTimeoutMs: 2000'));
+  // Healthy steps take milliseconds, but a loaded CI machine can stretch one past the shipped 3 s and fail a healthy
+  // run; the broken side waits out every step timeout, so this is also what the regression cases cost (3 runs × 2).
+  writeFileSync(spec, SHOP_SPEC_YAML.replace('stepTimeoutMs: 3000', 'stepTimeoutMs: 5000'));
 });
 
 afterAll(async () => {

@@ -28,10 +28,12 @@ describe('LeaseStore', () => {
 
   it('expires leases after the TTL and breaks a stale lock left by a crashed process', async () => {
     const dir = tempDir('lease-ttl');
-    const store = new LeaseStore({ dir, ttlMs: 50, staleLockMs: 1_000, lockWaitMs: 5_000 });
+    // Records dated now and two TTLs ago (no sleeping: a loaded machine must not turn a fresh lease stale).
+    const ttlMs = 60_000;
+    const store = new LeaseStore({ dir, ttlMs, staleLockMs: 1_000, lockWaitMs: 5_000 });
     await store.put({ fp: 'rsfp-x', number: 3, url: 'u', at: Date.now(), occurrences: 1 });
     expect(await store.get('rsfp-x')).toMatchObject({ number: 3 });
-    await new Promise((r) => setTimeout(r, 80));
+    await store.put({ fp: 'rsfp-x', number: 3, url: 'u', at: Date.now() - 2 * ttlMs, occurrences: 1 });
     expect(await store.get('rsfp-x')).toBeUndefined();
     mkdirSync(dir, { recursive: true });
     const lock = join(dir, 'rsfp-y.lock');

@@ -28,7 +28,7 @@ function backend(namespace: string): OpenShellBackend {
     warmPool: POOL,
     port: cluster.sandboxPort,
     wsPath: '/',
-    readyTimeoutMs: 10_000,
+    readyTimeoutMs: 30_000, // the fake controller reconciles in milliseconds; a starved CI machine needs more
     replica: 'proxy-a',
   });
 }
