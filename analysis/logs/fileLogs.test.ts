@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AnalysisError } from '../errors.ts';
-import { fileSource } from './fileLogs.ts';
+import { Readable } from 'node:stream';
+import { fileSource, streamLineBatches } from './fileLogs.ts';
 import { readRecordBatches, readRecordsSync } from './records.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sentinel-filelogs-'));
@@ -74,5 +75,22 @@ describe('batched file reading', () => {
       /more than 12345 lines, the cap set by TEST_CAP \(--cap\)/,
     );
     expect(seen).toEqual(lines.slice(0, 12_345));
+  });
+});
+
+describe('lines split from bytes', () => {
+  it('gives the same lines however the bytes are chunked: CRLF, multi-byte and invalid bytes split across chunks (a last line keeps its CR)', async () => {
+    const bytes = Buffer.concat([
+      Buffer.from('plain\r\nprix 3 €\r\n😀 emoji\nbad '),
+      Buffer.from([0xff]),
+      Buffer.from(' byte\n\nlast\r'),
+    ]);
+    const expected = ['plain', 'prix 3 €', '😀 emoji', 'bad \ufffd byte', '', 'last\r'];
+    for (const size of [1, 2, 3, 5, 7, bytes.length]) {
+      const chunks: Buffer[] = [];
+      for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size));
+      const { items } = await collect(streamLineBatches(Readable.from(chunks)));
+      expect(items, `chunks of ${size} bytes`).toEqual(expected);
+    }
   });
 });

@@ -50,43 +50,57 @@ function unreadable(path: string, err: unknown): AnalysisError {
   });
 }
 
+/** UTF-8 bytes read of a line before it is cut at {@link MAX_LINE_CHARS}: 3 bytes hold any UTF-16 unit. */
+const MAX_LINE_BYTES = 3 * MAX_LINE_CHARS;
+const NEWLINE = 0x0a;
+const CR = 0x0d;
+
+/**
+ * One line's bytes decoded (invalid bytes become U+FFFD), at most {@link MAX_LINE_CHARS} characters; the CR of a CRLF
+ * is dropped (a last line without a newline is kept as it is).
+ */
+function decodeLine(buf: Buffer, start: number, end: number, crlf = true): string {
+  const stop = crlf && end > start && buf[end - 1] === CR ? end - 1 : end;
+  const line = buf.toString('utf8', start, Math.min(stop, start + MAX_LINE_BYTES));
+  return line.length > MAX_LINE_CHARS ? line.slice(0, MAX_LINE_CHARS) : line;
+}
+
 /**
  * Lines of a stream, decoded as UTF-8 (invalid bytes become U+FFFD, never an error), one array per chunk read: the
- * readers then pay one await per chunk (a few hundred lines), not one per line. A line longer than
- * {@link MAX_LINE_CHARS} is cut there and the rest of it skipped, so one huge line costs no more memory than a long one.
- * A stream error (missing file, corrupt gzip) rejects the iteration.
+ * readers then pay one await per chunk (a few hundred lines), not one per line. The stream's bytes are split at
+ * newlines and each line is decoded on its own: a line is then a string of its own, not a slice of the 64 KB chunk
+ * it came from (V8 keeps a slice's whole parent alive, so a sample or a cached template would hold the chunk).
+ * A line longer than {@link MAX_LINE_CHARS} is cut there and the rest of it skipped, so one huge line costs no more
+ * memory than a long one. A stream error (missing file, corrupt gzip) rejects the iteration.
  */
 export async function* streamLineBatches(stream: Readable, signal?: AbortSignal): AsyncGenerator<string[]> {
-  stream.setEncoding('utf8');
-  let pending = '';
-  let skipping = false;
+  /** The start of a line not ended by the last chunk (at most MAX_LINE_BYTES of it are kept). */
+  let pending: Buffer | undefined;
   try {
-    for await (const chunk of stream as AsyncIterable<string>) {
+    for await (const data of stream as AsyncIterable<Buffer | string>) {
       signal?.throwIfAborted();
+      const chunk = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
       const batch: string[] = [];
       let start = 0;
-      for (let nl = chunk.indexOf('\n'); nl >= 0; nl = chunk.indexOf('\n', start)) {
-        const piece = chunk.slice(start, nl > start && chunk.charCodeAt(nl - 1) === 13 ? nl - 1 : nl);
+      for (let nl = chunk.indexOf(NEWLINE); nl >= 0; nl = chunk.indexOf(NEWLINE, start)) {
+        if (pending) {
+          // The line began in an earlier chunk (start is 0 here); it is kept to MAX_LINE_BYTES.
+          const room = MAX_LINE_BYTES - pending.length;
+          const whole = room > 0 ? Buffer.concat([pending, chunk.subarray(0, Math.min(nl, room))]) : pending;
+          batch.push(decodeLine(whole, 0, whole.length));
+          pending = undefined;
+        } else batch.push(decodeLine(chunk, start, nl));
         start = nl + 1;
-        if (skipping) {
-          skipping = false;
-          batch.push(pending);
-        } else {
-          const line = pending.length ? pending + piece : piece;
-          batch.push(line.length > MAX_LINE_CHARS ? line.slice(0, MAX_LINE_CHARS) : line);
-        }
-        pending = '';
       }
-      if (!skipping && start < chunk.length) {
-        pending += chunk.slice(start);
-        if (pending.length > MAX_LINE_CHARS) {
-          pending = pending.slice(0, MAX_LINE_CHARS);
-          skipping = true;
-        }
+      if (start < chunk.length) {
+        const rest = chunk.subarray(start, start + MAX_LINE_BYTES);
+        if (!pending) pending = Buffer.from(rest);
+        else if (pending.length < MAX_LINE_BYTES)
+          pending = Buffer.concat([pending, rest.subarray(0, MAX_LINE_BYTES - pending.length)]);
       }
       if (batch.length) yield batch;
     }
-    if (pending.length) yield [pending];
+    if (pending?.length) yield [decodeLine(pending, 0, pending.length, false)];
   } finally {
     stream.destroy();
   }
