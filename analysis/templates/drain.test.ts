@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TemplateMiner, templateText } from './drain.ts';
+import { CACHE_REVIEW_LOOKUPS, CACHE_SIZE, TemplateMiner, templateText } from './drain.ts';
 import { groupingAccuracy } from './groupingAccuracy.ts';
 import { mask, tokenize } from './mask.ts';
 
@@ -65,6 +65,22 @@ describe('TemplateMiner', () => {
     expect(m.clusters.length).toBeLessThanOrEqual(11);
     expect(m.clusters.reduce((n, c) => n + c.count, 0)).toBe(5_000);
     expect(Math.max(...m.clusters.map((c) => c.samples.length))).toBeLessThanOrEqual(2);
+  });
+
+  it('a full cache takes no more messages; a review that finds it stale empties it, a useful one keeps it', () => {
+    const m = new TemplateMiner();
+    // Distinct masked messages (letters, so masking keeps them apart) fill the cache, then find it full.
+    const word = (i: number): string =>
+      i.toString(26).replace(/\d/g, (d) => 'qrstuvwxyz'[Number(d)] as string);
+    for (let i = 0; i < CACHE_SIZE + 10; i++) m.add(`event ${word(i)} happened`);
+    expect(m.cached).toBe(CACHE_SIZE);
+    // A review's worth of repeats of cached messages: the cache pays off and stays.
+    for (let i = 0; i < CACHE_REVIEW_LOOKUPS; i++) m.add(`event ${word(i % 100)} happened`);
+    expect(m.cached).toBe(CACHE_SIZE);
+    // A review's worth of new messages: almost no hits, the cache is emptied and fills with the new mix.
+    for (let i = 0; i < CACHE_REVIEW_LOOKUPS; i++) m.add(`other ${word(i)} seen`);
+    expect(m.cached).toBeLessThan(CACHE_SIZE);
+    expect(m.cached).toBeGreaterThan(0);
   });
 
   it('empty messages form their own cluster', () => {
