@@ -19,16 +19,18 @@ const CRASH =
 const ERROR_SHAPE = /\b[A-Z]\w*(?:Exception|Error)(?::|$)|^(?:error|err|failed|failure)\b[:!]/i;
 /** Tokens examined for a level-shaped word in a line with no header level. */
 const MAX_WORDS = 12;
+const SPACES = /\s+/;
+const TRAILING_PUNCTUATION = /[,;.]$/;
 
 /** The level of a message that names none in its structure: crash signatures and level-shaped words only. */
 export function levelOfMessage(message: string): Level {
   const head = message.slice(0, 300);
   if (CRASH.test(head)) return 'fatal';
   // An upper-case level word among the first tokens (`RAS KERNEL FATAL …`, `… ERROR: x`) is structure, not prose.
-  const words = head.split(/\s+/, MAX_WORDS);
+  const words = head.split(SPACES, MAX_WORDS);
   for (const w of words) {
     if (w.length < 3 || w !== w.toUpperCase()) continue;
-    const lv = levelOfToken(w.replace(/[,;.]$/, ''));
+    const lv = levelOfToken(w.replace(TRAILING_PUNCTUATION, ''));
     if (lv) return lv;
   }
   if (ERROR_SHAPE.test(head)) return 'error';

@@ -34,6 +34,11 @@ const KEY_DURATION =
 /** A number with a time unit: `12ms`, `0.8s`, `350µs`. */
 const UNIT_DURATION = /(?<![\w.])(\d+(?:\.\d+)?)(ns|us|µs|ms|s)(?![\w])/;
 const STATUS_TOKEN = /^[1-5]\d\d$/;
+const URL_ORIGIN = /^https?:\/\/[^/]+/;
+const QUERY_OR_FRAGMENT = /[?#]/;
+const LEADING_QUOTE = /^"/;
+const SPACES = /\s+/;
+const TRAILING_PUNCTUATION = /[,;]$/;
 /** Envoy default format after the request: `" 200 UF 0 15 3 2 "` — flags, bytes in, bytes out, duration (ms). */
 const ENVOY_TAIL = /^"?\s+([1-5]\d\d)\s+(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(?:\d+|-)\s+"/;
 /** ingress-nginx after the user agent: `" 512 0.003 [upstream]` — request length, request time (s). */
@@ -49,8 +54,8 @@ const MAX_ROUTE_SEGMENTS = 6;
 
 /** `/book/7?x=1` → `/book/:id`; `https://h/a/b` → `/a/b`. */
 export function templateRoute(path: string): string {
-  let p = path.startsWith('http') ? path.replace(/^https?:\/\/[^/]+/, '') : path;
-  const q = p.includes('?') || p.includes('#') ? p.search(/[?#]/) : -1;
+  let p = path.startsWith('http') ? path.replace(URL_ORIGIN, '') : path;
+  const q = p.includes('?') || p.includes('#') ? p.search(QUERY_OR_FRAGMENT) : -1;
   if (q >= 0) p = p.slice(0, q);
   const segs = p.split('/').slice(1, MAX_ROUTE_SEGMENTS + 1);
   // Files keep their name (a missing stylesheet is one route), other segments with digits are ids.
@@ -130,8 +135,8 @@ function fromTail(tail: string, info: RequestInfo): void {
     info.durationMs ??= Number(envoy[5]);
     return;
   }
-  const toks = tail.replace(/^"/, '').trim().split(/\s+/, 4);
-  const st = toks.findIndex((t) => STATUS_TOKEN.test(t.replace(/[,;]$/, '')));
+  const toks = tail.replace(LEADING_QUOTE, '').trim().split(SPACES, 4);
+  const st = toks.findIndex((t) => STATUS_TOKEN.test(t.replace(TRAILING_PUNCTUATION, '')));
   if (st >= 0 && st <= 1) info.status ??= Number((toks[st] as string).slice(0, 3));
   if (info.durationMs === undefined) {
     const u = UNIT_DURATION.exec(tail);

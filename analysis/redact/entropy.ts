@@ -61,14 +61,18 @@ export function shannonEntropy(s: string): number {
   return h;
 }
 
+const LOWER = /[a-z]/;
+const UPPER = /[A-Z]/;
+const DIGITS = /\d/g;
+
 /** True when `token` looks like a random secret by the {@link ENTROPY_THRESHOLDS}. */
 export function looksRandom(token: string): boolean {
   const t = ENTROPY_THRESHOLDS;
   // A path (`/a/b/c`) is not a token: base64 has at most a few slashes and never starts with one.
   if (token.length < t.minLength || token.startsWith('/') || token.split('/').length > 4) return false;
   const minBits = token.length >= t.longFrom ? t.minBitsPerCharLong : t.minBitsPerChar;
-  if (!/[a-z]/.test(token) || !/[A-Z]/.test(token)) return false;
-  if ((token.match(/\d/g)?.length ?? 0) < t.minDigits) return false;
+  if (!LOWER.test(token) || !UPPER.test(token)) return false;
+  if ((token.match(DIGITS)?.length ?? 0) < t.minDigits) return false;
   return shannonEntropy(token) >= minBits;
 }
 

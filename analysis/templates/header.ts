@@ -84,6 +84,15 @@ const ALL_CAPS = /^[A-Z][A-Z_]{1,15}$/;
 /** Container-runtime (CRI) tag after the stream (`stdout F`, `stderr P`). */
 const CRI_TAG = /^[FP]$/;
 
+/** Shapes tested per header token (module constants: a regex literal in a function is a new object per call). */
+const CLOCK = /\d:\d\d/;
+const FOUR_DIGITS = /\d{4}/;
+const KLOG_FILE_LINE = /:\d+\]$/;
+/** A syslog host without digits (`LabSZ`). */
+const HOST = /^[\w.-]+$/;
+/** A program or logger name before a separator (`chrome.exe`, `shop.http`). */
+const PROGRAM_NAME = /^[A-Za-z_$][\w$.\-/]*$/;
+
 /** A time in some form: a clock time, an epoch in seconds or milliseconds, a date, a `yyMMdd` day. */
 const TIME_LIKE = /\d:\d\d|^\d{9,13}$|\d{4}[-./]\d\d[-./]\d\d|^\d{6}$/;
 
@@ -243,7 +252,7 @@ export function parseHeader(line: string, shape?: HeaderShape): ParsedHeader {
       afterLevel = true;
       headerEnd = tok.end;
       // klog: `I1202 03:04:05.678901   12 controller.go:42] message` — the header ends at `file:line]`.
-      const close = [1, 2, 3, 4].find((j) => /:\d+\]$/.test(toks.at(j)?.text ?? ''));
+      const close = [1, 2, 3, 4].find((j) => KLOG_FILE_LINE.test(toks.at(j)?.text ?? ''));
       if (close !== undefined) {
         headerEnd = (toks.at(close) as Token).end;
         break;
@@ -274,8 +283,8 @@ export function parseHeader(line: string, shape?: HeaderShape): ParsedHeader {
     // Syslog (RFC 3164) `HOST TAG:` after the timestamp, the host without digits: `LabSZ sshd[24200]:`.
     if (
       !component &&
-      /\d:\d\d/.test(toks.at(i - 1)?.text ?? '') &&
-      /^[\w.-]+$/.test(t) &&
+      CLOCK.test(toks.at(i - 1)?.text ?? '') &&
+      HOST.test(t) &&
       COMPONENT_COLON.test(toks.at(i + 1)?.text ?? '')
     ) {
       component = true;
@@ -284,17 +293,17 @@ export function parseHeader(line: string, shape?: HeaderShape): ParsedHeader {
       continue;
     }
     // A program or logger name followed by a separator right after the timestamp: `chrome.exe - …`, `shop.http - …`.
-    if (!component && sawTime && isSeparator(toks.at(i + 1)?.text) && /^[A-Za-z_$][\w$.\-/]*$/.test(t)) {
+    if (!component && sawTime && isSeparator(toks.at(i + 1)?.text) && PROGRAM_NAME.test(t)) {
       component = true;
       headerEnd = (toks.at(i + 1) as Token).end;
       i++;
       continue;
     }
     if (isHeaderish(t)) {
-      if (/\d:\d\d/.test(t) || /\d{4}/.test(t)) sawTime = true;
+      if (CLOCK.test(t) || FOUR_DIGITS.test(t)) sawTime = true;
       // After the level, a number starts the message (`INFO 3 retries left`) unless more header follows.
       if (component && !t.startsWith('[') && !isSeparator(t)) break;
-      if (afterLevel && DIGITY.test(t) && !t.startsWith('[') && !/\d:\d\d/.test(t)) break;
+      if (afterLevel && DIGITY.test(t) && !t.startsWith('[') && !CLOCK.test(t)) break;
       headerEnd = tok.end;
       continue;
     }

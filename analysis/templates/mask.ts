@@ -59,5 +59,5 @@ export function tokenize(message: string): string[] {
 
 /** True when a token still contains a digit after masking (e.g. `blk_<*>`, `user42`): a likely variable. */
 export function hasDigit(token: string): boolean {
-  return /\d/.test(token);
+  return HAS_DIGIT.test(token);
 }
