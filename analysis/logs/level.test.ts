@@ -70,3 +70,10 @@ describe('levels from structure', () => {
     expect(levelOfMessage('alert rule loaded')).toBe('unknown');
   });
 });
+
+describe('levelFromField', () => {
+  it('reads own level names only (`constructor` is not a level)', () => {
+    expect(levelFromField('constructor')).toBeUndefined();
+    expect(levelFromField(' WARN ')).toBe('warn');
+  });
+});

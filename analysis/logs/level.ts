@@ -8,7 +8,7 @@
  * (`ERROR`, `Exception:`, `error:`) are errors: prose such as "retry succeeded after failure", "entering critical
  * section", "panic handler installed" or "alert rule loaded" does not make a line severe (issue 13 item 5).
  */
-import { LEVEL_NAMES, levelOfToken } from '../templates/header.ts';
+import { levelNamed, levelOfToken } from '../templates/header.ts';
 import { parseTextLine } from '../templates/line.ts';
 import type { Level } from './types.ts';
 
@@ -45,7 +45,7 @@ export function detectLevel(line: string): Level {
 
 /** Severity from a JSON level field: a name (`"error"`, `"WARN"`) or a pino/bunyan number (10…60). */
 export function levelFromField(value: unknown): Level | undefined {
-  if (typeof value === 'string') return LEVEL_NAMES[value.trim().toLowerCase()];
+  if (typeof value === 'string') return levelNamed(value.trim().toLowerCase());
   if (typeof value === 'number') {
     if (value >= 60) return 'fatal';
     if (value >= 50) return 'error';

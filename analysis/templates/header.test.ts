@@ -3,7 +3,7 @@ import { seededRandom } from '../../lib/random.ts';
 import { readRecordsSync } from '../logs/records.ts';
 import { TemplateMiner, templateText } from './drain.ts';
 import { groupingAccuracy } from './groupingAccuracy.ts';
-import { HeaderShape, parseHeader } from './header.ts';
+import { HeaderShape, levelOfToken, parseHeader } from './header.ts';
 import { parseTextLine } from './line.ts';
 
 describe('header detection on formats of every kind (no per-format configuration)', () => {
@@ -219,5 +219,15 @@ describe('grouping on formats the miner was not tuned on (synthetic lines in wel
     const m = new TemplateMiner();
     const got = [...readRecordsSync('x', lines)].map((rec) => m.add(rec.message).id);
     expect(groupingAccuracy(got, truth)).toBeGreaterThanOrEqual(0.9);
+  });
+});
+
+describe('level names', () => {
+  it('are own keys only: a token or field named like an Object property is not a level', () => {
+    expect(levelOfToken('CONSTRUCTOR')).toBeUndefined();
+    expect(parseHeader('2024-01-01 12:00:00 CONSTRUCTOR called').level).toBeUndefined();
+    expect(levelOfToken('INFO')).toBe('info');
+    expect(levelOfToken('[info]')).toBe('info');
+    expect(levelOfToken('info')).toBeUndefined();
   });
 });

@@ -52,6 +52,11 @@ export const LEVEL_NAMES: Readonly<Record<string, Level>> = {
   alert: 'fatal',
 };
 
+/** The level a lower-case name stands for: own keys only (`constructor` is a key of every object, not a level). */
+export function levelNamed(name: string): Level | undefined {
+  return Object.hasOwn(LEVEL_NAMES, name) ? LEVEL_NAMES[name] : undefined;
+}
+
 /** Syslog severities 0…7 (RFC 5424 §6.2.1): the low three bits of a `<PRI>`. */
 const SYSLOG_SEVERITY: readonly Level[] = [
   'fatal',
@@ -163,6 +168,8 @@ class LazyTokens {
  */
 const MAX_LEVEL_TOKEN = 25;
 const LEVEL_TOKEN_START = /^[A-Za-z"'<]/;
+/** Level names are 3 to 13 letters. */
+const LETTERS = /^[A-Za-z]{3,13}$/;
 
 /** The level a single token names, if it is a level token. */
 export function levelOfToken(token: string): Level | undefined {
@@ -170,12 +177,14 @@ export function levelOfToken(token: string): Level | undefined {
   if (t.startsWith('[') && t.endsWith(']')) t = t.slice(1, -1).trim();
   else if (t.startsWith('[') && t.endsWith(']:')) t = t.slice(1, -2).trim();
   if (t.length > MAX_LEVEL_TOKEN || !LEVEL_TOKEN_START.test(t)) return undefined;
+  // A bare word (most header tokens): a level only when upper case (`INFO`), or bracketed (`[info]`).
+  if (LETTERS.test(t)) return t === token && t !== t.toUpperCase() ? undefined : levelNamed(t.toLowerCase());
   const angled = ANGLED.exec(t);
-  if (angled) return LEVEL_NAMES[(angled[1] as string).toLowerCase()];
+  if (angled) return levelNamed((angled[1] as string).toLowerCase());
   const m = LEVEL_TOKEN.exec(t);
   if (!m) return undefined;
   const word = m[1] as string;
-  const level = LEVEL_NAMES[word.toLowerCase()];
+  const level = levelNamed(word.toLowerCase());
   if (!level) return undefined;
   const keyed = t !== word && t !== `${word}:`;
   const bracketed = t !== token;
