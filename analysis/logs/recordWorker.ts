@@ -90,8 +90,11 @@ function startReader(path: string, name: string, opts: WorkerSourceOptions): Rea
     batchRecords: WORKER_BATCH_RECORDS,
     maxInFlight: WORKER_MAX_IN_FLIGHT,
   };
-  const worker = new Worker(new URL('./recordWorkerThread.ts', import.meta.url), {
-    workerData: data,
+  // The thread's modules are loaded as bin/sentinel.js loads the judge's: stripped once and cached, so that the
+  // thread loads no type stripper of its own (bin/strippedCache.js).
+  const entry = new URL('./recordWorkerThread.ts', import.meta.url).href;
+  const worker = new Worker(new URL('../../bin/strippedThread.js', import.meta.url), {
+    workerData: { ...data, entry },
     resourceLimits: {
       maxOldGenerationSizeMb: Math.max(MIN_READER_HEAP_MB, opts.maxHeapMb ?? READER_OLD_GENERATION_MB),
       maxYoungGenerationSizeMb: READER_YOUNG_GENERATION_MB,
