@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Where stripped modules are kept: a folder of `<sha256>.js` files. */
-export const STRIPPED_CACHE = join(
+const STRIPPED_CACHE = join(
   import.meta.dirname,
   '..',
   'node_modules',

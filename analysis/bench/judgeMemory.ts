@@ -7,10 +7,10 @@
  * high-water mark (VmHWM in /proc/PID/status), polled while the process runs; it only grows, so polling misses
  * at most the growth of the last interval. Figures, not assertions: run it on the target machine.
  *
- * Measured on the 2-core machine (loaded: load average 4–12, so CPU time is the figure to compare, not wall time),
- * 1M lines per side, peak RSS: 139 MB with --workers 0 and 184 MB with --workers 1 before the stripped-module cache
- * (bin/strippedCache.js) and optimize-for-size with a reader (bin/sentinel.js); after them 127 MB and 111 MB, the
- * reader's CPU time ~30 % over --workers 0's.
+ * Measured on the 2-core machine (loaded by others: load average 4–7, so compare CPU time, not wall time), 1M lines
+ * per side, medians of 3: before the stripped-module cache (bin/strippedCache.js) and optimize-for-size with a reader
+ * (bin/sentinel.js), --workers 0 peaked at 132 MB (CPU 25.8 s), --workers 1 at 185 MB (CPU 32.9 s); after them
+ * 111 MB (CPU 24.4 s) and 112 MB (CPU 35–44 s).
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';

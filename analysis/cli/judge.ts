@@ -63,7 +63,7 @@ export const OPTIONS = defineOptions({
       .union([z.literal('auto'), intOption(0, 0, 2)], { error: 'expected auto or 0, 1 or 2' })
       .default('auto'),
     description:
-      "reader threads, one per side: auto (default) is 1 on a machine with 2 cores or more, 0 on one core; 2 starts the canary's as soon as the stable's has read its input, 1 when the judge asks for the canary's first records, 0 reads everything in the judge's thread (1 is ~30 % faster on a spare core for ~30 % more CPU time); the verdict is the same",
+      "reader threads, one per side: auto (default) is 1 on a machine with 2 cores or more, 0 on one core; 2 starts the canary's as soon as the stable's has read its input, 1 when the judge asks for the canary's first records, 0 reads everything in the judge's thread (least CPU time; 1 takes ~30 % less wall time on a spare core for more CPU time); the verdict is the same",
   },
   readerHeapMb: {
     env: 'SENTINEL_JUDGE_READER_HEAP_MB',
@@ -153,9 +153,9 @@ export async function main(argv: string[]): Promise<number> {
   // last batches), not before: two reader heaps alive for the whole stable side cost ~25 MB RSS and no time.
   let stableReadEnd = (): void => undefined;
   const stableRead = new Promise<void>((resolve) => (stableReadEnd = resolve));
-  // bin/sentinel.js starts the judge with V8's optimize-for-size: with a reader thread, peak RSS 111 MB instead of
-  // 147 MB for ~12 % more CPU time (1M lines per side, `npm run bench:judge-memory`). Reading in this thread, the judge
-  // is within its budget without it (110 MB; 90 MB with it, for ~25 % more CPU time): turned off.
+  // bin/sentinel.js starts the judge with V8's optimize-for-size: with a reader thread, peak RSS 112 MB instead of
+  // 147 MB, for 10–30 % more CPU time (more collections; 1M lines per side, `npm run bench:judge-memory`). Reading in
+  // this thread, the judge is within its budget without it (~111 MB; 90 MB with it, for ~25 % more CPU time): off.
   const workers = readerThreads(options.workers);
   if (workers === 0) setFlagsFromString('--no-optimize-for-size');
   const open = (path: string, side: 'stable' | 'canary'): ReturnType<typeof fileSource> =>

@@ -39,11 +39,12 @@ export const MIN_READER_HEAP_MB = 4;
 
 /**
  * Reader threads of `--workers auto`, the default: one on a machine with a core to spare for it, none on one core,
- * where a reader only adds its memory and its hand-offs to the one CPU. With a spare core, reading runs beside mining:
- * ~30 % less wall time for ~30 % more CPU time (the batches' hand-offs). The judge with its reader is within its 150 MB
- * budget (1M lines per side, 2 cores, `npm run bench:judge-memory`: peak RSS ~111 MB; bin/strippedCache.js, and V8's
- * optimize-for-size in bin/sentinel.js). One reader, not two: the second side's would start while the first side is
- * still mined, two reader heaps alive at once for no time.
+ * where a reader only adds its memory and its CPU time to the one CPU. With a spare core reading runs beside mining:
+ * ~30 % less wall time (1M lines per side, idle 2-core machine: 16.1 s with 0, 11.5 s with 1) for more CPU time (the
+ * batches' hand-offs, and optimize-for-size's extra collections: 24 s with 0, 35–44 s with 1 on the loaded machine).
+ * The judge with its reader is within its 150 MB budget: peak RSS 112 MB (`npm run bench:judge-memory`; thanks to
+ * bin/strippedCache.js and V8's optimize-for-size in bin/sentinel.js). One reader, not two: the second side's would
+ * start while the first side is still mined, two reader heaps alive at once for no time.
  */
 export const AUTO_READER_THREADS = { spareCore: 1, oneCore: 0 } as const;
 
