@@ -134,16 +134,19 @@ describe('records read on a thread of their own', () => {
 });
 
 describe('readerThreads (--workers)', () => {
-  it('is one reader thread on a machine with a core to spare for it and none on one core for auto', () => {
-    expect(readerThreads('auto', 1)).toBe(0);
-    expect(readerThreads('auto', 2)).toBe(1);
-    expect(readerThreads('auto', 16)).toBe(1);
+  it('is one reader thread for auto when a core is idle, none on one core or on a busy machine', () => {
+    expect(readerThreads('auto', 1, 0)).toBe(0);
+    expect(readerThreads('auto', 2, 0)).toBe(1);
+    expect(readerThreads('auto', 2, 0.4)).toBe(1);
+    expect(readerThreads('auto', 2, 0.6)).toBe(0);
+    expect(readerThreads('auto', 2, 6)).toBe(0);
+    expect(readerThreads('auto', 16, 6)).toBe(1);
   });
 
   it('is the count given, whatever the machine', () => {
     for (const n of [0, 1, 2]) {
-      expect(readerThreads(n, 1)).toBe(n);
-      expect(readerThreads(n, 8)).toBe(n);
+      expect(readerThreads(n, 1, 5)).toBe(n);
+      expect(readerThreads(n, 8, 0)).toBe(n);
     }
   });
 });
