@@ -4,8 +4,8 @@
 // Node strips a `.ts` module's types with amaro, a WebAssembly build of swc, loaded per thread on the first `.ts`
 // import; its memory only grows with the code it strips: ~15 MB RSS to load it, ~27 MB more for the 54 modules of
 // `sentinel judge` (`node -e 0` is ~44 MB). Served from this cache, `sentinel judge` on 1M lines per side peaks at
-// 110 MB instead of 139 MB, 147 MB instead of 184 MB with a reader thread (`npm run bench:judge-memory`), and starts
-// ~0.4 s sooner.
+// 110 MB instead of 139 MB, 147–164 MB instead of 184 MB with a reader thread (`npm run bench:judge-memory`), and
+// starts ~0.4 s sooner.
 //
 // A module hook serves each `.ts` file outside node_modules as the JavaScript stripped from it earlier, found by the
 // SHA-256 of the Node version and of its source: an edited file has another key, so nothing served can be stale. A
@@ -32,7 +32,8 @@ const STRIPPED_CACHE = join(
 
 /**
  * Node 22 marks `module.stripTypeScriptTypes` experimental and prints an ExperimentalWarning on its first call; the
- * type stripping Node does for every `.ts` import is the same code and prints none. The warning is dropped for the call.
+ * type stripping Node does for every `.ts` import is the same code and prints none. The warning is dropped for the
+ * call.
  * @param {string} source
  */
 function strip(source) {

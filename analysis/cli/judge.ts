@@ -153,9 +153,10 @@ export async function main(argv: string[]): Promise<number> {
   // last batches), not before: two reader heaps alive for the whole stable side cost ~25 MB RSS and no time.
   let stableReadEnd = (): void => undefined;
   const stableRead = new Promise<void>((resolve) => (stableReadEnd = resolve));
-  // bin/sentinel.js starts the judge with V8's optimize-for-size: with a reader thread, peak RSS 112 MB instead of
-  // 147 MB, for 10–30 % more CPU time (more collections; 1M lines per side, `npm run bench:judge-memory`). Reading in
-  // this thread, the judge is within its budget without it (~111 MB; 90 MB with it, for ~25 % more CPU time): off.
+  // bin/sentinel.js starts the judge with V8's optimize-for-size: with a reader thread, peak RSS ~112 MB instead of
+  // 147–164 MB (over the 150 MB budget at times), for 15–30 % more CPU time (more collections; 1M lines per side,
+  // `npm run bench:judge-memory`). Reading in this thread, the judge is within its budget without it (110–127 MB; 90 MB
+  // with it, for ~25 % more CPU time): off.
   const workers = readerThreads(options.workers);
   if (workers === 0) setFlagsFromString('--no-optimize-for-size');
   const open = (path: string, side: 'stable' | 'canary'): ReturnType<typeof fileSource> =>
