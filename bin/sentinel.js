@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The `sentinel` CLI. Source is TypeScript run by Node 22's type stripping; this shim only checks the runtime.
+// The `sentinel` CLI. Source is TypeScript run by Node 22's type stripping, each module's JavaScript kept between
+// runs (./strippedCache.js); this shim checks the runtime and installs that cache.
 // Exit codes: 0 promote/success, 1 rollback (only a reached verdict), 2 inconclusive, 3 usage or unreadable input,
 // 4 internal error (lib/exitCodes.ts). A wrong Node version is the caller's to fix: 3.
 const [major, minor] = process.versions.node.split('.').map(Number);
@@ -11,6 +12,12 @@ if (major < 22 || (major === 22 && minor < 19)) {
   );
   process.exit(3);
 }
+// `sentinel judge` must stay under 150 MB RSS on 1M-line inputs, its reader thread included. V8's default young
+// generation (up to two 16 MB semi-spaces) and old-generation growth are sized for throughput; --optimize-for-size keeps
+// both small. It must be set before the modules load: set later, the young generation has grown and keeps its size.
+// The judge turns it off again when it reads in its own thread (analysis/cli/judge.ts).
+if (process.argv[2] === 'judge') (await import('node:v8')).setFlagsFromString('--optimize-for-size');
+await import('./strippedCache.js');
 const debug = ['1', 'true', 'yes'].includes(process.env.SENTINEL_DEBUG ?? '');
 const { run, installCrashHandlers } = await import('../cli/sentinel.ts');
 installCrashHandlers({ debug });

@@ -1,5 +1,6 @@
 /** @module analysis/cli/judge — `sentinel judge --stable FILE --canary FILE`: prints a verdict; exit 0 promote, 1 rollback, 2 inconclusive, 3 usage/input error. */
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import { z } from 'zod';
 import { ConfigError, defineOptions, intOption, optionsHelp } from '../../lib/config.ts';
 import { EXIT, EXIT_CODES_HELP } from '../../lib/exitCodes.ts';
@@ -9,9 +10,9 @@ import { createLlmJudge, LLM_OPTIONS, loadCommandOptions, POLICY_OPTIONS } from 
 import { AnalysisError } from '../errors.ts';
 import { fileSource } from '../logs/fileLogs.ts';
 import {
-  DEFAULT_READER_THREADS,
   MIN_READER_HEAP_MB,
   READER_OLD_GENERATION_MB,
+  readerThreads,
   workerSource,
 } from '../logs/recordWorker.ts';
 import { pageFromJudgeResult, writeReportPage } from '../report/page/index.ts';
@@ -56,9 +57,13 @@ export const OPTIONS = defineOptions({
     flag: '--workers',
     // Reading, parsing and redacting a side costs about as much as mining it: with a reader thread per side, the
     // judge's own thread mines while the next records are read. More than one per side would not help (records must
-    // reach the miner in input order).
-    schema: intOption(DEFAULT_READER_THREADS, 0, 2),
-    description: `reader threads, one per side: 2 starts the canary's as soon as the stable's has read its input, 1 when the judge asks for the canary's first records, 0 reads everything in the judge's thread (default ${DEFAULT_READER_THREADS}: each reader costs ~40 MB; 1 is ~30 % faster on a spare core); the verdict is the same`,
+    // reach the miner in input order). `auto`: 1 when a core is idle, else 0 (AUTO_IDLE_CORES, logs/recordWorker.ts,
+    // with the measurements).
+    schema: z
+      .union([z.literal('auto'), intOption(0, 0, 2)], { error: 'expected auto or 0, 1 or 2' })
+      .default('auto'),
+    description:
+      "reader threads, one per side: auto (default) is 1 when a core is idle beside the judge's (cores minus the load average >= 1.5), else 0; 2 starts the canary's as soon as the stable's has read its input, 1 when the judge asks for the canary's first records, 0 reads everything in the judge's thread (least CPU time; 1 takes ~30 % less wall time on a spare core for more CPU time); the verdict is the same",
   },
   readerHeapMb: {
     env: 'SENTINEL_JUDGE_READER_HEAP_MB',
@@ -148,13 +153,19 @@ export async function main(argv: string[]): Promise<number> {
   // last batches), not before: two reader heaps alive for the whole stable side cost ~25 MB RSS and no time.
   let stableReadEnd = (): void => undefined;
   const stableRead = new Promise<void>((resolve) => (stableReadEnd = resolve));
+  // bin/sentinel.js starts the judge with V8's optimize-for-size: with a reader thread, peak RSS ~112 MB instead of
+  // 147–164 MB (over the 150 MB budget at times), for 15–30 % more CPU time (more collections; 1M lines per side,
+  // `npm run bench:judge-memory`). Reading in this thread, the judge is within its budget without it (110–127 MB; 90 MB
+  // with it, for ~25 % more CPU time): off.
+  const workers = readerThreads(options.workers);
+  if (workers === 0) setFlagsFromString('--no-optimize-for-size');
   const open = (path: string, side: 'stable' | 'canary'): ReturnType<typeof fileSource> =>
-    options.workers === 0 || path === '-'
+    workers === 0 || path === '-'
       ? fileSource(path, { ...cap, signal })
       : workerSource(path, {
           ...cap,
           signal: AbortSignal.any([signal, readers.signal]),
-          start: options.workers === 1 ? 'when-read' : side === 'stable' ? 'now' : stableRead,
+          start: workers === 1 ? 'when-read' : side === 'stable' ? 'now' : stableRead,
           onReadEnd: side === 'stable' ? stableReadEnd : undefined,
           maxHeapMb: options.readerHeapMb,
         });

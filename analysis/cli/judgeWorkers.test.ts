@@ -10,7 +10,10 @@ const BIN = resolve(import.meta.dirname, '../../bin/sentinel.js');
 const CORPUS = resolve(import.meta.dirname, '../eval/corpus');
 const dir = mkdtempSync(join(tmpdir(), 'sentinel-judge-workers-'));
 
-function judge(args: string[], workers: number): { code: number | null; stdout: string; stderr: string } {
+function judge(
+  args: string[],
+  workers: number | 'auto',
+): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [BIN, 'judge', ...args, '--workers', String(workers)], {
     encoding: 'utf8',
     timeout: 120_000,
@@ -60,7 +63,7 @@ describe('sentinel judge --workers', () => {
     (_, args, code) => {
       const sequential = judge([...args, '--json'], 0);
       expect(sequential.code).toBe(code);
-      for (const workers of [1, 2]) {
+      for (const workers of [1, 2, 'auto'] as const) {
         const threaded = judge([...args, '--json'], workers);
         expect(threaded.code).toBe(code);
         expect(verdictJson(threaded.stdout)).toBe(verdictJson(sequential.stdout));

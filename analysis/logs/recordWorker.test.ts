@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { AnalysisError } from '../errors.ts';
 import { fileSource } from './fileLogs.ts';
 import { packRecords, unpackRecords } from './recordBatch.ts';
-import { MIN_READER_HEAP_MB, WORKER_BATCH_RECORDS, workerSource } from './recordWorker.ts';
+import { MIN_READER_HEAP_MB, readerThreads, WORKER_BATCH_RECORDS, workerSource } from './recordWorker.ts';
 import { readRecordBatches } from './records.ts';
 import type { LogRecord, LogSource } from './types.ts';
 
@@ -130,5 +130,23 @@ describe('records read on a thread of their own', () => {
     }
     expect(n).toBeGreaterThanOrEqual(WORKER_BATCH_RECORDS);
     expect(n).toBeLessThan(6_000);
+  });
+});
+
+describe('readerThreads (--workers)', () => {
+  it('is one reader thread for auto when a core is idle, none on one core or on a busy machine', () => {
+    expect(readerThreads('auto', 1, 0)).toBe(0);
+    expect(readerThreads('auto', 2, 0)).toBe(1);
+    expect(readerThreads('auto', 2, 0.4)).toBe(1);
+    expect(readerThreads('auto', 2, 0.6)).toBe(0);
+    expect(readerThreads('auto', 2, 6)).toBe(0);
+    expect(readerThreads('auto', 16, 6)).toBe(1);
+  });
+
+  it('is the count given, whatever the machine', () => {
+    for (const n of [0, 1, 2]) {
+      expect(readerThreads(n, 1, 5)).toBe(n);
+      expect(readerThreads(n, 8, 0)).toBe(n);
+    }
   });
 });

@@ -1,0 +1,83 @@
+// The JavaScript of the project's TypeScript modules, kept between runs, so that a process (and each of its worker
+// threads) loads no type stripper once its modules have been stripped once.
+//
+// Node strips a `.ts` module's types with amaro, a WebAssembly build of swc, loaded per thread on the first `.ts`
+// import; its memory only grows with the code it strips: ~15 MB RSS to load it, ~27 MB more for the 54 modules of
+// `sentinel judge` (`node -e 0` is ~44 MB). Served from this cache, `sentinel judge` on 1M lines per side peaks at
+// 110 MB instead of 139 MB, 147–164 MB instead of 184 MB with a reader thread (`npm run bench:judge-memory`), and
+// starts ~0.4 s sooner.
+//
+// A module hook serves each `.ts` file outside node_modules as the JavaScript stripped from it earlier, found by the
+// SHA-256 of the Node version and of its source: an edited file has another key, so nothing served can be stale. A
+// file not in the cache is stripped here, with the `module.stripTypeScriptTypes` of the running Node (the same
+// stripper Node uses, loaded as it would be), and written for the next run. The cache is
+// node_modules/.cache/rollout-sentinel/stripped: a clone's `npm ci` empties it, the first run fills it; where it
+// cannot be written (an image's read-only node_modules) every run strips, as Node would. Old versions of edited files
+// stay until the next `npm ci` (a few KB each).
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { registerHooks, stripTypeScriptTypes } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Where stripped modules are kept: a folder of `<sha256>.js` files. */
+const STRIPPED_CACHE = join(
+  import.meta.dirname,
+  '..',
+  'node_modules',
+  '.cache',
+  'rollout-sentinel',
+  'stripped',
+);
+
+/**
+ * Node 22 marks `module.stripTypeScriptTypes` experimental and prints an ExperimentalWarning on its first call; the
+ * type stripping Node does for every `.ts` import is the same code and prints none. The warning is dropped for the
+ * call.
+ * @param {string} source
+ */
+function strip(source) {
+  const emitWarning = process.emitWarning;
+  process.emitWarning = () => undefined;
+  try {
+    return stripTypeScriptTypes(source, { mode: 'strip' });
+  } finally {
+    process.emitWarning = emitWarning;
+  }
+}
+
+/**
+ * The JavaScript of a `.ts` file, from the cache or stripped now (and cached).
+ * @param {string} url a file URL
+ * @param {string} dir the cache folder
+ */
+function strippedSource(url, dir) {
+  const source = readFileSync(fileURLToPath(url), 'utf8');
+  const key = createHash('sha256').update(process.version).update('\0').update(source).digest('hex');
+  const file = join(dir, `${key}.js`);
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    // not cached yet (or unreadable): strip it below
+  }
+  const js = strip(source);
+  try {
+    mkdirSync(dir, { recursive: true });
+    // Written whole under a temporary name first: a concurrent run reads the old state or the whole file.
+    const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+    writeFileSync(tmp, js);
+    renameSync(tmp, file);
+  } catch {
+    // a read-only install: every run strips, as Node would
+  }
+  return js;
+}
+
+// Serves this thread's imports of the project's `.ts` modules from the cache: importing this file installs the hook.
+registerHooks({
+  load(url, context, nextLoad) {
+    if (!url.startsWith('file:') || !url.endsWith('.ts') || url.includes('/node_modules/'))
+      return nextLoad(url, context);
+    return { format: 'module', source: strippedSource(url, STRIPPED_CACHE), shortCircuit: true };
+  },
+});
