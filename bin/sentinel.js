@@ -12,11 +12,6 @@ if (major < 22 || (major === 22 && minor < 19)) {
   );
   process.exit(3);
 }
-// `sentinel judge` must stay under 150 MB RSS on 1M-line inputs, its reader thread included. V8's default young
-// generation (up to two 16 MB semi-spaces) and old-generation growth are sized for throughput; --optimize-for-size keeps
-// both small. It must be set before the modules load: set later, the young generation has grown and keeps its size.
-// The judge turns it off again when it reads in its own thread (analysis/cli/judge.ts).
-if (process.argv[2] === 'judge') (await import('node:v8')).setFlagsFromString('--optimize-for-size');
 await import('./strippedCache.js');
 const debug = ['1', 'true', 'yes'].includes(process.env.SENTINEL_DEBUG ?? '');
 const { run, installCrashHandlers } = await import('../cli/sentinel.ts');

@@ -1,6 +1,5 @@
 /** @module analysis/cli/judge — `sentinel judge --stable FILE --canary FILE`: prints a verdict; exit 0 promote, 1 rollback, 2 inconclusive, 3 usage/input error. */
 import { readFileSync } from 'node:fs';
-import { setFlagsFromString } from 'node:v8';
 import { z } from 'zod';
 import { ConfigError, defineOptions, intOption, optionsHelp } from '../../lib/config.ts';
 import { EXIT, EXIT_CODES_HELP } from '../../lib/exitCodes.ts';
@@ -153,12 +152,7 @@ export async function main(argv: string[]): Promise<number> {
   // last batches), not before: two reader heaps alive for the whole stable side cost ~25 MB RSS and no time.
   let stableReadEnd = (): void => undefined;
   const stableRead = new Promise<void>((resolve) => (stableReadEnd = resolve));
-  // bin/sentinel.js starts the judge with V8's optimize-for-size: with a reader thread, peak RSS ~112 MB instead of
-  // 147–164 MB (over the 150 MB budget at times), for 15–30 % more CPU time (more collections; 1M lines per side,
-  // `npm run bench:judge-memory`). Reading in this thread, the judge is within its budget without it (110–127 MB; 90 MB
-  // with it, for ~25 % more CPU time): off.
   const workers = readerThreads(options.workers);
-  if (workers === 0) setFlagsFromString('--no-optimize-for-size');
   const open = (path: string, side: 'stable' | 'canary'): ReturnType<typeof fileSource> =>
     workers === 0 || path === '-'
       ? fileSource(path, { ...cap, signal })
