@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { AnalysisError } from '../errors.ts';
 import { fileSource } from './fileLogs.ts';
-import { packRecords, unpackRecords } from './recordBatch.ts';
+import { RecordPacker, packRecords, unpackRecords } from './recordBatch.ts';
 import { MIN_READER_HEAP_MB, readerThreads, WORKER_BATCH_RECORDS, workerSource } from './recordWorker.ts';
 import { readRecordBatches } from './records.ts';
 import type { LogRecord, LogSource } from './types.ts';
@@ -83,9 +83,26 @@ describe('records read on a thread of their own', () => {
       { message: '', text: 'only text', level: 'info', lines: 1, source: 's3' },
       { message: 'msg é ✓', text: '2026 INFO msg é ✓', level: 'info', lines: 1, source: 's3' },
       { message: 'cut', text: 'cut and more', level: 'debug', lines: 1, source: 's2' },
+      // A line cut inside a character pair leaves a lone surrogate, which UTF-8 cannot carry.
+      { message: 'pair \ud83d', text: 'x pair \ud83d', level: 'info', lines: 1, source: 's1' },
+      { message: '😀 ok', text: '😀 ok', level: 'info', lines: 1, source: 's1' },
     ];
     expect(unpackRecords(packRecords(recs))).toEqual(recs);
     expect(Object.keys(unpackRecords(packRecords(recs))[1] as LogRecord)).not.toContain('time');
+    // Packed one at a time into batches of three, as the reader thread does: the same records, batch by batch.
+    const packer = new RecordPacker(3);
+    const again: LogRecord[] = [];
+    for (const r of recs) {
+      packer.add(r);
+      if (packer.size === 3) again.push(...unpackRecords(packer.take()));
+    }
+    if (packer.size) again.push(...unpackRecords(packer.take()));
+    expect(again).toEqual(recs);
+    expect(() => {
+      const full = new RecordPacker(1);
+      full.add(recs[0] as LogRecord);
+      full.add(recs[1] as LogRecord);
+    }).toThrow(/full/);
   });
 
   it('stops at the input cap with the same error as the in-thread reader', async () => {

@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { AnalysisError } from '../errors.ts';
 import { fileSource, type FileSourceOptions } from './fileLogs.ts';
-import { packRecords, transferables } from './recordBatch.ts';
+import { RecordPacker, transferables, type PackedRecords } from './recordBatch.ts';
 import { readRecordBatches } from './records.ts';
 import type { LogRecord } from './types.ts';
 
@@ -22,7 +22,7 @@ export interface ReaderData {
 
 /** Messages from the reader thread. */
 export type ReaderMessage =
-  | { type: 'records'; batch: ReturnType<typeof packRecords> }
+  | { type: 'records'; batch: PackedRecords }
   | { type: 'end' }
   | {
       type: 'error';
@@ -42,10 +42,11 @@ port.on('message', () => {
   wake = undefined;
 });
 
-async function post(recs: LogRecord[]): Promise<void> {
+/** Posts the packed records when fewer than `maxInFlight` batches are unacknowledged. */
+async function post(packer: RecordPacker): Promise<void> {
   while (inFlight >= data.maxInFlight) await new Promise<void>((resolve) => (wake = resolve));
   inFlight++;
-  const batch = packRecords(recs);
+  const batch = packer.take();
   const msg: ReaderMessage = { type: 'records', batch };
   port?.postMessage(msg, transferables(batch));
 }
@@ -53,15 +54,14 @@ async function post(recs: LogRecord[]): Promise<void> {
 async function run(): Promise<void> {
   try {
     const source = await fileSource(data.path, data.file);
-    let pending: LogRecord[] = [];
-    for await (const batch of readRecordBatches(source)) {
-      for (let i = 0; i < batch.length; i++) pending.push(batch[i] as LogRecord);
-      if (pending.length >= data.batchRecords) {
-        await post(pending);
-        pending = [];
+    // Records are packed as they are read (bytes outside the heap), not held as objects until a batch is full.
+    const packer = new RecordPacker(data.batchRecords);
+    for await (const batch of readRecordBatches(source))
+      for (let i = 0; i < batch.length; i++) {
+        packer.add(batch[i] as LogRecord);
+        if (packer.size >= data.batchRecords) await post(packer);
       }
-    }
-    if (pending.length) await post(pending);
+    if (packer.size) await post(packer);
     port?.postMessage({ type: 'end' } satisfies ReaderMessage);
   } catch (err) {
     const msg: ReaderMessage =
