@@ -11,6 +11,7 @@ import { fileSource } from '../logs/fileLogs.ts';
 import {
   MIN_READER_HEAP_MB,
   READER_OLD_GENERATION_MB,
+  DEFAULT_READER_THREADS,
   readerThreads,
   workerSource,
 } from '../logs/recordWorker.ts';
@@ -56,13 +57,13 @@ export const OPTIONS = defineOptions({
     flag: '--workers',
     // Reading, parsing and redacting a side costs about as much as mining it: with a reader thread per side, the
     // judge's own thread mines while the next records are read. More than one per side would not help (records must
-    // reach the miner in input order). `auto`: 1 when a core is idle, else 0 (AUTO_IDLE_CORES, logs/recordWorker.ts,
-    // with the measurements).
+    // reach the miner in input order). Default 0 (DEFAULT_READER_THREADS, logs/recordWorker.ts, with the measurements):
+    // a reader saves wall time only on an idle core and takes the judge to the edge of its memory budget.
     schema: z
       .union([z.literal('auto'), intOption(0, 0, 2)], { error: 'expected auto or 0, 1 or 2' })
-      .default('auto'),
+      .default(DEFAULT_READER_THREADS),
     description:
-      "reader threads, one per side: auto (default) is 1 when a core is idle beside the judge's (cores minus the load average >= 1.5), else 0; 2 starts the canary's as soon as the stable's has read its input, 1 when the judge asks for the canary's first records, 0 reads everything in the judge's thread (least CPU time; 1 takes ~30 % less wall time on a spare core for more CPU time); the verdict is the same",
+      "reader threads, one per side: 0 (default) reads everything in the judge's thread (least CPU time and memory: 1M lines per side ~107 MB); 1 starts the canary's reader when the judge asks for its first records, 2 as soon as the stable's has read its input (1: ~20 % less wall time on an idle second core, for ~40 % more CPU time and ~145 MB); auto is 1 when a core is idle beside the judge's (cores minus the load average >= 1.5), else 0; the verdict is the same",
   },
   readerHeapMb: {
     env: 'SENTINEL_JUDGE_READER_HEAP_MB',

@@ -38,16 +38,23 @@ export const READER_OLD_GENERATION_MB = 48;
 export const MIN_READER_HEAP_MB = 4;
 
 /**
- * Idle cores `--workers auto` (the default) needs to start a reader thread: cores (`os.availableParallelism()`)
+ * Reader threads by default: none. Measured on the idle 2-core machine, 1M lines per side (`npm run
+ * bench:judge-memory`, 3 runs each, side by side): 0 readers 13.2–13.6 s wall, 13.4–13.7 s CPU, 106–108 MB peak RSS;
+ * 1 reader 10.6–12.0 s wall, 17.3–19.9 s CPU, 144–150 MB. The reader's time saving is real only on an idle core and
+ * its memory takes the judge to the edge of its 150 MB budget (V8's optimize-for-size brought it to ~115 MB for
+ * 15–40 % more CPU time, which undid the saving): `--workers 1` or `auto` when wall time matters more.
+ */
+export const DEFAULT_READER_THREADS = 0;
+
+/**
+ * Idle cores `--workers auto` needs to start a reader thread: cores (`os.availableParallelism()`)
  * minus the 1-minute load average; one for the judge's own thread, at least half of another for the reader. A reader
  * costs CPU time (the batches' hand-offs, and optimize-for-size's extra collections) and saves wall time only on a
  * core nobody else uses. 1M lines per side on the idle 2-core machine (before optimize-for-size): 16.1 s wall with 0,
  * 11.5 s with 1; the same machine loaded by others (load average ~7), 3M lines per side: 137 s wall / 67 s CPU with
  * 0, 303 s / 136 s with 1. The load average is the whole machine's (a container sees its host's): on a busy host the
- * judge reads in its own thread, never wrong, only slower when the pod had a core to itself. With its reader the judge
- * is within its 150 MB budget: peak RSS 112 MB at 1M lines per side, 110 MB at 3M (`npm run bench:judge-memory`;
- * bin/strippedCache.js, and V8's optimize-for-size in bin/sentinel.js). One reader, not two: the second side's would
- * start while the first side is still mined, two reader heaps alive at once for no time.
+ * judge reads in its own thread, never wrong, only slower when the pod had a core to itself. One reader, not two: the
+ * second side's would start while the first side is still mined, two reader heaps alive at once for no time.
  */
 export const AUTO_IDLE_CORES = 1.5;
 
