@@ -7,10 +7,10 @@
  * high-water mark (VmHWM in /proc/PID/status), polled while the process runs; it only grows, so polling misses
  * at most the growth of the last interval. Figures, not assertions: run it on the target machine.
  *
- * Measured on the 2-core machine (loaded by others: load average 4–7, so compare CPU time, not wall time), 1M lines
- * per side, medians of 3: before the stripped-module cache (bin/strippedCache.js) and optimize-for-size with a reader
- * (bin/sentinel.js), --workers 0 peaked at 132 MB (CPU 25.8 s), --workers 1 at 185 MB (CPU 32.9 s); after them
- * 111 MB (CPU 24.4 s) and 112 MB (CPU 35–44 s).
+ * Measured on the 2-core machine (`-- 1000000 3000000 --workers 0,1 --runs 2`, load 1.4–2.6; its speed varies by
+ * ±30 % from hour to hour, so compare runs of one session): 1M lines per side, --workers 0 17.8 s wall, 18.3 s CPU,
+ * 104 MB; --workers 1 15.5 s, 25.8 s CPU, 144 MB. 3M lines per side: 45.6 s, 46.7 s CPU, 106 MB; 39.0 s, 66.5 s CPU,
+ * 144 MB. (Before the stripped-module cache, bin/strippedCache.js, and the reader's packing: 132 MB and 185 MB.)
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';

@@ -49,10 +49,9 @@ export const DEFAULT_READER_THREADS = 0;
 /**
  * Idle cores `--workers auto` needs to start a reader thread: cores (`os.availableParallelism()`)
  * minus the 1-minute load average; one for the judge's own thread, at least half of another for the reader. A reader
- * costs CPU time (the batches' hand-offs, and optimize-for-size's extra collections) and saves wall time only on a
- * core nobody else uses. 1M lines per side on the idle 2-core machine (before optimize-for-size): 16.1 s wall with 0,
- * 11.5 s with 1; the same machine loaded by others (load average ~7), 3M lines per side: 137 s wall / 67 s CPU with
- * 0, 303 s / 136 s with 1. The load average is the whole machine's (a container sees its host's): on a busy host the
+ * costs CPU time (the batches' hand-offs, a second heap's collections) and saves wall time only on a core nobody else
+ * uses: on the machine loaded by others (load average ~7), 3M lines per side took 137 s wall / 67 s CPU with 0 and
+ * 303 s / 136 s with 1. The load average is the whole machine's (a container sees its host's): on a busy host the
  * judge reads in its own thread, never wrong, only slower when the pod had a core to itself. One reader, not two: the
  * second side's would start while the first side is still mined, two reader heaps alive at once for no time.
  */
