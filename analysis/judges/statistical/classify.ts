@@ -404,11 +404,15 @@ function latencyTest(
   o: StatsOptions,
 ): { p: number; p50: number; p95: number; hit: boolean } {
   const { p } = rankTestGreater(s, k);
-  const p95 = quantile(k, 0.95) / Math.max(quantile(s, 0.95), 1e-9);
-  const p50 = quantile(k, 0.5) / Math.max(quantile(s, 0.5), 1e-9);
-  // A p95 jump alone is often a handful of outliers: it counts only when the median moved too.
-  const tail = p95 >= o.latencyP95Ratio && p50 >= o.latencyTailMinMedianRatio;
-  return { p, p50, p95, hit: tail || p50 >= o.latencyMedianRatio };
+  const [s50, k50, s95, k95] = [quantile(s, 0.5), quantile(k, 0.5), quantile(s, 0.95), quantile(k, 0.95)];
+  const p95 = k95 / Math.max(s95, 1e-9);
+  const p50 = k50 / Math.max(s50, 1e-9);
+  // A p95 jump alone is often a handful of outliers: it counts only when the median moved too. A ratio counts only
+  // with an excess in milliseconds that is more than clock resolution.
+  const tail =
+    p95 >= o.latencyP95Ratio && k95 - s95 >= o.latencyMinExcessMs && p50 >= o.latencyTailMinMedianRatio;
+  const median = p50 >= o.latencyMedianRatio && k50 - s50 >= o.latencyMinExcessMs;
+  return { p, p50, p95, hit: tail || median };
 }
 
 function latencyFinding(

@@ -76,6 +76,12 @@ export interface StatsOptions {
    * ±10 %), so re-seeding flipped verdicts.
    */
   latencyTailMinMedianRatio: number;
+  /**
+   * …and the canary's median (or, for a tail regression, its p95) must exceed the stable's by at least this many ms
+   * (2). Below that a ratio means nothing: many logs write whole milliseconds, so 1 ms against 0 ms is "∞×" (the demo's
+   * healthy v3 was rolled back for `p50 1 ms vs 0 ms`).
+   */
+  latencyMinExcessMs: number;
 }
 
 export const DEFAULT_STATS_OPTIONS: StatsOptions = {
@@ -100,4 +106,5 @@ export const DEFAULT_STATS_OPTIONS: StatsOptions = {
   latencyP95Ratio: 1.5,
   latencyMedianRatio: 1.3,
   latencyTailMinMedianRatio: 1.2,
+  latencyMinExcessMs: 2,
 };

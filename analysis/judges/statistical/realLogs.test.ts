@@ -72,6 +72,26 @@ describe('requests in a format never seen (web shop)', () => {
     expect(v.reasons[0]?.summary).toMatch(/Latency regression on (GET|POST) \/cart/);
   });
 
+  it('sub-millisecond pages: 1 ms against 0 ms is clock resolution, not a regression; 1 ms against 5 ms is', () => {
+    const fast = (ms: (i: number) => number): string[] =>
+      Array.from(
+        { length: 400 },
+        (_, i) => `2026-12-02 03:04:05.678 [w] INFO  shop.http - POST /api/cart 200 ${ms(i)}ms`,
+      );
+    expect(
+      judge(
+        fast((i) => (i % 4 === 0 ? 1 : 0)),
+        fast((i) => (i % 4 === 0 ? 0 : 1)),
+      ).verdict,
+    ).toBe('promote');
+    const v = judge(
+      fast((i) => (i % 4 === 0 ? 2 : 1)),
+      fast((i) => (i % 4 === 0 ? 6 : 5)),
+    );
+    expect(v.verdict).toBe('rollback');
+    expect(v.reasons[0]?.summary).toMatch(/Latency regression on POST \/api\/cart/);
+  });
+
   it('an API answering 404 for a fifth of calls (WARN lines) → rollback', () => {
     const v = judge(shop(1, 1500), shop(2, 600, { api404: 0.2 }));
     expect(v.verdict).toBe('rollback');
