@@ -9,9 +9,9 @@ import { createLlmJudge, LLM_OPTIONS, loadCommandOptions, POLICY_OPTIONS } from 
 import { AnalysisError } from '../errors.ts';
 import { fileSource } from '../logs/fileLogs.ts';
 import {
+  DEFAULT_READER_THREADS,
   MIN_READER_HEAP_MB,
   READER_OLD_GENERATION_MB,
-  DEFAULT_READER_THREADS,
   readerThreads,
   workerSource,
 } from '../logs/recordWorker.ts';

@@ -112,16 +112,10 @@ export class KeywordScanner {
    */
   scan(text: string): ScanResult {
     const { key, runs } = this.scanKey(text);
-    return {
-      keywords:
-        key === undefined
-          ? undefined
-          : new Set(key.split(',').map((k) => this.#keywords[Number(k)] as string)),
-      runs,
-    };
+    return { keywords: key === undefined ? undefined : new Set(this.keywordsOf(key)), runs };
   }
 
-  /** The keywords' indices (into the keyword list) of a {@link KeyScan}'s key; the reverse of building it. */
+  /** The keywords a {@link KeyScan}'s key stands for, in its order. */
   keywordsOf(key: string): string[] {
     return key.split(',').map((k) => this.#keywords[Number(k)] as string);
   }

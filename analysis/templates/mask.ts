@@ -110,14 +110,21 @@ function isWideSpace(c: number): boolean {
   );
 }
 
+/** The token's `key=` (none when `eq` is -1) and a wildcard for its value. */
+function keyedWildcard(token: string, eq: number): string {
+  return eq < 0 ? WILDCARD : token.slice(0, eq + 1) + WILDCARD;
+}
+
 /** `key=value` with a key of letters and `_` and a value of word characters with a digit: the pair rule's `key=<*>`. */
 function keyWordValue(token: string): string | undefined {
   const eq = token.indexOf('=');
   if (eq <= 0 || eq === token.length - 1) return undefined;
   for (let i = 0; i < eq; i++)
     if ((charClass(token.charCodeAt(i)) & (LETTER | UNDERSCORE)) === 0) return undefined;
-  return token.slice(0, eq + 1) + WILDCARD;
+  return keyedWildcard(token, eq);
 }
+
+const ALL_DIGITS = /^\d+$/;
 
 /**
  * A word (letters, digits, `_`) with a digit. Inside a word only its start and end are `\b`s and the number and quantity
@@ -130,7 +137,6 @@ function word(token: string): string | undefined {
   if (first < 48 || first > 57) return token;
   return ALL_DIGITS.test(token) || QUANTITY_WORD.test(token) ? WILDCARD : undefined;
 }
-const ALL_DIGITS = /^\d+$/;
 
 /** A token's masked form by a shortcut, or undefined when the rules must decide. `seen`: its character classes. */
 function shortcut(token: string, seen: number): string | undefined {
@@ -143,7 +149,7 @@ function shortcut(token: string, seen: number): string | undefined {
   }
   if ((seen & OTHER) !== 0) return undefined;
   const eq = token.indexOf('=');
-  if (UUID_TOKEN.test(token)) return eq < 0 ? WILDCARD : token.slice(0, eq + 1) + WILDCARD;
+  if (UUID_TOKEN.test(token)) return keyedWildcard(token, eq);
   if (
     PATH_TOKEN.test(token) &&
     !token
@@ -151,7 +157,7 @@ function shortcut(token: string, seen: number): string | undefined {
       .split('/')
       .some((seg) => HEX_WORD.test(seg))
   )
-    return eq < 0 ? WILDCARD : token.slice(0, eq + 1) + WILDCARD;
+    return keyedWildcard(token, eq);
   return undefined;
 }
 
