@@ -1,5 +1,9 @@
 /** @module lib/config — one zod schema per process, fed from env vars and flags, parsed once at start. */
 import { z } from 'zod';
+import { ConfigError } from './errors.ts';
+
+// The configuration error lives in lib/errors.ts, which the judge's reader threads load without this module's zod.
+export { ConfigError };
 
 /** One configuration option: where it comes from (env var, flag) and what it may hold. */
 export interface OptionSpec<S extends z.ZodType = z.ZodType> {
@@ -60,16 +64,6 @@ export class Deprecations {
 
 /** The process-wide sink: stderr, each old name once. */
 export const stderrDeprecations = new Deprecations((line) => process.stderr.write(line));
-
-/** The configuration is invalid; `message` names each variable, its bad value and what is allowed. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-  readonly problems: readonly string[];
-  constructor(problems: readonly string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.problems = problems;
-  }
-}
 
 /** Identity helper that keeps the literal keys of a spec object. */
 export function defineOptions<T extends OptionSpecs>(specs: T): T {

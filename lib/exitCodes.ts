@@ -2,8 +2,7 @@
  * @module lib/exitCodes — the exit-code contract of every `sentinel` command, so automation can act on it:
  * 0, 1 and 2 only for a verdict actually reached, 3 for the caller's mistake, 4 for everything else.
  */
-import { ConfigError } from './config.ts';
-import { SentinelError, errorMessage } from './errors.ts';
+import { ConfigError, SentinelError, errorMessage } from './errors.ts';
 
 /**
  * The exit codes. A pipeline may map 1 to "roll back": no command exits 1 for anything but a reached rollback
