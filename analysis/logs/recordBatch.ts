@@ -5,10 +5,20 @@
  * spent 15 % of its time collecting, and 11 % in JSON-encoding whole batches, when batches were packed at once). All
  * buffers are transferred, not copied; the judge decodes each text into a string of its own.
  */
+import { HeaderShape } from '../templates/header.ts';
+import type { RawRecord } from './multiline.ts';
+import { toRecord } from './records.ts';
 import type { Level, LogRecord } from './types.ts';
 
 const LEVELS: readonly Level[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'unknown'];
 const LEVEL_INDEX = new Map<Level, number>(LEVELS.map((l, i) => [l, i]));
+
+/** `whole` of a record: its message is its text's end (the usual case), the message is its own, or a raw record. */
+const SUFFIX = 0;
+const WHOLE = 1;
+const RAW = 2;
+/** `columns` of a raw record grouped before its source's header shape was learned (none: flushed early). */
+const NO_SHAPE = 255;
 
 const ENCODER = new TextEncoder();
 /** UTF-8 bytes per UTF-16 unit at most. */
@@ -23,7 +33,7 @@ function isWellFormed(s: string): boolean {
 
 /** The buffers of a packed batch, to transfer rather than copy. */
 export function transferables(p: PackedRecords): ArrayBuffer[] {
-  return [p.bytes, p.ends, p.whole, p.levels, p.lines, p.sources, p.times].map(
+  return [p.bytes, p.ends, p.whole, p.levels, p.lines, p.sources, p.times, p.columns, p.heads].map(
     (a) => a.buffer as ArrayBuffer,
   );
 }
@@ -31,16 +41,21 @@ export function transferables(p: PackedRecords): ArrayBuffer[] {
 /** A batch of records, one column per field. */
 export interface PackedRecords {
   /**
-   * UTF-8 of `message0, head0, message1, head1, …`, string `k` ending at byte `ends[k]`: a record's text is
-   * `head + message` when `whole[i]` is 0 (the usual case: the message is the text after its header), else `head` is
-   * the whole text.
+   * UTF-8 of `text0, message0, text1, message1, …`, string `k` ending at byte `ends[k]`. When `whole[i]` is 0 (the
+   * usual case: the message is the text after its header) the message is not sent: it is the text from UTF-16 unit
+   * `heads[i]` on. When 1 the message is sent (empty otherwise). A raw record (`whole[i]` 2, see
+   * {@link RecordPacker.addRaw}) has its lines, joined by `\n`, as text.
    */
   bytes: Uint8Array;
   ends: Uint32Array;
   /** Strings UTF-8 cannot carry (a lone surrogate, from a line cut inside a character pair), by string index. */
   odd: Array<[number, string]>;
   whole: Uint8Array;
+  /** Length of a record's header in UTF-16 units (where its message starts in its text) when `whole[i]` is 0. */
+  heads: Uint32Array;
   levels: Uint8Array;
+  /** A raw record's header shape (its columns; {@link NO_SHAPE} for none). */
+  columns: Uint8Array;
   lines: Uint32Array;
   /** Index into `sourceNames` per record. */
   sources: Uint16Array;
@@ -74,7 +89,9 @@ export class RecordPacker {
       ends: new Uint32Array(2 * n),
       odd: [],
       whole: new Uint8Array(n),
+      heads: new Uint32Array(n),
       levels: new Uint8Array(n),
+      columns: new Uint8Array(n),
       lines: new Uint32Array(n),
       sources: new Uint16Array(n),
       sourceNames: [],
@@ -84,25 +101,49 @@ export class RecordPacker {
 
   /** Adds a record; throws when the batch is full (take it first). */
   add(r: LogRecord): void {
+    const i = this.#slot(r.source);
+    const p = this.#p;
+    // Most texts end with their message: it crosses once, as part of the text.
+    const suffix = r.message.length > 0 && r.text.endsWith(r.message);
+    this.#string(2 * i, r.text);
+    this.#string(2 * i + 1, suffix ? '' : r.message);
+    p.whole[i] = suffix ? SUFFIX : WHOLE;
+    p.heads[i] = suffix ? r.text.length - r.message.length : 0;
+    p.levels[i] = LEVEL_INDEX.get(r.level) ?? LEVELS.length - 1;
+    p.lines[i] = r.lines;
+    p.times[i] = r.time ?? Number.NaN;
+  }
+
+  /**
+   * Adds a record still to be finished: {@link unpackRecords} gives `toRecord(raw, source, shape)` for it, so the
+   * receiving thread does the parsing and redaction (recordWorkerThread.ts hands the judge's thread such records when
+   * it is idle). A raw record's lines hold no `\n` (they were split at it).
+   */
+  addRaw(raw: RawRecord, source: string, shape: HeaderShape | undefined): void {
+    const i = this.#slot(source);
+    const p = this.#p;
+    this.#string(2 * i, raw.lines.length === 1 ? (raw.lines[0] as string) : raw.lines.join('\n'));
+    this.#string(2 * i + 1, '');
+    p.whole[i] = RAW;
+    p.columns[i] = shape ? shape.columns : NO_SHAPE;
+    p.lines[i] = raw.physicalLines;
+    p.times[i] = Number.NaN;
+  }
+
+  /** The index of the next record, from `source`; throws when the batch is full. */
+  #slot(source: string): number {
     const i = this.#n;
     if (i >= this.#capacity) throw new Error('RecordPacker: the batch is full');
     const p = this.#p;
-    // Most texts end with their message: only the header crosses twice otherwise.
-    const suffix = r.message.length > 0 && r.text.endsWith(r.message);
-    this.#string(2 * i, r.message);
-    this.#string(2 * i + 1, suffix ? r.text.slice(0, r.text.length - r.message.length) : r.text);
-    p.whole[i] = suffix ? 0 : 1;
-    p.levels[i] = LEVEL_INDEX.get(r.level) ?? LEVELS.length - 1;
-    p.lines[i] = r.lines;
-    let s = this.#sourceIndex.get(r.source);
+    let s = this.#sourceIndex.get(source);
     if (s === undefined) {
       s = p.sourceNames.length;
-      this.#sourceIndex.set(r.source, s);
-      p.sourceNames.push(r.source);
+      this.#sourceIndex.set(source, s);
+      p.sourceNames.push(source);
     }
     p.sources[i] = s;
-    p.times[i] = r.time ?? Number.NaN;
     this.#n = i + 1;
+    return i;
   }
 
   #string(k: number, s: string): void {
@@ -130,7 +171,9 @@ export class RecordPacker {
       bytes: p.bytes.subarray(0, this.#used),
       ends: p.ends.subarray(0, 2 * n),
       whole: p.whole.subarray(0, n),
+      heads: p.heads.subarray(0, n),
       levels: p.levels.subarray(0, n),
+      columns: p.columns.subarray(0, n),
       lines: p.lines.subarray(0, n),
       sources: p.sources.subarray(0, n),
       times: p.times.subarray(0, n),
@@ -150,7 +193,20 @@ export function packRecords(recs: readonly LogRecord[]): PackedRecords {
   return packer.take();
 }
 
-/** The records of a packed batch, equal field by field to those packed (no `time` key when there was none). */
+/** Header shapes by columns, for raw records (a shape is only its column count). */
+const SHAPES = new Map<number, HeaderShape>();
+
+function shapeOf(columns: number): HeaderShape | undefined {
+  if (columns === NO_SHAPE) return undefined;
+  let shape = SHAPES.get(columns);
+  if (!shape) SHAPES.set(columns, (shape = new HeaderShape(columns)));
+  return shape;
+}
+
+/**
+ * The records of a packed batch, equal field by field to those packed (no `time` key when there was none); raw
+ * records are finished here, as `toRecord` would have finished them where they were packed.
+ */
 export function unpackRecords(p: PackedRecords): LogRecord[] {
   const n = p.levels.length;
   // Each text is decoded on its own: a string of its own, not a slice of the batch (which a sample would keep alive).
@@ -160,14 +216,21 @@ export function unpackRecords(p: PackedRecords): LogRecord[] {
     odd.get(k) ?? buf.toString('utf8', k === 0 ? 0 : (p.ends[k - 1] as number), p.ends[k] as number);
   const out = new Array<LogRecord>(n);
   for (let i = 0; i < n; i++) {
-    const message = str(2 * i);
-    const head = str(2 * i + 1);
+    const source = p.sourceNames[p.sources[i] as number] as string;
+    const text = str(2 * i);
+    const whole = p.whole[i];
+    if (whole === RAW) {
+      const raw: RawRecord = { lines: text.split('\n'), physicalLines: p.lines[i] as number };
+      out[i] = toRecord(raw, source, shapeOf(p.columns[i] as number));
+      continue;
+    }
     const rec: LogRecord = {
-      message,
-      text: p.whole[i] === 1 ? head : head + message,
+      // A slice of its own text (one string decoded per record, not a text joined from two).
+      message: whole === SUFFIX ? text.slice(p.heads[i] as number) : str(2 * i + 1),
+      text,
       level: LEVELS[p.levels[i] as number] as Level,
       lines: p.lines[i] as number,
-      source: p.sourceNames[p.sources[i] as number] as string,
+      source,
     };
     const t = p.times[i] as number;
     if (!Number.isNaN(t)) rec.time = t;

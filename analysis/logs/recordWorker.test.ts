@@ -7,7 +7,8 @@ import { AnalysisError } from '../errors.ts';
 import { fileSource } from './fileLogs.ts';
 import { RecordPacker, packRecords, unpackRecords } from './recordBatch.ts';
 import { MIN_READER_HEAP_MB, readerThreads, WORKER_BATCH_RECORDS, workerSource } from './recordWorker.ts';
-import { readRecordBatches } from './records.ts';
+import { groupRecords, readRecordBatches, toRecord } from './records.ts';
+import type { ReaderStats } from './recordWorkerThread.ts';
 import type { LogRecord, LogSource } from './types.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sentinel-record-worker-'));
@@ -61,13 +62,20 @@ describe('records read on a thread of their own', () => {
   writeFileSync(gz, gzipSync(sample(6_000)));
 
   it.each([
-    ['plain', path],
-    ['gzip', gz],
-  ])('gives exactly the records of the in-thread reader, in order (%s)', async (_, file) => {
+    ['plain', path, true],
+    ['gzip', gz, true],
+    ['plain, every record finished by the reader', path, false],
+  ])('gives exactly the records of the in-thread reader, in order (%s)', async (_, file, shareParsing) => {
     const expected = await records(await fileSource(file, { prefixed: true }));
-    const got = await records(await workerSource(file, { prefixed: true }));
+    let stats: ReaderStats | undefined;
+    const source = workerSource(file, { prefixed: true, shareParsing, onEnd: (s) => (stats = s) });
+    const got = await records(await source);
     expect(got.length).toBeGreaterThan(WORKER_BATCH_RECORDS * 4);
     expect(got).toEqual(expected);
+    expect(stats?.batches).toBe(Math.ceil(got.length / WORKER_BATCH_RECORDS));
+    // The first batch is begun while the judge waits for it: raw, when sharing.
+    if (shareParsing) expect(stats?.raw).toBeGreaterThanOrEqual(1);
+    else expect(stats?.raw).toBe(0);
     // The sample exercises what it claims to: traces, JSON times, redaction, several containers.
     expect(got.some((r) => r.lines === 3)).toBe(true);
     expect(got.some((r) => r.time !== undefined)).toBe(true);
@@ -103,6 +111,38 @@ describe('records read on a thread of their own', () => {
       full.add(recs[0] as LogRecord);
       full.add(recs[1] as LogRecord);
     }).toThrow(/full/);
+  });
+
+  it('packs raw records that the receiving thread finishes as toRecord would where they were grouped', async () => {
+    const lines = sample(400).split('\n');
+    // A line cut inside a character pair: its lone surrogate crosses outside UTF-8.
+    lines.splice(150, 0, `[pod/shop-1/app] 2026-01-01T00:00:00Z INFO cut \ud83d`);
+    // A container whose header has words between numbers: only its learned shape (columns) tells header from message.
+    for (let i = 0; i < 200; i++)
+      lines.push(
+        `[pod/hpc/node] ${134_000 + i} node-${i % 7} unix.hw state_change.unavailable ${1_077_804_742 + i} 1 Component ${i} down`,
+      );
+    const source: LogSource = { name: 'mixed', lines: lines.values(), prefixed: true };
+    const expected: LogRecord[] = [];
+    const columns = new Set<number>();
+    const packer = new RecordPacker(64);
+    const got: LogRecord[] = [];
+    let n = 0;
+    for await (const _ of groupRecords(source, (raw, name, shape) => {
+      expected.push(toRecord(raw, name, shape));
+      columns.add(shape?.columns ?? -1);
+      // Raw and finished records mixed in one batch, as a reader's batches may be.
+      if (n++ % 3 === 0) packer.add(toRecord(raw, name, shape));
+      else packer.addRaw(raw, name, shape);
+      if (packer.size === 64) got.push(...unpackRecords(packer.take()));
+    }));
+    if (packer.size) got.push(...unpackRecords(packer.take()));
+    expect(got).toEqual(expected);
+    expect(got.some((r) => r.lines === 3)).toBe(true);
+    expect(got.some((r) => r.text.includes('\ud83d'))).toBe(true);
+    expect([...columns].some((c) => c > 0)).toBe(true);
+    expect(got.some((r) => r.message === 'Component 7 down')).toBe(true);
+    expect(got.some((r) => r.text.includes('hunter'))).toBe(false);
   });
 
   it('stops at the input cap with the same error as the in-thread reader', async () => {

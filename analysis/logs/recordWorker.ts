@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { AnalysisError } from '../errors.ts';
 import { checkInput, type FileSourceOptions } from './fileLogs.ts';
 import { unpackRecords } from './recordBatch.ts';
-import type { ReaderData, ReaderMessage } from './recordWorkerThread.ts';
+import type { ReaderData, ReaderMessage, ReaderStats } from './recordWorkerThread.ts';
 import type { LogRecord, LogSource } from './types.ts';
 
 /**
@@ -73,6 +73,13 @@ export interface WorkerSourceOptions extends Pick<
   'maxLines' | 'maxLinesOption' | 'prefixed'
 > {
   signal?: AbortSignal | undefined;
+  /**
+   * Whether the judge's thread finishes records (parses and redacts them) when it would otherwise wait for the reader
+   * (default true; recordWorkerThread.ts). The records are the same either way.
+   */
+  shareParsing?: boolean | undefined;
+  /** Called at the end of the input with how the batches were shared (the benchmark prints it). */
+  onEnd?: ((stats: ReaderStats) => void) | undefined;
   /** Old-generation heap limit of the reader thread in MB ({@link READER_OLD_GENERATION_MB}); past it the reader fails. */
   maxHeapMb?: number | undefined;
   /**
@@ -113,6 +120,7 @@ function startReader(path: string, name: string, opts: WorkerSourceOptions): Rea
     file: { maxLines: opts.maxLines, maxLinesOption: opts.maxLinesOption, prefixed: opts.prefixed },
     batchRecords: WORKER_BATCH_RECORDS,
     maxInFlight: WORKER_MAX_IN_FLIGHT,
+    shareParsing: opts.shareParsing ?? true,
   };
   // The thread's modules are loaded as bin/sentinel.js loads the judge's: stripped once and cached, so that the
   // thread loads no type stripper of its own (bin/strippedCache.js).
@@ -181,7 +189,10 @@ async function* readOnThread(
         worker.unref();
         continue;
       }
-      if (m.type === 'end') return;
+      if (m.type === 'end') {
+        opts.onEnd?.(m.stats);
+        return;
+      }
       if (m.type === 'error') {
         if (m.analysis)
           throw new AnalysisError(

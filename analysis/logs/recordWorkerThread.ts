@@ -2,13 +2,17 @@
  * @module analysis/logs/recordWorkerThread — the body of a record reader thread (see recordWorker.ts): reads one log
  * file, groups, parses and redacts its records, and posts them in packed batches. At most `maxInFlight` batches are
  * unacknowledged at a time, so a reader that runs ahead of the judge waits instead of filling memory.
+ *
+ * Parsing and redacting a record (`toRecord`) is most of a reader's work and depends on nothing but the grouped record,
+ * so either thread can do it. A batch begun while the judge has none waiting is posted raw (grouped, not parsed) when
+ * `shareParsing` is on: the judge, which would otherwise wait for it, finishes its records itself. The two threads so
+ * share the work in whatever proportion keeps both busy, on any log; the records, and the verdict, are the same.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { AnalysisError } from '../errors.ts';
 import { fileSource, type FileSourceOptions } from './fileLogs.ts';
 import { RecordPacker, transferables, type PackedRecords } from './recordBatch.ts';
-import { readRecordBatches } from './records.ts';
-import type { LogRecord } from './types.ts';
+import { groupRecords, toRecord, type EmitRecord } from './records.ts';
 
 /** What the main thread gives the reader thread. */
 export interface ReaderData {
@@ -18,12 +22,20 @@ export interface ReaderData {
   batchRecords: number;
   /** Batches posted and not yet acknowledged before the reader waits. */
   maxInFlight: number;
+  /** Post a batch raw when the judge has no batch waiting (see the module's comment). */
+  shareParsing: boolean;
+}
+
+/** How a reader's batches were shared: `raw` of them were finished by the judge's thread. */
+export interface ReaderStats {
+  batches: number;
+  raw: number;
 }
 
 /** Messages from the reader thread. */
 export type ReaderMessage =
   | { type: 'records'; batch: PackedRecords }
-  | { type: 'end' }
+  | { type: 'end'; stats: ReaderStats }
   | {
       type: 'error';
       analysis?: { code: AnalysisError['code']; message: string; hint?: string | undefined };
@@ -42,11 +54,10 @@ port.on('message', () => {
   wake = undefined;
 });
 
-/** Posts the packed records when fewer than `maxInFlight` batches are unacknowledged. */
-async function post(packer: RecordPacker): Promise<void> {
+/** Posts a packed batch when fewer than `maxInFlight` batches are unacknowledged. */
+async function post(batch: PackedRecords): Promise<void> {
   while (inFlight >= data.maxInFlight) await new Promise<void>((resolve) => (wake = resolve));
   inFlight++;
-  const batch = packer.take();
   const msg: ReaderMessage = { type: 'records', batch };
   port?.postMessage(msg, transferables(batch));
 }
@@ -56,13 +67,24 @@ async function run(): Promise<void> {
     const source = await fileSource(data.path, data.file);
     // Records are packed as they are read (bytes outside the heap), not held as objects until a batch is full.
     const packer = new RecordPacker(data.batchRecords);
-    for await (const batch of readRecordBatches(source))
-      for (let i = 0; i < batch.length; i++) {
-        packer.add(batch[i] as LogRecord);
-        if (packer.size >= data.batchRecords) await post(packer);
+    const full: PackedRecords[] = [];
+    // Whether the batch being packed is raw: decided when it is begun, by whether the judge has a batch waiting.
+    let raw = false;
+    const stats: ReaderStats = { batches: 0, raw: 0 };
+    const emit: EmitRecord = (rec, name, shape) => {
+      if (packer.size === 0) {
+        raw = data.shareParsing && inFlight === 0;
+        stats.batches++;
+        if (raw) stats.raw++;
       }
-    if (packer.size) await post(packer);
-    port?.postMessage({ type: 'end' } satisfies ReaderMessage);
+      if (raw) packer.addRaw(rec, name, shape);
+      else packer.add(toRecord(rec, name, shape));
+      if (packer.size >= data.batchRecords) full.push(packer.take());
+    };
+    for await (const _ of groupRecords(source, emit))
+      for (let b = full.shift(); b; b = full.shift()) await post(b);
+    if (packer.size) await post(packer.take());
+    port?.postMessage({ type: 'end', stats } satisfies ReaderMessage);
   } catch (err) {
     const msg: ReaderMessage =
       err instanceof AnalysisError

@@ -49,6 +49,9 @@ export function toRecord(raw: RawRecord, source: string, shape?: HeaderShape): L
   return rec;
 }
 
+/** Receives a grouped record with its source (pod/container) and header shape: {@link toRecord}'s arguments. */
+export type EmitRecord = (raw: RawRecord, source: string, shape: HeaderShape | undefined) => void;
+
 /** One container's grouper, with the header shape it learns from its own first records. */
 interface ContainerGrouper {
   lines: MultilineGrouper;
@@ -71,8 +74,11 @@ class SourceGrouper {
     this.#prefixed = source.prefixed === true;
   }
 
-  /** Adds one physical line; returns the records this line finished (none while a header shape is learned). */
-  push(rawLine: string): LogRecord[] {
+  /**
+   * Adds one physical line; `emit` gets each record this line finished (none while a header shape is learned), with
+   * its source and header shape: what {@link toRecord} needs to finish it.
+   */
+  push(rawLine: string, emit: EmitRecord): void {
     let line = rawLine.length > MAX_LINE_CHARS ? rawLine.slice(0, MAX_LINE_CHARS) : rawLine;
     if (line.endsWith('\r')) line = line.slice(0, -1);
     let name = this.#name;
@@ -93,19 +99,46 @@ class SourceGrouper {
       this.#groupers.set(name, g);
     }
     const done = g.lines.push(line);
-    if (!done) return [];
+    if (!done) return;
     const headers = g.headers;
-    return headers.push(done).map((r) => toRecord(r, name, headers.shape));
+    const ready = headers.push(done);
+    for (let i = 0; i < ready.length; i++) emit(ready[i] as RawRecord, name, headers.shape);
   }
 
-  /** The records still in progress or held back, per container. */
-  *flush(): Generator<LogRecord> {
+  /** Emits the records still in progress or held back, per container. */
+  flush(emit: EmitRecord): void {
     for (const [name, g] of this.#groupers) {
       const last = g.lines.flush();
       const rest = last ? [...g.headers.push(last), ...g.headers.flush()] : g.headers.flush();
-      for (const r of rest) yield toRecord(r, name, g.headers.shape);
+      for (const r of rest) emit(r, name, g.headers.shape);
     }
   }
+}
+
+/**
+ * Groups a source's lines into records and hands each, unfinished, to `emit` (the reader thread decides where each is
+ * finished, recordWorkerThread.ts). Yields after each chunk of input (and once after the last records), so the caller
+ * can post what it has before more is read.
+ */
+export async function* groupRecords(
+  source: LogSource,
+  emit: EmitRecord,
+  limits: Partial<MultilineLimits> = {},
+): AsyncGenerator<void> {
+  const grouper = new SourceGrouper(source, limits);
+  if (source.batches) {
+    for await (const batch of source.batches) {
+      for (const line of batch) grouper.push(line, emit);
+      yield;
+    }
+  } else {
+    for await (const line of source.lines) {
+      grouper.push(line, emit);
+      yield;
+    }
+  }
+  grouper.flush(emit);
+  yield;
 }
 
 /**
@@ -122,23 +155,23 @@ export async function* readRecordBatches(
     return;
   }
   const grouper = new SourceGrouper(source, limits);
+  let out: LogRecord[] = [];
+  const finish: EmitRecord = (raw, name, shape) => out.push(toRecord(raw, name, shape));
   if (source.batches) {
     for await (const batch of source.batches) {
-      const out: LogRecord[] = [];
-      for (const line of batch) {
-        const done = grouper.push(line);
-        for (let i = 0; i < done.length; i++) out.push(done[i] as LogRecord);
-      }
+      for (const line of batch) grouper.push(line, finish);
       if (out.length) yield out;
+      out = [];
     }
   } else {
     for await (const line of source.lines) {
-      const done = grouper.push(line);
-      if (done.length) yield done;
+      grouper.push(line, finish);
+      if (out.length) yield out;
+      out = [];
     }
   }
-  const rest = [...grouper.flush()];
-  if (rest.length) yield rest;
+  grouper.flush(finish);
+  if (out.length) yield out;
 }
 
 /** Reads a source's lines and yields its records in order. Long lines are cut; nothing else is dropped. */
@@ -157,6 +190,13 @@ export function* readRecordsSync(
   opts: { prefixed?: boolean } = {},
 ): Generator<LogRecord> {
   const grouper = new SourceGrouper({ name, prefixed: opts.prefixed ?? false }, limits);
-  for (const line of lines) yield* grouper.push(line);
-  yield* grouper.flush();
+  const out: LogRecord[] = [];
+  const finish: EmitRecord = (raw, source, shape) => out.push(toRecord(raw, source, shape));
+  for (const line of lines) {
+    grouper.push(line, finish);
+    yield* out;
+    out.length = 0;
+  }
+  grouper.flush(finish);
+  yield* out;
 }
