@@ -31,12 +31,15 @@ function isWellFormed(s: string): boolean {
   return (s as unknown as { isWellFormed(): boolean }).isWellFormed();
 }
 
-/** The buffers of a packed batch, to transfer rather than copy. */
+/** The buffers of a packed batch, to transfer rather than copy (and to hand back, see {@link RecordPacker.recycle}). */
 export function transferables(p: PackedRecords): ArrayBuffer[] {
-  return [p.bytes, p.ends, p.whole, p.levels, p.lines, p.sources, p.times, p.columns, p.heads].map(
+  return [p.bytes, p.ends, p.whole, p.heads, p.levels, p.columns, p.lines, p.sources, p.times].map(
     (a) => a.buffer as ArrayBuffer,
   );
 }
+
+/** Sets of batch buffers a packer keeps for reuse: the batches in flight come back one by one. */
+const SPARE_BUFFER_SETS = 2;
 
 /** A batch of records, one column per field. */
 export interface PackedRecords {
@@ -69,12 +72,14 @@ export class RecordPacker {
   readonly #capacity: number;
   #n = 0;
   #used = 0;
-  #p: PackedRecords;
+  /** The batch being packed; made (or taken from the spare buffers) at its first record. */
+  #p: PackedRecords | undefined;
   #sourceIndex = new Map<string, number>();
+  /** Buffers of taken batches handed back, for the next batches. */
+  readonly #spare: ArrayBuffer[][] = [];
 
   constructor(capacity: number) {
     this.#capacity = capacity;
-    this.#p = this.#empty();
   }
 
   /** Records packed and not yet taken. */
@@ -82,8 +87,36 @@ export class RecordPacker {
     return this.#n;
   }
 
+  /**
+   * Takes back the buffers of a batch this packer made ({@link transferables}, once its receiver has decoded it), to
+   * pack later batches into instead of allocating: a batch is ~150 KB in a dozen buffers, and a reader makes one per
+   * thousand records. Buffers of another capacity are dropped.
+   */
+  recycle(buffers: readonly ArrayBuffer[]): void {
+    const n = this.#capacity;
+    const sizes = [INITIAL_TEXT_BYTES, 8 * n, n, 4 * n, n, n, 4 * n, 2 * n, 8 * n];
+    const fits =
+      buffers.length === sizes.length && buffers.every((b, k) => b.byteLength >= (sizes[k] as number));
+    if (fits && this.#spare.length < SPARE_BUFFER_SETS) this.#spare.push([...buffers]);
+  }
+
   #empty(): PackedRecords {
     const n = this.#capacity;
+    const b = this.#spare.pop();
+    if (b)
+      return {
+        bytes: new Uint8Array(b[0] as ArrayBuffer),
+        ends: new Uint32Array(b[1] as ArrayBuffer, 0, 2 * n),
+        odd: [],
+        whole: new Uint8Array(b[2] as ArrayBuffer, 0, n),
+        heads: new Uint32Array(b[3] as ArrayBuffer, 0, n),
+        levels: new Uint8Array(b[4] as ArrayBuffer, 0, n),
+        columns: new Uint8Array(b[5] as ArrayBuffer, 0, n),
+        lines: new Uint32Array(b[6] as ArrayBuffer, 0, n),
+        sources: new Uint16Array(b[7] as ArrayBuffer, 0, n),
+        sourceNames: [],
+        times: new Float64Array(b[8] as ArrayBuffer, 0, n),
+      };
     return {
       bytes: new Uint8Array(INITIAL_TEXT_BYTES),
       ends: new Uint32Array(2 * n),
@@ -101,8 +134,7 @@ export class RecordPacker {
 
   /** Adds a record; throws when the batch is full (take it first). */
   add(r: LogRecord): void {
-    const i = this.#slot(r.source);
-    const p = this.#p;
+    const [i, p] = this.#slot(r.source);
     // Most texts end with their message: it crosses once, as part of the text.
     const suffix = r.message.length > 0 && r.text.endsWith(r.message);
     this.#string(2 * i, r.text);
@@ -120,8 +152,7 @@ export class RecordPacker {
    * it is idle). A raw record's lines hold no `\n` (they were split at it).
    */
   addRaw(raw: RawRecord, source: string, shape: HeaderShape | undefined): void {
-    const i = this.#slot(source);
-    const p = this.#p;
+    const [i, p] = this.#slot(source);
     this.#string(2 * i, raw.lines.length === 1 ? (raw.lines[0] as string) : raw.lines.join('\n'));
     this.#string(2 * i + 1, '');
     p.whole[i] = RAW;
@@ -130,11 +161,11 @@ export class RecordPacker {
     p.times[i] = Number.NaN;
   }
 
-  /** The index of the next record, from `source`; throws when the batch is full. */
-  #slot(source: string): number {
+  /** The index of the next record, from `source`, and its batch; throws when the batch is full. */
+  #slot(source: string): [number, PackedRecords] {
     const i = this.#n;
     if (i >= this.#capacity) throw new Error('RecordPacker: the batch is full');
-    const p = this.#p;
+    const p = (this.#p ??= this.#empty());
     let s = this.#sourceIndex.get(source);
     if (s === undefined) {
       s = p.sourceNames.length;
@@ -143,11 +174,11 @@ export class RecordPacker {
     }
     p.sources[i] = s;
     this.#n = i + 1;
-    return i;
+    return [i, p];
   }
 
   #string(k: number, s: string): void {
-    const p = this.#p;
+    const p = this.#p as PackedRecords;
     if (!isWellFormed(s)) p.odd.push([k, s]);
     else if (s.length > 0) {
       if (this.#used + MAX_UTF8_PER_UNIT * s.length > p.bytes.length) {
@@ -164,7 +195,7 @@ export class RecordPacker {
 
   /** The packed batch (its columns cut to the records added); the packer starts a new one. */
   take(): PackedRecords {
-    const p = this.#p;
+    const p = this.#p ?? this.#empty();
     const n = this.#n;
     const out: PackedRecords = {
       ...p,
@@ -178,7 +209,7 @@ export class RecordPacker {
       sources: p.sources.subarray(0, n),
       times: p.times.subarray(0, n),
     };
-    this.#p = this.#empty();
+    this.#p = undefined;
     this.#n = 0;
     this.#used = 0;
     this.#sourceIndex = new Map();
@@ -205,9 +236,10 @@ function shapeOf(columns: number): HeaderShape | undefined {
 
 /**
  * The records of a packed batch, equal field by field to those packed (no `time` key when there was none); raw
- * records are finished here, as `toRecord` would have finished them where they were packed.
+ * records are finished here, as `toRecord` would have finished them where they were packed. `decoded` is called once
+ * nothing more is read from the batch's buffers, before the raw records are finished: the moment to hand them back.
  */
-export function unpackRecords(p: PackedRecords): LogRecord[] {
+export function unpackRecords(p: PackedRecords, decoded?: () => void): LogRecord[] {
   const n = p.levels.length;
   // Each text is decoded on its own: a string of its own, not a slice of the batch (which a sample would keep alive).
   const buf = Buffer.from(p.bytes.buffer, p.bytes.byteOffset, p.bytes.byteLength);
@@ -215,13 +247,15 @@ export function unpackRecords(p: PackedRecords): LogRecord[] {
   const str = (k: number): string =>
     odd.get(k) ?? buf.toString('utf8', k === 0 ? 0 : (p.ends[k - 1] as number), p.ends[k] as number);
   const out = new Array<LogRecord>(n);
+  /** Raw records, finished once every text is decoded (and the buffers may be handed back). */
+  const raws: Array<[number, RawRecord, string, HeaderShape | undefined]> = [];
   for (let i = 0; i < n; i++) {
     const source = p.sourceNames[p.sources[i] as number] as string;
     const text = str(2 * i);
     const whole = p.whole[i];
     if (whole === RAW) {
       const raw: RawRecord = { lines: text.split('\n'), physicalLines: p.lines[i] as number };
-      out[i] = toRecord(raw, source, shapeOf(p.columns[i] as number));
+      raws.push([i, raw, source, shapeOf(p.columns[i] as number)]);
       continue;
     }
     const rec: LogRecord = {
@@ -236,5 +270,7 @@ export function unpackRecords(p: PackedRecords): LogRecord[] {
     if (!Number.isNaN(t)) rec.time = t;
     out[i] = rec;
   }
+  decoded?.();
+  for (const [i, raw, source, shape] of raws) out[i] = toRecord(raw, source, shape);
   return out;
 }

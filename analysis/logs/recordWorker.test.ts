@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { AnalysisError } from '../errors.ts';
 import { fileSource } from './fileLogs.ts';
-import { RecordPacker, packRecords, unpackRecords } from './recordBatch.ts';
+import { RecordPacker, packRecords, transferables, unpackRecords } from './recordBatch.ts';
 import { MIN_READER_HEAP_MB, readerThreads, WORKER_BATCH_RECORDS, workerSource } from './recordWorker.ts';
 import { groupRecords, readRecordBatches, toRecord } from './records.ts';
 import type { ReaderStats } from './recordWorkerThread.ts';
@@ -143,6 +143,34 @@ describe('records read on a thread of their own', () => {
     expect([...columns].some((c) => c > 0)).toBe(true);
     expect(got.some((r) => r.message === 'Component 7 down')).toBe(true);
     expect(got.some((r) => r.text.includes('hunter'))).toBe(false);
+  });
+
+  it('packs later batches into the buffers of earlier ones handed back', () => {
+    const recs: LogRecord[] = Array.from({ length: 5 }, (_, i) => ({
+      message: `m ${i} é`,
+      text: `2026 INFO m ${i} é`,
+      level: 'info',
+      lines: 1,
+      source: `s${i % 2}`,
+    }));
+    const packer = new RecordPacker(4);
+    for (const r of recs.slice(0, 4)) packer.add(r);
+    const first = packer.take();
+    const buffers = transferables(first);
+    let decoded = false;
+    expect(unpackRecords(first, () => (decoded = true))).toEqual(recs.slice(0, 4));
+    expect(decoded).toBe(true);
+    packer.recycle(buffers);
+    packer.add(recs[4] as LogRecord);
+    const second = packer.take();
+    expect(transferables(second)).toEqual(buffers);
+    expect(transferables(second).every((b, k) => b === buffers[k])).toBe(true);
+    expect(unpackRecords(second)).toEqual(recs.slice(4));
+    // Buffers of a packer of another capacity are not taken.
+    const other = new RecordPacker(64);
+    other.recycle(buffers);
+    other.add(recs[0] as LogRecord);
+    expect(transferables(other.take()).some((b, k) => b === buffers[k])).toBe(false);
   });
 
   it('stops at the input cap with the same error as the in-thread reader', async () => {

@@ -10,7 +10,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { AnalysisError } from '../errors.ts';
 import { checkInput, type FileSourceOptions } from './fileLogs.ts';
-import { unpackRecords } from './recordBatch.ts';
+import { transferables, unpackRecords } from './recordBatch.ts';
 import type { ReaderData, ReaderMessage, ReaderStats } from './recordWorkerThread.ts';
 import type { LogRecord, LogSource } from './types.ts';
 
@@ -202,8 +202,12 @@ async function* readOnThread(
           );
         throw threadFailed(name, m.message);
       }
-      worker.postMessage(0);
-      yield unpackRecords(m.batch);
+      // Acknowledged as soon as its texts are decoded, with its buffers for the reader to reuse.
+      const { batch } = m;
+      yield unpackRecords(batch, () => {
+        const buffers = transferables(batch);
+        worker.postMessage(buffers, buffers);
+      });
     }
   } finally {
     opts.signal?.removeEventListener('abort', abort);

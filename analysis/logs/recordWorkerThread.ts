@@ -48,8 +48,12 @@ const data = workerData as ReaderData;
 
 let inFlight = 0;
 let wake: (() => void) | undefined;
-port.on('message', () => {
+// Records are packed as they are read (bytes outside the heap), not held as objects until a batch is full.
+const packer = new RecordPacker(data.batchRecords);
+// Each batch is acknowledged, once decoded, with its buffers, which later batches are packed into.
+port.on('message', (buffers: ArrayBuffer[]) => {
   inFlight--;
+  packer.recycle(buffers);
   wake?.();
   wake = undefined;
 });
@@ -65,8 +69,6 @@ async function post(batch: PackedRecords): Promise<void> {
 async function run(): Promise<void> {
   try {
     const source = await fileSource(data.path, data.file);
-    // Records are packed as they are read (bytes outside the heap), not held as objects until a batch is full.
-    const packer = new RecordPacker(data.batchRecords);
     const full: PackedRecords[] = [];
     // Whether the batch being packed is raw: decided when it is begun, by whether the judge has a batch waiting.
     let raw = false;
