@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { stripTypeScriptTypes } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -52,5 +52,33 @@ describe('the stripped-module cache of bin/sentinel.js', () => {
     cached(edited);
     writeFileSync(file, edited);
     expect(run(file).stdout).toBe('from the source 36\n');
+  });
+
+  it('is filled with every module of a tree but those of node_modules, dot folders and declarations', () => {
+    const root = join(dir, 'tree');
+    const sources: Record<string, string> = {};
+    for (const path of ['a.ts', 'sub/b.ts', 'node_modules/c.ts', '.hidden/d.ts', 'types.d.ts', 'e.js']) {
+      mkdirSync(join(root, path, '..'), { recursive: true });
+      sources[path] = `export const id: string = '${randomUUID()}';\n`;
+      writeFileSync(join(root, path), sources[path] as string);
+    }
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const m = await import(${JSON.stringify(HOOK)}); console.log(m.fillStrippedCache(${JSON.stringify(root)}));`,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('2\n');
+    const cachedOf = (path: string): string => cached(sources[path] as string);
+    expect(readFileSync(cachedOf('a.ts'), 'utf8')).toBe(
+      stripTypeScriptTypes(sources['a.ts'] as string, { mode: 'strip' }),
+    );
+    expect(existsSync(cachedOf('sub/b.ts'))).toBe(true);
+    for (const skipped of ['node_modules/c.ts', '.hidden/d.ts', 'types.d.ts', 'e.js'])
+      expect(existsSync(cachedOf(skipped))).toBe(false);
   });
 });
