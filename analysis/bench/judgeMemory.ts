@@ -1,8 +1,8 @@
 /* eslint-disable no-restricted-properties -- a benchmark script: its env is its configuration */
 /**
- * @module analysis/bench/judgeMemory — `npm run bench:judge-memory [-- 1000000 3000000] [--workers 0,2] [--runs 3]`:
+ * @module analysis/bench/judgeMemory — `npm run bench:judge-memory [-- 1000000 3000000] [--workers default,0,1] [--runs 3]`:
  * writes a stable and a canary log of N lines each (the eval generator's service log, a 2 % 5xx canary), runs the real
- * CLI (`node bin/sentinel.js judge --json --workers W`) on them, alternating the `--workers` values run by run, and
+ * CLI (`node bin/sentinel.js judge --json --workers W`; `default`: no flag) on them, alternating the `--workers` values run by run, and
  * prints each run's peak RSS, wall and CPU time, then the medians per value and the load average around each run. Peak RSS is the kernel's
  * high-water mark (VmHWM in /proc/PID/status), polled while the process runs; it only grows, so polling misses
  * at most the growth of the last interval. Figures, not assertions: run it on the target machine.
@@ -123,7 +123,7 @@ interface Plan {
   mb: number;
   stable: string;
   canary: string;
-  workers: number[];
+  workers: string[];
   runs: number;
   nodeFlags: string[];
 }
@@ -136,15 +136,16 @@ async function runAlternating({
   workers,
   runs,
   nodeFlags,
-}: Plan): Promise<Map<number, Run[]>> {
-  const by = new Map<number, Run[]>();
+}: Plan): Promise<Map<string, Run[]>> {
+  const by = new Map<string, Run[]>();
   for (let run = 1; run <= runs; run++)
     for (const w of run % 2 ? workers : [...workers].reverse()) {
       const before = load1();
-      const r = await judge(stable, canary, nodeFlags, ['--workers', String(w)]);
+      // `default`: no --workers flag, what a user gets.
+      const r = await judge(stable, canary, nodeFlags, w === 'default' ? [] : ['--workers', w]);
       by.set(w, [...(by.get(w) ?? []), r]);
       print(
-        `${String(n).padStart(10)}  ${mb.toFixed(0).padStart(7)}  ${String(w).padStart(7)}  ${String(run).padStart(3)}  ${(r.ms / 1000).toFixed(1).padStart(6)}  ${(r.cpuS?.toFixed(1) ?? '-').padStart(5)}  ${r.peakMb.toFixed(0).padStart(11)}  ${String(r.code).padStart(4)}  ${before.padStart(6)} / ${load1().padEnd(6)}  ${r.verdict}`,
+        `${String(n).padStart(10)}  ${mb.toFixed(0).padStart(7)}  ${w.padStart(7)}  ${String(run).padStart(3)}  ${(r.ms / 1000).toFixed(1).padStart(6)}  ${(r.cpuS?.toFixed(1) ?? '-').padStart(5)}  ${r.peakMb.toFixed(0).padStart(11)}  ${String(r.code).padStart(4)}  ${before.padStart(6)} / ${load1().padEnd(6)}  ${r.verdict}`,
       );
       if (r.stderr) print(`  stderr: ${r.stderr}`);
     }
@@ -157,7 +158,7 @@ async function main(): Promise<void> {
     .filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'))
     .map(Number)
     .filter((n) => n > 0);
-  const workers = flag('--workers', '0,2').split(',').map(Number);
+  const workers = flag('--workers', 'default,0').split(',');
   const runs = Number(flag('--runs', '1'));
   // Extra node flags for the judged process, e.g. `--max-old-space-size=100` to show it holds under a heap limit.
   const nodeFlags = (process.env['JUDGE_MEMORY_NODE_FLAGS'] ?? '').split(' ').filter(Boolean);

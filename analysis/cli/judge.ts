@@ -55,15 +55,15 @@ export const OPTIONS = defineOptions({
   workers: {
     env: 'SENTINEL_JUDGE_WORKERS',
     flag: '--workers',
-    // Reading, parsing and redacting a side costs about as much as mining it: with a reader thread per side, the
-    // judge's own thread mines while the next records are read. More than one per side would not help (records must
-    // reach the miner in input order). Default 0 (DEFAULT_READER_THREADS, logs/recordWorker.ts, with the measurements):
-    // a reader saves wall time only on an idle core and takes the judge to the edge of its memory budget.
+    // Reading, parsing and redacting a side costs more than mining it: a reader thread per side reads, and parses
+    // while the judge's thread mines; when the judge would wait, the judge parses too (recordWorkerThread.ts). More
+    // than one per side would not help (records must reach the miner in input order). Default auto
+    // (DEFAULT_READER_THREADS and AUTO_MIN_CORES, logs/recordWorker.ts, with the measurements).
     schema: z
       .union([z.literal('auto'), intOption(0, 0, 2)], { error: 'expected auto or 0, 1 or 2' })
       .default(DEFAULT_READER_THREADS),
     description:
-      "reader threads, one per side: 0 (default) reads everything in the judge's thread (least CPU time and memory: 1M lines per side ~107 MB); 1 starts the canary's reader when the judge asks for its first records, 2 as soon as the stable's has read its input (1: ~20 % less wall time on an idle second core, for ~40 % more CPU time and ~145 MB); auto is 1 when a core is idle beside the judge's (cores minus the load average >= 1.5), else 0; the verdict is the same",
+      "reader threads, one per side: auto (default) is 1 when the judge may run on 1.5 cores or more (the cores it may use, capped by its cgroup's CPU quota), else 0; 0 reads everything in the judge's thread (least CPU time and memory: 1M lines per side ~105 MB peak RSS); 1 starts the canary's reader when the judge asks for its first records, 2 as soon as the stable's has read its input. A reader shares the parsing with the judge's thread: 1M lines per side in ~0.65x the wall time for ~1.2x the CPU time, ~135 MB; the verdict is the same",
   },
   readerHeapMb: {
     env: 'SENTINEL_JUDGE_READER_HEAP_MB',

@@ -6,7 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { AnalysisError } from '../errors.ts';
 import { fileSource } from './fileLogs.ts';
 import { RecordPacker, packRecords, transferables, unpackRecords } from './recordBatch.ts';
-import { MIN_READER_HEAP_MB, readerThreads, WORKER_BATCH_RECORDS, workerSource } from './recordWorker.ts';
+import {
+  cgroupCpuQuota,
+  MIN_READER_HEAP_MB,
+  readerThreads,
+  WORKER_BATCH_RECORDS,
+  workerSource,
+} from './recordWorker.ts';
 import { groupRecords, readRecordBatches, toRecord } from './records.ts';
 import type { ReaderStats } from './recordWorkerThread.ts';
 import type { LogRecord, LogSource } from './types.ts';
@@ -219,19 +225,42 @@ describe('records read on a thread of their own', () => {
 });
 
 describe('readerThreads (--workers)', () => {
-  it('is one reader thread for auto when a core is idle, none on one core or on a busy machine', () => {
-    expect(readerThreads('auto', 1, 0)).toBe(0);
-    expect(readerThreads('auto', 2, 0)).toBe(1);
-    expect(readerThreads('auto', 2, 0.4)).toBe(1);
-    expect(readerThreads('auto', 2, 0.6)).toBe(0);
-    expect(readerThreads('auto', 2, 6)).toBe(0);
-    expect(readerThreads('auto', 16, 6)).toBe(1);
+  it('is one reader thread for auto when the judge may use 1.5 cores or more, else none', () => {
+    expect(readerThreads('auto', 1)).toBe(0);
+    expect(readerThreads('auto', 1.4)).toBe(0);
+    expect(readerThreads('auto', 1.5)).toBe(1);
+    expect(readerThreads('auto', 2)).toBe(1);
+    expect(readerThreads('auto', 16)).toBe(1);
   });
 
   it('is the count given, whatever the machine', () => {
     for (const n of [0, 1, 2]) {
-      expect(readerThreads(n, 1, 5)).toBe(n);
-      expect(readerThreads(n, 8, 0)).toBe(n);
+      expect(readerThreads(n, 1)).toBe(n);
+      expect(readerThreads(n, 8)).toBe(n);
     }
+  });
+
+  it("reads the cgroup's CPU quota (v2 cpu.max, else v1), Infinity when there is none", () => {
+    const files = (f: Record<string, string>) => (path: string) => f[path];
+    expect(cgroupCpuQuota(files({ '/sys/fs/cgroup/cpu.max': '150000 100000\n' }))).toBe(1.5);
+    expect(cgroupCpuQuota(files({ '/sys/fs/cgroup/cpu.max': 'max 100000\n' }))).toBe(Infinity);
+    expect(
+      cgroupCpuQuota(
+        files({
+          '/sys/fs/cgroup/cpu/cpu.cfs_quota_us': '50000\n',
+          '/sys/fs/cgroup/cpu/cpu.cfs_period_us': '100000\n',
+        }),
+      ),
+    ).toBe(0.5);
+    expect(
+      cgroupCpuQuota(
+        files({
+          '/sys/fs/cgroup/cpu/cpu.cfs_quota_us': '-1\n',
+          '/sys/fs/cgroup/cpu/cpu.cfs_period_us': '100000\n',
+        }),
+      ),
+    ).toBe(Infinity);
+    expect(cgroupCpuQuota(files({}))).toBe(Infinity);
+    expect(cgroupCpuQuota(files({ '/sys/fs/cgroup/cpu.max': 'garbage' }))).toBe(Infinity);
   });
 });
