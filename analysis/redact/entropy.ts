@@ -49,40 +49,67 @@ export function longRuns(text: string, min: number = ENTROPY_THRESHOLDS.minLengt
 const FILE_EXTENSION =
   /^\.(?:png|jpe?g|gif|webp|svg|ico|css|js|mjs|map|json|html?|woff2?|ttf|txt|pdf|zip|gz|tar)\b/i;
 
+/** Occurrences of each UTF-16 unit in the text being measured, and its distinct units in order of first occurrence. */
+const COUNTS = new Uint32Array(65_536);
+const FIRST_SEEN: number[] = [];
+
 /** Shannon entropy of `s` in bits per character. */
 export function shannonEntropy(s: string): number {
-  const counts = new Map<number, number>();
-  for (let i = 0; i < s.length; i++) counts.set(s.charCodeAt(i), (counts.get(s.charCodeAt(i)) ?? 0) + 1);
-  let h = 0;
-  for (const c of counts.values()) {
-    const p = c / s.length;
-    h -= p * Math.log2(p);
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if ((COUNTS[c] as number) === 0) FIRST_SEEN.push(c);
+    COUNTS[c] = (COUNTS[c] as number) + 1;
   }
+  // Summed in order of first occurrence (as a Map's values would be): the same bits, to the last one, on every text.
+  let h = 0;
+  for (const c of FIRST_SEEN) {
+    const p = (COUNTS[c] as number) / n;
+    h -= p * Math.log2(p);
+    COUNTS[c] = 0;
+  }
+  FIRST_SEEN.length = 0;
   return h;
 }
 
 const LOWER = /[a-z]/;
 const UPPER = /[A-Z]/;
-const DIGITS = /\d/g;
+const SLASH = 47;
+
+/** How many of `text`'s units in [start, end) are `unit`. */
+function countIn(text: string, unit: number, start = 0, end = text.length): number {
+  let n = 0;
+  for (let i = start; i < end; i++) if (text.charCodeAt(i) === unit) n++;
+  return n;
+}
+
+/** How many ASCII digits (a regex's `\d`) `text` has. */
+function digitsIn(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) n++;
+  }
+  return n;
+}
 
 /** True when `token` looks like a random secret by the {@link ENTROPY_THRESHOLDS}. */
 export function looksRandom(token: string): boolean {
   const t = ENTROPY_THRESHOLDS;
   // A path (`/a/b/c`) is not a token: base64 has at most a few slashes and never starts with one.
-  if (token.length < t.minLength || token.startsWith('/') || token.split('/').length > 4) return false;
+  if (token.length < t.minLength || token.charCodeAt(0) === SLASH || countIn(token, SLASH) > 3) return false;
   const minBits = token.length >= t.longFrom ? t.minBitsPerCharLong : t.minBitsPerChar;
   if (!LOWER.test(token) || !UPPER.test(token)) return false;
-  if ((token.match(DIGITS)?.length ?? 0) < t.minDigits) return false;
+  if (digitsIn(token) < t.minDigits) return false;
   return shannonEntropy(token) >= minBits;
 }
 
 /** A run that is a path (`/static/img/<token>`): its segments are judged one by one. */
 function pieces(text: string, start: number, end: number): Array<[number, number]> {
-  const run = text.slice(start, end);
-  if (!run.startsWith('/') && run.split('/').length <= 4) return [[start, end]];
+  if (text.charCodeAt(start) !== SLASH && countIn(text, SLASH, start, end) <= 3) return [[start, end]];
   const out: Array<[number, number]> = [];
   let from = start;
-  for (const seg of run.split('/')) {
+  for (const seg of text.slice(start, end).split('/')) {
     if (seg.length >= ENTROPY_THRESHOLDS.minLength) out.push([from, from + seg.length]);
     from += seg.length + 1;
   }
