@@ -4,8 +4,8 @@
 // Node strips a `.ts` module's types with amaro, a WebAssembly build of swc, loaded per thread on the first `.ts`
 // import; its memory only grows with the code it strips: ~15 MB RSS to load it, ~27 MB more for the 54 modules of
 // `sentinel judge` (`node -e 0` is ~44 MB). Served from this cache, `sentinel judge` on 1M lines per side peaks at
-// 110 MB instead of 139 MB, 147–164 MB instead of 184 MB with a reader thread (`npm run bench:judge-memory`), and
-// starts ~0.4 s sooner.
+// 132–140 MB with its default reader thread instead of 164–168 MB (110 MB instead of 139 MB in one thread; `npm run
+// bench:judge-memory`), and starts ~0.4 s sooner.
 //
 // A module hook serves each `.ts` file outside node_modules as the JavaScript stripped from it earlier, found by the
 // SHA-256 of the Node version and of its source: an edited file has another key, so nothing served can be stale. A

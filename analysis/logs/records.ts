@@ -160,14 +160,18 @@ export async function* readRecordBatches(
   if (source.batches) {
     for await (const batch of source.batches) {
       for (const line of batch) grouper.push(line, finish);
-      if (out.length) yield out;
-      out = [];
+      if (out.length) {
+        yield out;
+        out = [];
+      }
     }
   } else {
     for await (const line of source.lines) {
       grouper.push(line, finish);
-      if (out.length) yield out;
-      out = [];
+      if (out.length) {
+        yield out;
+        out = [];
+      }
     }
   }
   grouper.flush(finish);
