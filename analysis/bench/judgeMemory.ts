@@ -7,10 +7,10 @@
  * high-water mark (VmHWM in /proc/PID/status), polled while the process runs; it only grows, so polling misses
  * at most the growth of the last interval. Figures, not assertions: run it on the target machine.
  *
- * Measured on the 2-core machine (`-- 1000000 3000000 --workers 0,1 --runs 2`, load 1.4–2.6; its speed varies by
- * ±30 % from hour to hour, so compare runs of one session): 1M lines per side, --workers 0 17.8 s wall, 18.3 s CPU,
- * 104 MB; --workers 1 15.5 s, 25.8 s CPU, 144 MB. 3M lines per side: 45.6 s, 46.7 s CPU, 106 MB; 39.0 s, 66.5 s CPU,
- * 144 MB. (Before the stripped-module cache, bin/strippedCache.js, and the reader's packing: 132 MB and 185 MB.)
+ * Measured on the 2-core machine in a fresh clone after `npm ci` (`-- 1000000 3000000 --workers default,0 --runs 3`,
+ * load 1.3–1.9; its speed varies by ±30 % from hour to hour, so compare runs of one session): 1M lines per side, the
+ * default (a reader thread per side sharing the parsing) 7.7–8.1 s wall, 15.5 s CPU, 130–132 MB; --workers 0 11.7–12.7 s,
+ * 12.8 s CPU, 102–105 MB. 3M lines per side: 20.4–25.2 s, 40.1 s CPU, 130–139 MB; 35.8–37.7 s, 37.2 s CPU, 103–106 MB.
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
