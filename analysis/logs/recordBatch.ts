@@ -41,6 +41,11 @@ export function transferables(p: PackedRecords): ArrayBuffer[] {
 /** Sets of batch buffers a packer keeps for reuse: the batches in flight come back one by one. */
 const SPARE_BUFFER_SETS = 2;
 
+/** Bytes of each buffer of a batch of `n` records, in {@link transferables}' order (the text buffer may grow). */
+function bufferSizes(n: number): number[] {
+  return [INITIAL_TEXT_BYTES, 8 * n, n, 4 * n, n, n, 4 * n, 2 * n, 8 * n];
+}
+
 /** A batch of records, one column per field. */
 export interface PackedRecords {
   /**
@@ -93,42 +98,29 @@ export class RecordPacker {
    * thousand records. Buffers of another capacity are dropped.
    */
   recycle(buffers: readonly ArrayBuffer[]): void {
-    const n = this.#capacity;
-    const sizes = [INITIAL_TEXT_BYTES, 8 * n, n, 4 * n, n, n, 4 * n, 2 * n, 8 * n];
+    const sizes = bufferSizes(this.#capacity);
     const fits =
       buffers.length === sizes.length && buffers.every((b, k) => b.byteLength >= (sizes[k] as number));
     if (fits && this.#spare.length < SPARE_BUFFER_SETS) this.#spare.push([...buffers]);
   }
 
+  /** An empty batch on spare buffers, or new ones. */
   #empty(): PackedRecords {
     const n = this.#capacity;
-    const b = this.#spare.pop();
-    if (b)
-      return {
-        bytes: new Uint8Array(b[0] as ArrayBuffer),
-        ends: new Uint32Array(b[1] as ArrayBuffer, 0, 2 * n),
-        odd: [],
-        whole: new Uint8Array(b[2] as ArrayBuffer, 0, n),
-        heads: new Uint32Array(b[3] as ArrayBuffer, 0, n),
-        levels: new Uint8Array(b[4] as ArrayBuffer, 0, n),
-        columns: new Uint8Array(b[5] as ArrayBuffer, 0, n),
-        lines: new Uint32Array(b[6] as ArrayBuffer, 0, n),
-        sources: new Uint16Array(b[7] as ArrayBuffer, 0, n),
-        sourceNames: [],
-        times: new Float64Array(b[8] as ArrayBuffer, 0, n),
-      };
+    const b = this.#spare.pop() ?? bufferSizes(n).map((size) => new ArrayBuffer(size));
+    const buffer = (k: number): ArrayBuffer => b[k] as ArrayBuffer;
     return {
-      bytes: new Uint8Array(INITIAL_TEXT_BYTES),
-      ends: new Uint32Array(2 * n),
+      bytes: new Uint8Array(buffer(0)),
+      ends: new Uint32Array(buffer(1), 0, 2 * n),
       odd: [],
-      whole: new Uint8Array(n),
-      heads: new Uint32Array(n),
-      levels: new Uint8Array(n),
-      columns: new Uint8Array(n),
-      lines: new Uint32Array(n),
-      sources: new Uint16Array(n),
+      whole: new Uint8Array(buffer(2), 0, n),
+      heads: new Uint32Array(buffer(3), 0, n),
+      levels: new Uint8Array(buffer(4), 0, n),
+      columns: new Uint8Array(buffer(5), 0, n),
+      lines: new Uint32Array(buffer(6), 0, n),
+      sources: new Uint16Array(buffer(7), 0, n),
       sourceNames: [],
-      times: new Float64Array(n),
+      times: new Float64Array(buffer(8), 0, n),
     };
   }
 
