@@ -1,7 +1,8 @@
 /**
  * @module analysis/logs/recordWorker — a log file read, grouped, parsed and redacted on a thread of its own. The judge
  * runs one per side next to its own thread, which mines templates and counts: on a 2-core machine reading and mining
- * run at the same time. Records arrive in input order, exactly as the in-thread reader would give them, so the
+ * run at the same time, and the judge's thread parses the batches it would otherwise wait for (recordWorkerThread.ts).
+ * Records arrive in input order, exactly as the in-thread reader would give them, so the
  * verdict does not depend on where they were read. Memory stays bounded: the reader waits when a few batches are
  * unconsumed.
  */
@@ -52,7 +53,7 @@ export const DEFAULT_READER_THREADS = 'auto';
  * a second thread gains only with at least half a core more to run on; under a 1-core limit both threads would only
  * be throttled. The load average is not asked: on the 2-core machine loaded by six busy processes the reader still
  * took 0.75x the wall time (100k lines per side: 6.5–7.5 s against 9.0–9.5 s), as two threads get more of a shared
- * machine than one and the judge's thread never waits for the reader.
+ * machine than one, and the judge's thread seldom waits for the reader.
  */
 export const AUTO_MIN_CORES = 1.5;
 
@@ -96,7 +97,7 @@ export interface WorkerSourceOptions extends Pick<
    * (default true; recordWorkerThread.ts). The records are the same either way.
    */
   shareParsing?: boolean | undefined;
-  /** Called at the end of the input with how the batches were shared (the benchmark prints it). */
+  /** Called at the end of the input with how the batches were shared (how the tests see that sharing happened). */
   onEnd?: ((stats: ReaderStats) => void) | undefined;
   /** Old-generation heap limit of the reader thread in MB ({@link READER_OLD_GENERATION_MB}); past it the reader fails. */
   maxHeapMb?: number | undefined;

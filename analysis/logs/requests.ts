@@ -157,7 +157,8 @@ export function parseRequest(text: string): RequestInfo | undefined {
     if (j) return j;
   }
   const info: RequestInfo = {};
-  // Cheap gates: a request line's path has a `/`, and keyed fields a `=` or `:`; most lines have neither one or other.
+  // Cheap gates: a request line's path has a `/`, and keyed fields a `=` or `:` (a timestamped line always has a `:`,
+  // so the second spares only lines without one, such as a bare message).
   const keyed = line.includes('=') || line.includes(':');
   const mp = line.includes('/') ? METHOD_PATH.exec(line) : null;
   if (mp) {
