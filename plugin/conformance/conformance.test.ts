@@ -39,6 +39,14 @@ describe('Argo analysis controller reconciling AnalysisRuns with the plugin', ()
     expect(report.configMap).toMatch(/deploy\/plugin\/argo-rollouts-config\.yaml$/);
   });
 
+  it('every AnalysisRun completes before the 90 s deadline (else: its last state and the plugin log)', () => {
+    const late = Object.entries(report.controller as J)
+      .filter(([, r]) => r.timeout)
+      .map(([name, r]) => `${name}: ${JSON.stringify(r)}`);
+    const log = (report.pluginLog as string[]).slice(-20).join('\n');
+    expect(late, `${late.join('\n')}\nplugin log (last 20 lines):\n${log}`).toEqual([]);
+  });
+
   it('a healthy target: Run→Running+ResumeAt→Resume, two Successful measurements with values and metadata', () => {
     const r = report.controller['probe-ok'];
     expect(r.phase).toBe('Successful');

@@ -7,8 +7,10 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/watch"
 	kubeinformers "k8s.io/client-go/informers"
 	k8sfake "k8s.io/client-go/kubernetes/fake"
+	clienttesting "k8s.io/client-go/testing"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/util/workqueue"
 
@@ -67,6 +69,7 @@ func runControllerScenarios(target string) map[string]any {
 	kube := k8sfake.NewSimpleClientset()
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
+	watching := watchStarted(argo)
 
 	i := informers.NewSharedInformerFactory(argo, 0)
 	k8sI := kubeinformers.NewSharedInformerFactory(kube, 0)
@@ -88,6 +91,13 @@ func runControllerScenarios(target string) map[string]any {
 	i.Start(ctx.Done())
 	k8sI.Start(ctx.Done())
 	cache.WaitForCacheSync(ctx.Done(), i.Argoproj().V1alpha1().AnalysisRuns().Informer().HasSynced)
+	// A fake clientset's watch ignores resourceVersion: whatever is created after the informer's List but before its
+	// Watch is registered never reaches the informer, and the controller never sees that AnalysisRun. A synced cache
+	// says only that the List is done, so wait for the Watch too (on a loaded CI machine the gap lost all six runs).
+	select {
+	case <-watching:
+	case <-ctx.Done():
+	}
 	go func() { _ = c.Run(ctx, 4) }()
 
 	runs := argo.ArgoprojV1alpha1().AnalysisRuns("default")
@@ -97,6 +107,7 @@ func runControllerScenarios(target string) map[string]any {
 	}
 	results := map[string]any{}
 	terminated := map[string]bool{}
+	last := map[string]*v1alpha1.AnalysisRun{}
 	for ctx.Err() == nil && len(results) < len(cases) {
 		time.Sleep(200 * time.Millisecond)
 		for _, cs := range cases {
@@ -107,6 +118,7 @@ func runControllerScenarios(target string) map[string]any {
 			if err != nil {
 				continue
 			}
+			last[cs.name] = ar
 			if cs.terminate && !terminated[cs.name] && seen.has(cs.name) {
 				_, err := runs.Patch(ctx, cs.name, types.MergePatchType, []byte(`{"spec":{"terminate":true}}`), metav1.PatchOptions{})
 				must(err)
@@ -118,11 +130,38 @@ func runControllerScenarios(target string) map[string]any {
 		}
 	}
 	for _, cs := range cases {
-		if results[cs.name] == nil {
-			results[cs.name] = map[string]any{"timeout": true}
+		if results[cs.name] != nil {
+			continue
 		}
+		// Not completed in time: report how far it got, so that a failing assertion shows the run's last state.
+		timedOut := map[string]any{}
+		if ar := last[cs.name]; ar != nil {
+			timedOut = runReport(ar, seen.has(cs.name))
+		}
+		timedOut["timeout"] = true
+		results[cs.name] = timedOut
 	}
 	return results
+}
+
+// watchStarted returns a channel closed once the first AnalysisRun watch is registered with the clientset's tracker;
+// from then on the tracker queues every event for it.
+func watchStarted(argo *fake.Clientset) <-chan struct{} {
+	started := make(chan struct{})
+	var once sync.Once
+	argo.PrependWatchReactor("analysisruns", func(action clienttesting.Action) (bool, watch.Interface, error) {
+		var opts metav1.ListOptions
+		if w, ok := action.(clienttesting.WatchActionImpl); ok {
+			opts = w.ListOptions
+		}
+		w, err := argo.Tracker().Watch(action.GetResource(), action.GetNamespace(), opts)
+		if err != nil {
+			return false, nil, err
+		}
+		once.Do(func() { close(started) })
+		return true, w, nil
+	})
+	return started
 }
 
 type sawRunning struct {
