@@ -8,6 +8,7 @@ import {
   ControlCallError,
   ControlClient,
   type ControlClientOptions,
+  RECONNECT_BACKOFF_MS,
 } from '../grpc/controlClient.ts';
 import { type ActivityLeases } from '../k8s/activityLeases.ts';
 import { sandboxName } from '../k8s/naming.ts';
@@ -47,6 +48,15 @@ export interface SubstrateBackendOptions {
 }
 
 const PREFIX = 'pw-';
+
+/**
+ * How long one RPC retries UNAVAILABLE (server restarting, connection reset). While the channel waits out a reconnect
+ * backoff, calls fail at once; the budget spans the longest backoff step with its 20 % jitter, so that a Control API
+ * that came back is reached, and a Control API that is down still fails in about two seconds.
+ */
+const UNAVAILABLE_RETRY_MS = 2 * RECONNECT_BACKOFF_MS.max;
+/** The pause between those retries: short, doubling, at most this. */
+const UNAVAILABLE_RETRY_PAUSE_MS = { first: 100, max: 400 } as const;
 
 /** How a Control API status reads as a {@link BackendError} (anything not listed: `Failed`); `says` names the API. */
 const CONTROL_ERRORS = new Map<number, { reason: BackendErrorReason; says?: string }>([
@@ -106,16 +116,21 @@ export class SubstrateBackend implements SandboxBackend {
       : `${name}.${hostSuffix}`;
   }
 
-  /** One RPC; UNAVAILABLE (server restarting, connection reset) is retried twice with a short backoff. */
+  /** One RPC; UNAVAILABLE is retried for {@link UNAVAILABLE_RETRY_MS}, and then the last error is thrown. */
   async #rpc<T>(method: string, req: object, signal: AbortSignal): Promise<T> {
+    const giveUpAt = performance.now() + UNAVAILABLE_RETRY_MS;
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.#client.call<T>(method, req, signal);
       } catch (err) {
         const unavailable = err instanceof ControlCallError && err.code === GrpcStatus.UNAVAILABLE;
-        if (!unavailable || attempt >= 2 || signal.aborted) throw err;
+        const pause = Math.min(
+          UNAVAILABLE_RETRY_PAUSE_MS.first * 2 ** attempt,
+          UNAVAILABLE_RETRY_PAUSE_MS.max,
+        );
+        if (!unavailable || signal.aborted || performance.now() + pause > giveUpAt) throw err;
         this.#log.warn({ method, attempt }, 'substrate Control API unavailable; retrying');
-        await wait(100 * 2 ** attempt, signal);
+        await wait(pause, signal);
       }
     }
   }

@@ -97,6 +97,12 @@ export class ControlCallError extends Error {
 }
 
 /** The Control API client. One per backend; `close()` releases the channel. */
+/**
+ * The channel's reconnect backoff after an outage (grpc's defaults back off up to 120 s; ensure() has its own
+ * deadline). grpc adds up to 20 % jitter to each step.
+ */
+export const RECONNECT_BACKOFF_MS = { initial: 100, max: 1000 } as const;
+
 export class ControlClient {
   readonly opts: ControlClientOptions;
   readonly #client: Client & Record<string, Unary>;
@@ -109,9 +115,8 @@ export class ControlClient {
     const pkg = loadAteapi(opts.shape);
     const Ctor = pkg['Control'] as new (addr: string, creds: ChannelCredentials, o?: object) => Client;
     const options: Record<string, string | number> = {
-      // Reconnect quickly after an outage (the defaults back off up to 120 s): ensure() has its own deadline.
-      'grpc.initial_reconnect_backoff_ms': 100,
-      'grpc.max_reconnect_backoff_ms': 1000,
+      'grpc.initial_reconnect_backoff_ms': RECONNECT_BACKOFF_MS.initial,
+      'grpc.max_reconnect_backoff_ms': RECONNECT_BACKOFF_MS.max,
     };
     if (opts.tls.mode === 'tls' && opts.tls.serverName)
       options['grpc.ssl_target_name_override'] = opts.tls.serverName;
