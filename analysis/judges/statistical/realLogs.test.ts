@@ -72,7 +72,7 @@ describe('requests in a format never seen (web shop)', () => {
     expect(v.reasons[0]?.summary).toMatch(/Latency regression on (GET|POST) \/cart/);
   });
 
-  it('sub-millisecond pages: 1 ms against 0 ms is clock resolution, not a regression; 1 ms against 5 ms is', () => {
+  it('millisecond pages: a few ms more is clock resolution and scheduling noise, not a regression; 1 ms against 8 ms is', () => {
     const fast = (ms: (i: number) => number): string[] =>
       Array.from(
         { length: 400 },
@@ -84,9 +84,16 @@ describe('requests in a format never seen (web shop)', () => {
         fast((i) => (i % 4 === 0 ? 0 : 1)),
       ).verdict,
     ).toBe('promote');
+    // The demo's healthy v3 on a loaded CI machine: p50 1 ms vs 0 ms, p95 3 ms vs 1 ms.
+    expect(
+      judge(
+        fast((i) => (i % 10 === 0 ? 1 : 0)),
+        fast((i) => (i % 10 === 0 ? 3 : 1)),
+      ).verdict,
+    ).toBe('promote');
     const v = judge(
       fast((i) => (i % 4 === 0 ? 2 : 1)),
-      fast((i) => (i % 4 === 0 ? 6 : 5)),
+      fast((i) => (i % 4 === 0 ? 9 : 8)),
     );
     expect(v.verdict).toBe('rollback');
     expect(v.reasons[0]?.summary).toMatch(/Latency regression on POST \/api\/cart/);
