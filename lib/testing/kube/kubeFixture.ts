@@ -55,12 +55,17 @@ async function sourceHash(): Promise<string> {
   return h.digest('hex').slice(0, 16);
 }
 
+/** Where the `kube-fixture` binary for the current sources lives (it exists once built). */
+export async function kubeFixturePath(): Promise<string> {
+  return join(KUBE_CACHE_DIR, `kube-fixture-${await sourceHash()}`);
+}
+
 /**
  * Builds `kube-fixture` (kube-apiserver + embedded etcd) once per source hash into `.cache/kube/`, under a file lock
  * so parallel test workers build it once. Cold: downloads the Go modules and compiles (minutes); warm: instant.
  */
 export async function buildKubeFixture(): Promise<string> {
-  const bin = join(KUBE_CACHE_DIR, `kube-fixture-${await sourceHash()}`);
+  const bin = await kubeFixturePath();
   if (existsSync(bin)) return bin;
   await mkdir(KUBE_CACHE_DIR, { recursive: true });
   const script = `test -x "$1" || { go build -o "$1.tmp" . && mv "$1.tmp" "$1"; }`;
