@@ -93,7 +93,7 @@ func runControllerScenarios(target string) map[string]any {
 	cache.WaitForCacheSync(ctx.Done(), i.Argoproj().V1alpha1().AnalysisRuns().Informer().HasSynced)
 	// A fake clientset's watch ignores resourceVersion: whatever is created after the informer's List but before its
 	// Watch is registered never reaches the informer, and the controller never sees that AnalysisRun. A synced cache
-	// says only that the List is done, so wait for the Watch too (on a loaded CI machine the gap lost all six runs).
+	// says only that the List is done, so wait for the Watch too (likely what lost all six runs on a loaded CI machine).
 	select {
 	case <-watching:
 	case <-ctx.Done():
